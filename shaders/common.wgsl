@@ -1,0 +1,36 @@
+// Helpers shared by several stages: the sRGB transfer curve and dither noise.
+// Every function here has a twin in src/stages/common.rs with the same math.
+
+// IEC 61966-2-1 sRGB encoding of linear light; negatives map to 0.
+fn srgb_encode(c: vec3<f32>) -> vec3<f32> {
+    let x = max(c, vec3<f32>(0.0));
+    let hi = 1.055 * pow(x, vec3<f32>(1.0 / 2.4)) - 0.055;
+    return select(hi, x * 12.92, x <= vec3<f32>(0.0031308));
+}
+
+fn srgb_decode(c: vec3<f32>) -> vec3<f32> {
+    let x = max(c, vec3<f32>(0.0));
+    let hi = pow((x + 0.055) / 1.055, vec3<f32>(2.4));
+    return select(hi, x / 12.92, x <= vec3<f32>(0.04045));
+}
+
+// A well-mixed 32-bit integer hash, so dither is deterministic per pixel and
+// identical on the CPU and every GPU (integer math only).
+fn hash_u32(v: u32) -> u32 {
+    var x = v;
+    x = x ^ (x >> 16u);
+    x = x * 0x7feb352du;
+    x = x ^ (x >> 15u);
+    x = x * 0x846ca68bu;
+    x = x ^ (x >> 16u);
+    return x;
+}
+
+// Triangular-PDF noise in (-1, 1) for pixel (x, y), channel c.
+fn dither_tpdf(x: u32, y: u32, c: u32) -> f32 {
+    let h1 = hash_u32(x * 0x9e3779b1u + y * 0x85ebca77u + c * 0xc2b2ae3du);
+    let h2 = hash_u32(h1);
+    let u1 = f32(h1 >> 8u) * (1.0 / 16777216.0);
+    let u2 = f32(h2 >> 8u) * (1.0 / 16777216.0);
+    return u1 + u2 - 1.0;
+}

@@ -1,0 +1,20 @@
+// import: common
+// Stage g: sRGB transfer curve and quantisation to 8 or 16 bits.
+// Triangular dither of +-1 code value breaks up banding in smooth skies at
+// 8 bits; it is deterministic per pixel (see common.wgsl).
+
+struct EncodeParams {
+    // 255 or 65535.
+    max_value: f32,
+    // Dither amplitude in code values (0 disables).
+    dither: f32,
+    _pad0: f32,
+    _pad1: f32,
+}
+
+fn encode_apply(c: vec3<f32>, xy: vec2<u32>, p: EncodeParams) -> vec4<u32> {
+    let e = clamp(srgb_encode(c), vec3<f32>(0.0), vec3<f32>(1.0)) * p.max_value;
+    let n = vec3<f32>(dither_tpdf(xy.x, xy.y, 0u), dither_tpdf(xy.x, xy.y, 1u), dither_tpdf(xy.x, xy.y, 2u));
+    let q = clamp(floor(e + 0.5 + n * p.dither), vec3<f32>(0.0), vec3<f32>(p.max_value));
+    return vec4<u32>(vec3<u32>(q), u32(p.max_value));
+}

@@ -1,0 +1,108 @@
+//! Quality benchmarks (figures, not pass/fail tests).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{DecodeError, Error};
+use crate::frame::CfaPattern;
+use crate::pipeline::GpuPipeline;
+
+/// An 8-bit RGB image, row-major.
+pub struct Rgb8 {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<u8>,
+}
+
+pub fn load_rgb8(path: &Path) -> Result<Rgb8, Error> {
+    let img = image::open(path)
+        .map_err(|e| DecodeError::invalid(path, e.to_string()))?
+        .into_rgb8();
+    Ok(Rgb8 {
+        width: img.width() as usize,
+        height: img.height() as usize,
+        data: img.into_raw(),
+    })
+}
+
+/// Sample `img` through a Bayer filter: one channel per pixel, scaled to [0, 1].
+pub fn mosaic(img: &Rgb8, cfa: CfaPattern) -> Vec<f32> {
+    let mut out = Vec::with_capacity(img.width * img.height);
+    for y in 0..img.height {
+        for x in 0..img.width {
+            let c = cfa.color_at(x, y) as usize;
+            out.push(img.data[(y * img.width + x) * 3 + c] as f32 / 255.0);
+        }
+    }
+    out
+}
+
+/// Colour PSNR in dB over all three channels, ignoring `border` pixels on each side.
+pub fn cpsnr(reference: &Rgb8, test: &[u8], border: usize) -> f64 {
+    let (w, h) = (reference.width, reference.height);
+    let mut sum = 0.0f64;
+    let mut n = 0usize;
+    for y in border..h.saturating_sub(border) {
+        for x in border..w.saturating_sub(border) {
+            for c in 0..3 {
+                let i = (y * w + x) * 3 + c;
+                let d = reference.data[i] as f64 - test[i] as f64;
+                sum += d * d;
+                n += 1;
+            }
+        }
+    }
+    let mse = sum / n.max(1) as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
+/// Mosaic each image of `dataset` with RGGB, demosaic on the GPU, round to
+/// 8 bits and measure CPSNR with a 10-pixel border crop. Calls `report`
+/// per image and returns the mean.
+pub fn demosaic_dataset(
+    pipeline: &GpuPipeline,
+    dataset: &Path,
+    mut report: impl FnMut(&str, f64),
+) -> Result<f64, Error> {
+    let read_err = |source| DecodeError::Io {
+        path: dataset.to_path_buf(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dataset)
+        .map_err(read_err)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            matches!(ext.as_str(), "png" | "tif" | "tiff" | "bmp" | "ppm")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(
+            DecodeError::invalid(dataset, "no images (png, tif, bmp, ppm) in this folder").into(),
+        );
+    }
+    let mut total = 0.0;
+    for file in &files {
+        let img = load_rgb8(file)?;
+        let mosaic = mosaic(&img, CfaPattern::Rggb);
+        let rgb = pipeline.demosaic(&mosaic, img.width, img.height, CfaPattern::Rggb)?;
+        let out: Vec<u8> = rgb
+            .data
+            .iter()
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+            .collect();
+        let db = cpsnr(&img, &out, 10);
+        report(&file.file_name().unwrap_or_default().to_string_lossy(), db);
+        total += db;
+    }
+    Ok(total / files.len() as f64)
+}

@@ -1,0 +1,40 @@
+//! The front door of the library: develop a decoded file on the GPU, or on
+//! the CPU twin when asked or when no adapter exists.
+
+use crate::error::{Error, GpuError};
+use crate::frame::{Rendered, Source};
+use crate::gpu::Gpu;
+use crate::params::DevelopParams;
+use crate::pipeline::{Fusion, GpuPipeline};
+
+pub enum Engine {
+    Gpu(Box<GpuPipeline>),
+    Cpu,
+}
+
+impl Engine {
+    /// A GPU engine on the default (or `WGPU_ADAPTER_NAME`) adapter.
+    pub fn gpu() -> Result<Engine, GpuError> {
+        Ok(Engine::Gpu(Box::new(GpuPipeline::new(Gpu::new()?))))
+    }
+
+    /// Describes where the work runs, for logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Engine::Gpu(p) => {
+                let info = &p.gpu().info;
+                format!("GPU: {} ({:?})", info.name, info.backend)
+            }
+            Engine::Cpu => format!("CPU: {} threads", rayon::current_num_threads()),
+        }
+    }
+
+    /// Develop `source` and turn it upright.
+    pub fn develop(&self, source: &Source, params: &DevelopParams) -> Result<Rendered, Error> {
+        let rendered = match self {
+            Engine::Gpu(p) => p.develop(&source.photo, params, Fusion::Fused)?,
+            Engine::Cpu => crate::cpu::develop(&source.photo, params)?,
+        };
+        Ok(rendered.oriented(source.orientation))
+    }
+}

@@ -1,0 +1,206 @@
+//! The headless GPU context, and small helpers every pass uses.
+
+use crate::error::{Error, GpuError};
+
+/// A wgpu device and queue for compute work.
+pub struct Gpu {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+}
+
+impl Gpu {
+    /// Open a headless device. Honours `WGPU_BACKEND` (e.g. `vulkan`),
+    /// `WGPU_ADAPTER_NAME` (a substring of the adapter's name) and
+    /// `WGPU_POWER_PREF`.
+    pub fn new() -> Result<Gpu, GpuError> {
+        pollster::block_on(Self::new_async())
+    }
+
+    async fn new_async() -> Result<Gpu, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
+            Ok(wanted) => {
+                let wanted = wanted.to_lowercase();
+                let adapters = instance.enumerate_adapters(wgpu::Backends::all()).await;
+                let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
+                adapters
+                    .into_iter()
+                    .find(|a| a.get_info().name.to_lowercase().contains(&wanted))
+                    .ok_or_else(|| GpuError::NoAdapter {
+                        reason: format!(
+                            "WGPU_ADAPTER_NAME={wanted} matches none of: {}",
+                            if names.is_empty() {
+                                "no adapters".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
+                    })?
+            }
+            Err(_) => instance
+                .request_adapter(&wgpu::RequestAdapterOptions {
+                    power_preference: wgpu::PowerPreference::from_env()
+                        .unwrap_or(wgpu::PowerPreference::HighPerformance),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| GpuError::NoAdapter {
+                    reason: e.to_string(),
+                })?,
+        };
+        let info = adapter.get_info();
+        // The defaults cap textures at 8192 px a side; raws are often larger.
+        let supported = adapter.limits();
+        let limits = wgpu::Limits {
+            max_texture_dimension_2d: supported.max_texture_dimension_2d,
+            max_texture_dimension_3d: supported.max_texture_dimension_3d,
+            max_buffer_size: supported.max_buffer_size,
+            ..wgpu::Limits::default()
+        };
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("wisp"),
+                required_features: wgpu::Features::empty(),
+                required_limits: limits,
+                experimental_features: wgpu::ExperimentalFeatures::disabled(),
+                memory_hints: wgpu::MemoryHints::Performance,
+                trace: wgpu::Trace::Off,
+            })
+            .await
+            .map_err(|e| GpuError::Device {
+                adapter: info.name.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Gpu {
+            device,
+            queue,
+            info,
+        })
+    }
+
+    /// Largest image side this device can hold in one texture.
+    pub fn max_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+
+    pub fn check_size(&self, width: usize, height: usize) -> Result<(), GpuError> {
+        let limit = self.max_side();
+        if width as u64 > limit as u64 || height as u64 > limit as u64 {
+            return Err(GpuError::TooLarge {
+                width: width as u32,
+                height: height as u32,
+                limit,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn compute_pipeline(&self, shader: &str, entry: &str) -> wgpu::ComputePipeline {
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(shader),
+                source: wgpu::ShaderSource::Wgsl(crate::shaders::compose(shader).into()),
+            });
+        self.device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: None,
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+    }
+
+    pub fn uniform<T: bytemuck::Pod>(&self, value: &T) -> wgpu::Buffer {
+        use wgpu::util::DeviceExt;
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("uniforms"),
+                contents: bytemuck::bytes_of(value),
+                usage: wgpu::BufferUsages::UNIFORM,
+            })
+    }
+
+    /// Run `f`, turning any wgpu validation or out-of-memory error it causes
+    /// into an error value instead of a panic.
+    pub fn scoped<T>(&self, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let result = f();
+        let first = pollster::block_on(validation.pop());
+        let second = pollster::block_on(oom.pop());
+        match first.or(second) {
+            Some(e) => Err(GpuError::Failed(e.to_string()).into()),
+            None => result,
+        }
+    }
+
+    /// A 2D image texture: a shader input, a copy source and target, and
+    /// (for formats that allow it) a storage output.
+    pub fn texture(
+        &self,
+        label: &str,
+        width: usize,
+        height: usize,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::Texture {
+        let storage = if format == wgpu::TextureFormat::R16Uint {
+            wgpu::TextureUsages::empty()
+        } else {
+            wgpu::TextureUsages::STORAGE_BINDING
+        };
+        self.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some(label),
+            size: wgpu::Extent3d {
+                width: width as u32,
+                height: height as u32,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING
+                | storage
+                | wgpu::TextureUsages::COPY_SRC
+                | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        })
+    }
+
+    /// Record one dispatch of `pipeline` over a `width` x `height` image
+    /// (8x8 workgroups), binding `(slot, resource)` pairs in group 0.
+    pub fn dispatch(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        pipeline: &wgpu::ComputePipeline,
+        bindings: &[(u32, wgpu::BindingResource<'_>)],
+        width: usize,
+        height: usize,
+    ) {
+        let entries: Vec<wgpu::BindGroupEntry> = bindings
+            .iter()
+            .map(|(binding, resource)| wgpu::BindGroupEntry {
+                binding: *binding,
+                resource: resource.clone(),
+            })
+            .collect();
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups((width as u32).div_ceil(8), (height as u32).div_ceil(8), 1);
+    }
+}
+
+pub fn view(texture: &wgpu::Texture) -> wgpu::TextureView {
+    texture.create_view(&wgpu::TextureViewDescriptor::default())
+}

@@ -1,0 +1,47 @@
+//! Developed images (PNG, JPEG, TIFF; 8 or 16 bit) as inputs: decoded to
+//! linear sRGB, they skip the raw stages.
+
+use std::path::Path;
+
+use image::ImageDecoder;
+
+use crate::error::DecodeError;
+use crate::frame::{LinearImage, Orientation, Photo, Source};
+use crate::stages::common::srgb_decode;
+
+pub fn load(path: &Path) -> Result<Source, DecodeError> {
+    let bad = |e: image::ImageError| DecodeError::invalid(path, e.to_string());
+    let reader = image::ImageReader::open(path)
+        .map_err(|source| DecodeError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .with_guessed_format()
+        .map_err(|source| DecodeError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let mut decoder = reader.into_decoder().map_err(bad)?;
+    let (w, h) = decoder.dimensions();
+    super::check_dimensions(path, w as usize, h as usize)?;
+    let orientation = decoder
+        .orientation()
+        .map(|o| Orientation::from_exif(o.to_exif() as u16))
+        .unwrap_or_default();
+    let rgb = image::DynamicImage::from_decoder(decoder)
+        .map_err(bad)?
+        .into_rgb32f();
+    let data = rgb
+        .pixels()
+        .map(|p| [srgb_decode(p[0]), srgb_decode(p[1]), srgb_decode(p[2]), 1.0])
+        .collect();
+    Ok(Source {
+        photo: Photo::Developed(LinearImage {
+            width: w as usize,
+            height: h as usize,
+            data,
+        }),
+        orientation,
+        camera: None,
+    })
+}

@@ -1,0 +1,110 @@
+//! Writing developed images. Files are written to a temporary name beside the
+//! target and renamed into place, so a failure never leaves a partial file.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use image::codecs::{jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
+use image::{ExtendedColorType, ImageEncoder};
+
+use crate::error::OutputError;
+use crate::frame::{Pixels, Rendered};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Jpeg,
+    Png,
+    Tiff,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+            Format::Tiff => "tif",
+        }
+    }
+
+    pub fn supports_16_bit(self) -> bool {
+        self != Format::Jpeg
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "jpeg" | "jpg" => Ok(Format::Jpeg),
+            "png" => Ok(Format::Png),
+            "tiff" | "tif" => Ok(Format::Tiff),
+            _ => Err(format!("unknown format `{s}` (jpeg, png, tiff)")),
+        }
+    }
+}
+
+/// Encode `image` into `path` atomically. `quality` (1-100) applies to JPEG.
+pub fn write(
+    image: &Rendered,
+    path: &Path,
+    format: Format,
+    quality: u8,
+) -> Result<(), OutputError> {
+    let tmp = temp_path(path);
+    let result = encode_to(image, &tmp, format, quality).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.wisp-tmp", std::process::id()))
+}
+
+fn encode_to(image: &Rendered, tmp: &Path, format: Format, quality: u8) -> Result<(), OutputError> {
+    let io_err = |source| OutputError::Io {
+        path: tmp.to_path_buf(),
+        source,
+    };
+    let enc_err = |e: image::ImageError| OutputError::Encode {
+        path: tmp.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let file = File::create(tmp).map_err(io_err)?;
+    let mut out = BufWriter::new(file);
+    let (w, h) = (image.width as u32, image.height as u32);
+    let (bytes, color): (&[u8], ExtendedColorType) = match &image.pixels {
+        Pixels::Eight(p) => (p, ExtendedColorType::Rgb8),
+        Pixels::Sixteen(p) => (bytemuck::cast_slice(p), ExtendedColorType::Rgb16),
+    };
+    if color == ExtendedColorType::Rgb16 && !format.supports_16_bit() {
+        return Err(OutputError::Encode {
+            path: tmp.to_path_buf(),
+            reason: "JPEG holds 8 bits per channel only".into(),
+        });
+    }
+    match format {
+        Format::Jpeg => JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
+            .write_image(bytes, w, h, color),
+        Format::Png => PngEncoder::new(&mut out).write_image(bytes, w, h, color),
+        Format::Tiff => TiffEncoder::new(&mut out).write_image(bytes, w, h, color),
+    }
+    .map_err(enc_err)?;
+    let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
+    file.sync_all().map_err(io_err)?;
+    drop(file);
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Camera raw files through rawler: Bayer mosaic, levels, white balance,
+//! colour calibration, crop and orientation.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use rawler::imgop::xyz::Illuminant;
+use rawler::rawimage::{RawImage, RawImageData, RawPhotometricInterpretation};
+
+use crate::colorimetry::{self, Mat3};
+use crate::error::DecodeError;
+use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
+
+pub fn load(path: &Path) -> Result<Source, DecodeError> {
+    // rawler reports most damage as errors but can still panic on some
+    // malformed files; a bad file must never take the program down.
+    let decoded = catch_unwind(AssertUnwindSafe(|| rawler::decode_file(path)))
+        .map_err(|_| {
+            DecodeError::invalid(path, "corrupt or truncated raw file (the decoder gave up)")
+        })?
+        .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
+    from_rawler(path, &decoded)
+}
+
+fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
+    let cfa = match &raw.photometric {
+        RawPhotometricInterpretation::Cfa(config) => &config.cfa,
+        other => {
+            return Err(DecodeError::invalid(
+                path,
+                format!("unsupported raw layout {other:?}: only Bayer mosaics are supported"),
+            ))
+        }
+    };
+    if raw.cpp != 1 {
+        return Err(DecodeError::invalid(
+            path,
+            format!("{} samples per pixel; a Bayer mosaic has 1", raw.cpp),
+        ));
+    }
+    let RawImageData::Integer(data) = &raw.data else {
+        return Err(DecodeError::invalid(
+            path,
+            "floating-point raw data is not supported",
+        ));
+    };
+    let (full_w, full_h) = (raw.width, raw.height);
+    if data.len() < full_w * full_h {
+        return Err(DecodeError::invalid(
+            path,
+            "raw data shorter than its stated size (truncated?)",
+        ));
+    }
+    let active = raw.active_area.map(|r| (r.p.x, r.p.y)).unwrap_or((0, 0));
+    let (x0, y0, w, h) = match raw.crop_area.or(raw.active_area) {
+        Some(r) => (r.p.x, r.p.y, r.d.w, r.d.h),
+        None => (0, 0, full_w, full_h),
+    };
+    if x0 + w > full_w || y0 + h > full_h {
+        return Err(DecodeError::invalid(
+            path,
+            "crop area lies outside the image",
+        ));
+    }
+    super::check_dimensions(path, w, h)?;
+
+    let unsupported = || DecodeError::UnsupportedCfa {
+        path: path.to_path_buf(),
+        pattern: cfa.name.clone(),
+    };
+    if cfa.width != 2 || cfa.height != 2 {
+        return Err(unsupported());
+    }
+    let color = |dx: usize, dy: usize| cfa.color_at(y0 + dy, x0 + dx) as u32;
+    let pattern = CfaPattern::from_colors([color(0, 0), color(1, 0), color(0, 1), color(1, 1)])
+        .ok_or_else(unsupported)?;
+
+    let mut mosaic = Vec::with_capacity(w * h);
+    for row in data[y0 * full_w..].chunks(full_w).take(h) {
+        mosaic.extend_from_slice(&row[x0..x0 + w]);
+    }
+
+    // Black levels repeat from the active area's origin (DNG semantics).
+    let bl = &raw.blacklevel;
+    let (bw, bh) = (bl.width.max(1), bl.height.max(1));
+    let black_at = |dx: usize, dy: usize| -> f32 {
+        if bl.levels.len() < bw * bh {
+            return bl.levels.first().map(|r| r.as_f32()).unwrap_or(0.0);
+        }
+        let px = x0 + dx - active.0.min(x0 + dx);
+        let py = y0 + dy - active.1.min(y0 + dy);
+        bl.levels[(py % bh) * bw + (px % bw)].as_f32()
+    };
+    let black = [
+        black_at(0, 0),
+        black_at(1, 0),
+        black_at(0, 1),
+        black_at(1, 1),
+    ];
+    let white = raw
+        .whitelevel
+        .0
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(u16::MAX as u32) as f32;
+    if black.iter().any(|&b| !(b >= 0.0 && b < white)) {
+        return Err(DecodeError::invalid(
+            path,
+            format!("black level {black:?} not below white level {white}"),
+        ));
+    }
+
+    let matrices = color_matrices(raw);
+    let d65_matrix = matrices
+        .iter()
+        .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
+        .map(|m| m.0);
+    let wb = white_balance(raw.wb_coeffs, d65_matrix.as_ref());
+    let neutral = wb.map(|g| 1.0 / g);
+    let xyz_to_cam = match matrices.as_slice() {
+        [] => None,
+        [only] => Some(only.0),
+        many => {
+            let lo = many
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("non-empty");
+            let hi = many
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("non-empty");
+            Some(colorimetry::interpolate(
+                (&lo.0, lo.1),
+                (&hi.0, hi.1),
+                neutral,
+            ))
+        }
+    };
+    // Without a calibration the camera's primaries are taken as sRGB's.
+    let cam_to_srgb = xyz_to_cam
+        .and_then(|m| colorimetry::cam_to_srgb(&m))
+        .unwrap_or(colorimetry::IDENTITY);
+
+    let camera = Some(
+        format!("{} {}", raw.clean_make, raw.clean_model)
+            .trim()
+            .to_string(),
+    )
+    .filter(|s| !s.is_empty());
+    Ok(Source {
+        photo: Photo::Raw(RawFrame {
+            width: w,
+            height: h,
+            mosaic,
+            cfa: pattern,
+            black,
+            white,
+            wb,
+            cam_to_srgb,
+        }),
+        orientation: Orientation::from_exif(raw.orientation.to_u16()),
+        camera,
+    })
+}
+
+/// The file's XYZ -> camera matrices (3x3) with their illuminant's colour temperature.
+fn color_matrices(raw: &RawImage) -> Vec<(Mat3, f32)> {
+    raw.color_matrix
+        .iter()
+        .filter(|(_, m)| m.len() >= 9 && m.iter().all(|v| v.is_finite()))
+        .map(|(illuminant, m)| {
+            let mat = [[m[0], m[1], m[2]], [m[3], m[4], m[5]], [m[6], m[7], m[8]]];
+            (mat, illuminant_cct(*illuminant))
+        })
+        .collect()
+}
+
+fn illuminant_cct(i: Illuminant) -> f32 {
+    match i {
+        Illuminant::A | Illuminant::Tungsten | Illuminant::IsoStudioTungsten => 2856.0,
+        Illuminant::Fluorescent | Illuminant::CoolWhiteFluorescent => 4150.0,
+        Illuminant::WhiteFluorescent => 3450.0,
+        Illuminant::DaylightWhiteFluorescent => 5000.0,
+        Illuminant::DaylightFluorescent => 6400.0,
+        Illuminant::D50 => 5003.0,
+        Illuminant::B => 4874.0,
+        Illuminant::D55 | Illuminant::Daylight | Illuminant::Flash | Illuminant::FineWeather => {
+            5503.0
+        }
+        Illuminant::C => 6774.0,
+        Illuminant::D75 | Illuminant::Shade => 7504.0,
+        Illuminant::D65 | Illuminant::CloudyWeather | Illuminant::Unknown => 6504.0,
+    }
+}
+
+/// As-shot multipliers normalised to green. rawler may leave NaN (the 4th
+/// slot always, everything for files without white balance); then the
+/// camera's D65 white is used.
+fn white_balance(coeffs: [f32; 4], xyz_to_cam: Option<&Mat3>) -> [f32; 3] {
+    let valid = |c: &[f32]| c.iter().all(|v| v.is_finite() && *v > 0.0);
+    if valid(&coeffs[..3]) {
+        return [coeffs[0] / coeffs[1], 1.0, coeffs[2] / coeffs[1]];
+    }
+    if let Some(m) = xyz_to_cam {
+        let response = colorimetry::apply(m, colorimetry::D65_XYZ);
+        if valid(&response) {
+            return [response[1] / response[0], 1.0, response[1] / response[2]];
+        }
+    }
+    [1.0, 1.0, 1.0]
+}

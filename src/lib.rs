@@ -1,0 +1,36 @@
+//! wisp develops camera raw photos on the GPU.
+//!
+//! A raw file is decoded on the CPU ([`io::load`]), uploaded, and developed
+//! by a chain of WGSL compute passes ([`pipeline`]): linearize and white
+//! balance, demosaic, colour matrix and exposure, tone map, 3D LUT,
+//! vignette, encode. Every stage has a CPU twin ([`cpu`]) with the same math.
+//!
+//! ```no_run
+//! use wisp::{io, DevelopParams, Engine};
+//! let engine = Engine::gpu().unwrap_or(Engine::Cpu);
+//! let source = io::load("photo.dng".as_ref())?;
+//! let image = engine.develop(&source, &DevelopParams::default())?;
+//! io::output::write(&image, "photo.jpg".as_ref(), io::output::Format::Jpeg, 92)?;
+//! # Ok::<(), wisp::Error>(())
+//! ```
+
+pub mod bench;
+pub mod colorimetry;
+pub mod cpu;
+pub mod develop;
+pub mod error;
+pub mod frame;
+pub mod gpu;
+pub mod io;
+pub mod lut;
+pub mod params;
+pub mod pipeline;
+pub mod pointwise;
+pub mod readback;
+pub mod shaders;
+pub mod stages;
+
+pub use develop::Engine;
+pub use error::Error;
+pub use frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered, Source};
+pub use params::{Bits, DevelopParams, ToneOp, Vignette};

@@ -1,0 +1,7 @@
+//! The `wisp` command.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

@@ -1,0 +1,167 @@
+//! Development parameters: plain data with defaults, validated at the boundary.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::lut::Lut3d;
+
+/// Tone mapping operator (see [`crate::stages::tone`] for what each does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ToneOp {
+    /// Clip to [0, 1].
+    None,
+    Aces,
+    #[default]
+    Agx,
+    Filmic,
+    Reinhard,
+}
+
+impl ToneOp {
+    pub const ALL: [ToneOp; 5] = [
+        ToneOp::None,
+        ToneOp::Aces,
+        ToneOp::Agx,
+        ToneOp::Filmic,
+        ToneOp::Reinhard,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ToneOp::None => "none",
+            ToneOp::Aces => "aces",
+            ToneOp::Agx => "agx",
+            ToneOp::Filmic => "filmic",
+            ToneOp::Reinhard => "reinhard",
+        }
+    }
+}
+
+impl FromStr for ToneOp {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown tone map `{s}` (none, aces, agx, filmic, reinhard)"))
+    }
+}
+
+/// Radial falloff, in linear light (see [`crate::stages::vignette`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vignette {
+    /// EV at the corners; negative darkens, 0 disables.
+    pub amount: f32,
+    /// Normalised radius (0 centre, 1 corner) where the falloff starts.
+    pub midpoint: f32,
+    /// Width of the transition, as a fraction of midpoint..corner (0, 1].
+    pub feather: f32,
+    /// 0 follows the frame's aspect, 1 is a circle.
+    pub roundness: f32,
+}
+
+impl Default for Vignette {
+    fn default() -> Self {
+        Vignette {
+            amount: 0.0,
+            midpoint: 0.5,
+            feather: 1.0,
+            roundness: 0.0,
+        }
+    }
+}
+
+/// Output bit depth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Bits {
+    #[default]
+    Eight,
+    Sixteen,
+}
+
+impl Bits {
+    pub fn max_value(self) -> f32 {
+        match self {
+            Bits::Eight => 255.0,
+            Bits::Sixteen => 65535.0,
+        }
+    }
+}
+
+/// Everything the pointwise stages need. The defaults are wisp's standard
+/// rendering: AgX tone map, no grading, no vignette, dithered 8-bit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DevelopParams {
+    /// Exposure compensation in EV, applied in scene-linear light.
+    pub exposure: f32,
+    pub tone: ToneOp,
+    /// Reinhard's white point: scene luminance mapped to display white.
+    pub reinhard_white: f32,
+    /// 3D LUT applied to sRGB-encoded display values.
+    pub lut: Option<Arc<Lut3d>>,
+    pub vignette: Vignette,
+    pub bits: Bits,
+    /// Triangular dither of +-1 code value before quantising.
+    pub dither: bool,
+}
+
+impl Default for DevelopParams {
+    fn default() -> Self {
+        DevelopParams {
+            exposure: 0.0,
+            tone: ToneOp::default(),
+            reinhard_white: 4.0,
+            lut: None,
+            vignette: Vignette::default(),
+            bits: Bits::default(),
+            dither: true,
+        }
+    }
+}
+
+impl DevelopParams {
+    /// The neutral development used to measure accuracy: white balance,
+    /// colour matrix and the sRGB curve only.
+    pub fn neutral() -> Self {
+        DevelopParams {
+            tone: ToneOp::None,
+            ..Self::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), Error> {
+        let v = &self.vignette;
+        let check = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Param(what.to_string()))
+            }
+        };
+        check(
+            self.exposure.is_finite() && self.exposure.abs() <= 20.0,
+            "exposure must be within -20..20 EV",
+        )?;
+        check(
+            self.reinhard_white.is_finite() && self.reinhard_white > 0.0,
+            "the Reinhard white point must be positive",
+        )?;
+        check(
+            v.amount.is_finite() && v.amount.abs() <= 10.0,
+            "vignette amount must be within -10..10 EV",
+        )?;
+        check(
+            (0.0..1.0).contains(&v.midpoint),
+            "vignette midpoint must be in [0, 1)",
+        )?;
+        check(
+            v.feather > 0.0 && v.feather <= 1.0,
+            "vignette feather must be in (0, 1]",
+        )?;
+        check(
+            (0.0..=1.0).contains(&v.roundness),
+            "vignette roundness must be in [0, 1]",
+        )
+    }
+}

@@ -1,0 +1,357 @@
+//! The photo's journey on the GPU:
+//!
+//! ```text
+//! RawFrame (u16 mosaic) --upload--> linearize + white balance --> demosaic   (stencil part)
+//!   --> colour matrix --> exposure --> tone map --> 3D LUT --> vignette --> encode   (pointwise part)
+//!   --> readback
+//! ```
+//! A developed image (PNG, JPEG, TIFF) is uploaded straight into the
+//! demosaic's output and skips the stencil part.
+
+use crate::colorimetry::IDENTITY;
+use crate::error::Error;
+use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
+use crate::gpu::{view, Gpu};
+use crate::lut::Lut3d;
+use crate::params::{Bits, DevelopParams};
+use crate::pointwise::{DevelopUniform, Stage};
+use crate::readback::read_texture;
+use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
+
+/// Run the pointwise stages fused into one dispatch, or one dispatch each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Fusion {
+    #[default]
+    Fused,
+    Separate,
+}
+
+/// Compiled compute pipelines for every stage, on one device.
+pub struct GpuPipeline {
+    gpu: Gpu,
+    linearize: wgpu::ComputePipeline,
+    demosaic: wgpu::ComputePipeline,
+    fused_8: wgpu::ComputePipeline,
+    fused_16: wgpu::ComputePipeline,
+    encode_8: wgpu::ComputePipeline,
+    encode_16: wgpu::ComputePipeline,
+    stages: Vec<(Stage, wgpu::ComputePipeline)>,
+}
+
+impl GpuPipeline {
+    pub fn new(gpu: Gpu) -> Self {
+        let pw = |entry| gpu.compute_pipeline("pointwise", entry);
+        GpuPipeline {
+            linearize: gpu.compute_pipeline("linearize", "linearize_main"),
+            demosaic: gpu.compute_pipeline("demosaic_mhc", "demosaic_main"),
+            fused_8: pw("fused_8"),
+            fused_16: pw("fused_16"),
+            encode_8: pw("encode_8"),
+            encode_16: pw("encode_16"),
+            stages: Stage::ALL
+                .iter()
+                .map(|&s| (s, pw(s.entry_point())))
+                .collect(),
+            gpu,
+        }
+    }
+
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// Develop a photo; orientation is left to the caller.
+    pub fn develop(
+        &self,
+        photo: &Photo,
+        params: &DevelopParams,
+        fusion: Fusion,
+    ) -> Result<Rendered, Error> {
+        params.validate()?;
+        self.gpu
+            .scoped(|| self.develop_unchecked(photo, params, fusion))
+    }
+
+    fn develop_unchecked(
+        &self,
+        photo: &Photo,
+        params: &DevelopParams,
+        fusion: Fusion,
+    ) -> Result<Rendered, Error> {
+        let mut encoder = self.encoder();
+        let (scene, matrix) = match photo {
+            Photo::Raw(frame) => {
+                let mosaic = self.record_linearize(&mut encoder, frame)?;
+                (
+                    self.record_demosaic(&mut encoder, &mosaic, frame.cfa),
+                    frame.cam_to_srgb,
+                )
+            }
+            Photo::Developed(image) => (self.upload_linear(image)?, IDENTITY),
+        };
+        let (w, h) = (scene.width() as usize, scene.height() as usize);
+        let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);
+        let lut = self.lut_texture(params.lut.as_deref());
+        let (out_format, out_slot, bpp) = match params.bits {
+            Bits::Eight => (wgpu::TextureFormat::Rgba8Uint, 4, 4),
+            Bits::Sixteen => (wgpu::TextureFormat::Rgba16Uint, 5, 8),
+        };
+        let output = self.gpu.texture("encoded", w, h, out_format);
+        let ubuf = self.gpu.uniform(&uniform);
+        let lut_view = view(&lut);
+        let out_view = view(&output);
+        match fusion {
+            Fusion::Fused => {
+                let pipeline = match params.bits {
+                    Bits::Eight => &self.fused_8,
+                    Bits::Sixteen => &self.fused_16,
+                };
+                let scene_view = view(&scene);
+                self.gpu.dispatch(
+                    &mut encoder,
+                    pipeline,
+                    &[
+                        (0, ubuf.as_entire_binding()),
+                        (1, wgpu::BindingResource::TextureView(&scene_view)),
+                        (2, wgpu::BindingResource::TextureView(&lut_view)),
+                        (out_slot, wgpu::BindingResource::TextureView(&out_view)),
+                    ],
+                    w,
+                    h,
+                );
+            }
+            Fusion::Separate => {
+                let mut current = scene;
+                for stage in Stage::ALL {
+                    current = self.record_stage(&mut encoder, &current, stage, &ubuf, &lut_view);
+                }
+                let pipeline = match params.bits {
+                    Bits::Eight => &self.encode_8,
+                    Bits::Sixteen => &self.encode_16,
+                };
+                let src = view(&current);
+                self.gpu.dispatch(
+                    &mut encoder,
+                    pipeline,
+                    &[
+                        (0, ubuf.as_entire_binding()),
+                        (1, wgpu::BindingResource::TextureView(&src)),
+                        (out_slot, wgpu::BindingResource::TextureView(&out_view)),
+                    ],
+                    w,
+                    h,
+                );
+            }
+        }
+        let bytes = read_texture(&self.gpu, encoder, &output, bpp)?;
+        let pixels = match params.bits {
+            Bits::Eight => Pixels::Eight(
+                bytes
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect(),
+            ),
+            Bits::Sixteen => Pixels::Sixteen(
+                bytemuck::cast_slice::<u8, u16>(&bytes)
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect(),
+            ),
+        };
+        Ok(Rendered {
+            width: w,
+            height: h,
+            pixels,
+        })
+    }
+
+    /// Stage a alone: the linearised mosaic.
+    pub fn linearize(&self, frame: &RawFrame) -> Result<Vec<f32>, Error> {
+        self.gpu.scoped(|| {
+            let mut encoder = self.encoder();
+            let mosaic = self.record_linearize(&mut encoder, frame)?;
+            let bytes = read_texture(&self.gpu, encoder, &mosaic, 4)?;
+            Ok(bytemuck::pod_collect_to_vec(&bytes))
+        })
+    }
+
+    /// Stage b alone: demosaic a linear mosaic.
+    pub fn demosaic(
+        &self,
+        mosaic: &[f32],
+        width: usize,
+        height: usize,
+        cfa: CfaPattern,
+    ) -> Result<LinearImage, Error> {
+        assert_eq!(mosaic.len(), width * height);
+        self.gpu.check_size(width, height)?;
+        self.gpu.scoped(|| {
+            let input = self
+                .gpu
+                .texture("mosaic", width, height, wgpu::TextureFormat::R32Float);
+            self.write(&input, bytemuck::cast_slice(mosaic), 4);
+            let mut encoder = self.encoder();
+            let rgb = self.record_demosaic(&mut encoder, &input, cfa);
+            self.read_linear(encoder, &rgb)
+        })
+    }
+
+    /// One pointwise stage alone, as its own dispatch.
+    pub fn stage(
+        &self,
+        image: &LinearImage,
+        stage: Stage,
+        uniform: &DevelopUniform,
+        lut: Option<&Lut3d>,
+    ) -> Result<LinearImage, Error> {
+        self.gpu.scoped(|| {
+            let input = self.upload_linear(image)?;
+            let lut = self.lut_texture(lut);
+            let ubuf = self.gpu.uniform(uniform);
+            let mut encoder = self.encoder();
+            let out = self.record_stage(&mut encoder, &input, stage, &ubuf, &view(&lut));
+            self.read_linear(encoder, &out)
+        })
+    }
+
+    fn encoder(&self) -> wgpu::CommandEncoder {
+        self.gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default())
+    }
+
+    fn write(&self, texture: &wgpu::Texture, bytes: &[u8], bytes_per_pixel: u32) {
+        self.gpu.queue.write_texture(
+            texture.as_image_copy(),
+            bytes,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(texture.width() * bytes_per_pixel),
+                rows_per_image: None,
+            },
+            texture.size(),
+        );
+    }
+
+    fn record_linearize(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        frame: &RawFrame,
+    ) -> Result<wgpu::Texture, Error> {
+        let (w, h) = (frame.width, frame.height);
+        self.gpu.check_size(w, h)?;
+        let raw = self.gpu.texture("raw", w, h, wgpu::TextureFormat::R16Uint);
+        self.write(&raw, bytemuck::cast_slice(&frame.mosaic), 2);
+        let mosaic = self
+            .gpu
+            .texture("mosaic", w, h, wgpu::TextureFormat::R32Float);
+        let ubuf = self.gpu.uniform(&LinearizeUniform::new(frame));
+        self.gpu.dispatch(
+            encoder,
+            &self.linearize,
+            &[
+                (0, ubuf.as_entire_binding()),
+                (1, wgpu::BindingResource::TextureView(&view(&raw))),
+                (2, wgpu::BindingResource::TextureView(&view(&mosaic))),
+            ],
+            w,
+            h,
+        );
+        Ok(mosaic)
+    }
+
+    fn record_demosaic(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        mosaic: &wgpu::Texture,
+        cfa: CfaPattern,
+    ) -> wgpu::Texture {
+        let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
+        let rgb = self
+            .gpu
+            .texture("camera rgb", w, h, wgpu::TextureFormat::Rgba32Float);
+        let ubuf = self.gpu.uniform(&DemosaicUniform::new(cfa));
+        self.gpu.dispatch(
+            encoder,
+            &self.demosaic,
+            &[
+                (0, ubuf.as_entire_binding()),
+                (1, wgpu::BindingResource::TextureView(&view(mosaic))),
+                (2, wgpu::BindingResource::TextureView(&view(&rgb))),
+            ],
+            w,
+            h,
+        );
+        rgb
+    }
+
+    fn record_stage(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &wgpu::Texture,
+        stage: Stage,
+        ubuf: &wgpu::Buffer,
+        lut: &wgpu::TextureView,
+    ) -> wgpu::Texture {
+        let (w, h) = (input.width() as usize, input.height() as usize);
+        let out = self
+            .gpu
+            .texture("stage", w, h, wgpu::TextureFormat::Rgba32Float);
+        let pipeline = &self
+            .stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .expect("every stage is compiled")
+            .1;
+        let in_view = view(input);
+        let out_view = view(&out);
+        let mut bindings = vec![
+            (0, ubuf.as_entire_binding()),
+            (1, wgpu::BindingResource::TextureView(&in_view)),
+            (3, wgpu::BindingResource::TextureView(&out_view)),
+        ];
+        if stage == Stage::Lut {
+            bindings.push((2, wgpu::BindingResource::TextureView(lut)));
+        }
+        self.gpu.dispatch(encoder, pipeline, &bindings, w, h);
+        out
+    }
+
+    fn upload_linear(&self, image: &LinearImage) -> Result<wgpu::Texture, Error> {
+        self.gpu.check_size(image.width, image.height)?;
+        let t = self.gpu.texture(
+            "linear rgb",
+            image.width,
+            image.height,
+            wgpu::TextureFormat::Rgba32Float,
+        );
+        self.write(&t, bytemuck::cast_slice(&image.data), 16);
+        Ok(t)
+    }
+
+    fn read_linear(
+        &self,
+        encoder: wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) -> Result<LinearImage, Error> {
+        let bytes = read_texture(&self.gpu, encoder, texture, 16)?;
+        Ok(LinearImage {
+            width: texture.width() as usize,
+            height: texture.height() as usize,
+            data: bytemuck::pod_collect_to_vec(&bytes),
+        })
+    }
+
+    fn lut_texture(&self, lut: Option<&Lut3d>) -> wgpu::Texture {
+        // Bound even when unused so the fused kernel has one layout.
+        let identity;
+        let lut = match lut {
+            Some(l) => l,
+            None => {
+                identity = Lut3d::identity(2);
+                &identity
+            }
+        };
+        lut3d::upload(&self.gpu.device, &self.gpu.queue, lut)
+    }
+}

@@ -1,0 +1,104 @@
+//! The pointwise part (stages c-g) as one uniform block and one function per
+//! pixel, on the GPU (`shaders/pointwise.wgsl`) and on the CPU.
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::colorimetry::Mat3;
+use crate::lut::Lut3d;
+use crate::params::DevelopParams;
+use crate::stages::{
+    color::ColorUniform, encode::EncodeUniform, lut3d::LutUniform, tone::ToneUniform,
+    vignette::VignetteUniform,
+};
+
+/// Where the image being processed sits in the full output.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct TileUniform {
+    pub origin: [u32; 2],
+    pub full_size: [u32; 2],
+}
+
+/// Layout of `struct Develop` in `shaders/pointwise.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct DevelopUniform {
+    pub tile: TileUniform,
+    pub color: ColorUniform,
+    pub tone: ToneUniform,
+    pub lut: LutUniform,
+    pub vignette: VignetteUniform,
+    pub encode: EncodeUniform,
+}
+
+/// One pointwise stage, for running the stages as separate dispatches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Color,
+    Tone,
+    Lut,
+    Vignette,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Color, Stage::Tone, Stage::Lut, Stage::Vignette];
+
+    pub fn entry_point(self) -> &'static str {
+        match self {
+            Stage::Color => "color_main",
+            Stage::Tone => "tone_main",
+            Stage::Lut => "lut_main",
+            Stage::Vignette => "vignette_main",
+        }
+    }
+}
+
+impl DevelopUniform {
+    /// `full_size` is the whole output image; this one starts at `origin` in it.
+    pub fn new(
+        params: &DevelopParams,
+        cam_to_srgb: &Mat3,
+        origin: [u32; 2],
+        full_size: [u32; 2],
+    ) -> Self {
+        DevelopUniform {
+            tile: TileUniform { origin, full_size },
+            color: ColorUniform::new(cam_to_srgb, params.exposure),
+            tone: ToneUniform::new(params.tone, params.reinhard_white),
+            lut: LutUniform::new(params.lut.as_deref()),
+            vignette: VignetteUniform::new(&params.vignette),
+            encode: EncodeUniform::new(params.bits, params.dither),
+        }
+    }
+
+    /// CPU twin of one stage entry point, at local pixel (x, y).
+    pub fn stage(
+        &self,
+        stage: Stage,
+        lut: Option<&Lut3d>,
+        c: [f32; 3],
+        x: u32,
+        y: u32,
+    ) -> [f32; 3] {
+        let g = self.global(x, y);
+        match stage {
+            Stage::Color => self.color.apply(c),
+            Stage::Tone => self.tone.apply(c),
+            Stage::Lut => self.lut.apply(lut, c),
+            Stage::Vignette => self.vignette.apply(c, g[0], g[1], self.tile.full_size),
+        }
+    }
+
+    /// CPU twin of `fused_8` / `fused_16`: camera RGB in, code values out.
+    pub fn develop(&self, lut: Option<&Lut3d>, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
+        let linear = Stage::ALL
+            .iter()
+            .fold(c, |c, &s| self.stage(s, lut, c, x, y));
+        let g = self.global(x, y);
+        self.encode.apply(linear, g[0], g[1])
+    }
+
+    fn global(&self, x: u32, y: u32) -> [u32; 2] {
+        [x + self.tile.origin[0], y + self.tile.origin[1]]
+    }
+}

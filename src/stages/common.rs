@@ -1,0 +1,60 @@
+//! CPU twins of `shaders/common.wgsl`.
+
+/// IEC 61966-2-1 sRGB encoding of linear light; negatives map to 0.
+pub fn srgb_encode(x: f32) -> f32 {
+    let x = x.max(0.0);
+    if x <= 0.0031308 {
+        x * 12.92
+    } else {
+        1.055 * x.powf(1.0 / 2.4) - 0.055
+    }
+}
+
+pub fn srgb_decode(x: f32) -> f32 {
+    let x = x.max(0.0);
+    if x <= 0.04045 {
+        x / 12.92
+    } else {
+        ((x + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+pub fn srgb_encode3(c: [f32; 3]) -> [f32; 3] {
+    c.map(srgb_encode)
+}
+
+pub fn srgb_decode3(c: [f32; 3]) -> [f32; 3] {
+    c.map(srgb_decode)
+}
+
+pub fn hash_u32(v: u32) -> u32 {
+    let mut x = v;
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846ca68b);
+    x ^= x >> 16;
+    x
+}
+
+/// Triangular-PDF noise in (-1, 1) for pixel (x, y), channel c.
+pub fn dither_tpdf(x: u32, y: u32, c: u32) -> f32 {
+    let seed = x
+        .wrapping_mul(0x9e3779b1)
+        .wrapping_add(y.wrapping_mul(0x85ebca77))
+        .wrapping_add(c.wrapping_mul(0xc2b2ae3d));
+    let h1 = hash_u32(seed);
+    let h2 = hash_u32(h1);
+    let u1 = (h1 >> 8) as f32 * (1.0 / 16777216.0);
+    let u2 = (h2 >> 8) as f32 * (1.0 / 16777216.0);
+    u1 + u2 - 1.0
+}
+
+pub fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+/// Rows of `m` applied to `c`.
+pub fn mat3_mul(m: &[[f32; 3]; 3], c: [f32; 3]) -> [f32; 3] {
+    [dot3(m[0], c), dot3(m[1], c), dot3(m[2], c)]
+}

@@ -1,0 +1,37 @@
+//! Stage g: sRGB transfer curve and quantisation to 8 or 16 bits
+//! (`shaders/encode.wgsl`), with optional triangular dither of +-1 code
+//! value against banding in smooth gradients.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::common::{dither_tpdf, srgb_encode};
+use crate::params::Bits;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct EncodeUniform {
+    pub max_value: f32,
+    pub dither: f32,
+    pub _pad: [f32; 2],
+}
+
+impl EncodeUniform {
+    pub fn new(bits: Bits, dither: bool) -> Self {
+        EncodeUniform {
+            max_value: bits.max_value(),
+            dither: if dither { 1.0 } else { 0.0 },
+            _pad: [0.0; 2],
+        }
+    }
+
+    /// CPU twin of `encode_apply` for global pixel (x, y).
+    pub fn apply(&self, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
+        let mut out = [0u16; 3];
+        for (ch, o) in out.iter_mut().enumerate() {
+            let e = srgb_encode(c[ch]).clamp(0.0, 1.0) * self.max_value;
+            let n = dither_tpdf(x, y, ch as u32) * self.dither;
+            *o = (e + 0.5 + n).floor().clamp(0.0, self.max_value) as u16;
+        }
+        out
+    }
+}
