@@ -10,6 +10,8 @@
 struct LinearizeParams {
     black: vec4<f32>,
     scale: vec4<f32>,
+    // Photosites at or above this are saturated: exactly 1.0, whatever the gain.
+    white: f32,
 }
 
 @group(0) @binding(0) var<uniform> lin: LinearizeParams;
@@ -24,6 +26,6 @@ fn linearize_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     let cell = (gid.x & 1u) + 2u * (gid.y & 1u);
     let v = f32(textureLoad(raw, gid.xy, 0).r);
-    let out = min((v - lin.black[cell]) * lin.scale[cell], 1.0);
+    let out = select(min((v - lin.black[cell]) * lin.scale[cell], 1.0), 1.0, v >= lin.white);
     textureStore(mosaic, gid.xy, vec4<f32>(out, 0.0, 0.0, 1.0));
 }

@@ -74,13 +74,7 @@ pub fn cct_from_xy(x: f32, y: f32) -> f32 {
 pub fn interpolate(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> Mat3 {
     let (lo, hi) = if a.1 <= b.1 { (a, b) } else { (b, a) };
     let mix = |w: f32| -> Mat3 {
-        let mut m = [[0.0; 3]; 3];
-        for i in 0..3 {
-            for j in 0..3 {
-                m[i][j] = w * lo.0[i][j] + (1.0 - w) * hi.0[i][j];
-            }
-        }
-        m
+        std::array::from_fn(|i| std::array::from_fn(|j| w * lo.0[i][j] + (1.0 - w) * hi.0[i][j]))
     };
     let mut w = 0.5;
     for _ in 0..8 {
@@ -89,7 +83,7 @@ pub fn interpolate(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> Mat3 
         };
         let xyz = apply(&cam_to_xyz, neutral);
         let sum = xyz[0] + xyz[1] + xyz[2];
-        if !(sum > 0.0) {
+        if sum.is_nan() || sum <= 0.0 {
             break;
         }
         let cct = cct_from_xy(xyz[0] / sum, xyz[1] / sum).clamp(lo.1, hi.1);

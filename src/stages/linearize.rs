@@ -4,7 +4,8 @@
 //! Per 2x2 cell: `min((raw - black) * gain / (white - black), 1)`. The white
 //! balance gains are normalised so the smallest is 1; a photosite at
 //! saturation then reaches 1.0 in all three channels after white balance and
-//! the clip keeps blown highlights neutral (no magenta skies).
+//! the clip keeps blown highlights neutral (no magenta skies). Photosites at
+//! or above the white level are set to exactly 1.0.
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
@@ -16,6 +17,8 @@ use crate::frame::RawFrame;
 pub struct LinearizeUniform {
     pub black: [f32; 4],
     pub scale: [f32; 4],
+    pub white: f32,
+    pub _pad: [f32; 3],
 }
 
 impl LinearizeUniform {
@@ -30,12 +33,19 @@ impl LinearizeUniform {
         LinearizeUniform {
             black: frame.black,
             scale,
+            white: frame.white,
+            _pad: [0.0; 3],
         }
     }
 
     pub fn apply(&self, raw: u16, x: usize, y: usize) -> f32 {
         let cell = (x & 1) + 2 * (y & 1);
-        ((raw as f32 - self.black[cell]) * self.scale[cell]).min(1.0)
+        let v = raw as f32;
+        if v >= self.white {
+            1.0
+        } else {
+            ((v - self.black[cell]) * self.scale[cell]).min(1.0)
+        }
     }
 }
 

@@ -17,6 +17,9 @@
 //!   luminance only, so colours keep their saturation; very bright saturated
 //!   colours then clip per channel like `none`.
 
+// The constants are written as published, digit for digit like the WGSL twin.
+#![allow(clippy::excessive_precision)]
+
 use bytemuck::{Pod, Zeroable};
 
 use super::common::{dot3, mat3_mul};

@@ -1,0 +1,228 @@
+//! The `wisp` command on good and bad input: clear errors naming the file,
+//! a non-zero exit, and nothing partial left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wisp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .output()
+        .expect("wisp runs")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wisp-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/parrots.dng")
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn converts_the_sample_on_gpu_and_cpu() {
+    let out = tempdir("ok");
+    let o = wisp(&[
+        "convert",
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("on GPU"),
+        "the default path is the GPU: {}",
+        stderr(&o)
+    );
+    let jpg = image::open(out.join("parrots.jpg"))
+        .expect("a JPEG")
+        .into_rgb8();
+    assert_eq!(jpg.dimensions(), (768, 512));
+
+    let o = wisp(&[
+        "convert",
+        sample().to_str().unwrap(),
+        "-o",
+        out.join("cpu").to_str().unwrap(),
+        "--cpu",
+        "--format",
+        "png",
+        "--bits",
+        "16",
+        "--tone",
+        "aces",
+        "--vignette",
+        "-1",
+        "--exposure",
+        "0.5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let png = image::open(out.join("cpu/parrots.png")).expect("a PNG");
+    assert_eq!(png.color(), image::ColorType::Rgb16);
+    assert_eq!(files_in(&out.join("cpu")), vec!["parrots.png"]);
+}
+
+#[test]
+fn bad_inputs_are_named_and_leave_nothing_behind() {
+    let dir = tempdir("bad");
+    let out = dir.join("out");
+    let bytes = std::fs::read(sample()).unwrap();
+    std::fs::write(dir.join("empty.dng"), b"").unwrap();
+    std::fs::write(dir.join("truncated.dng"), &bytes[..4000]).unwrap();
+    std::fs::write(
+        dir.join("garbage.nef"),
+        (0..5000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("fake.png"), b"not a png at all").unwrap();
+    for name in [
+        "empty.dng",
+        "truncated.dng",
+        "garbage.nef",
+        "fake.png",
+        "missing.dng",
+    ] {
+        let path = dir.join(name);
+        let o = wisp(&[
+            "convert",
+            path.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success(), "{name} must fail");
+        let err = stderr(&o);
+        assert!(
+            err.contains(name),
+            "{name}: the message must name the file: {err}"
+        );
+        assert!(!err.contains("panicked"), "{name}: no panic: {err}");
+        assert!(
+            files_in(&out).is_empty(),
+            "{name}: nothing may be written: {:?}",
+            files_in(&out)
+        );
+    }
+}
+
+#[test]
+fn a_bad_file_does_not_stop_the_good_ones() {
+    let dir = tempdir("mixed");
+    std::fs::write(dir.join("broken.dng"), b"II*\0garbage").unwrap();
+    let out = dir.join("out");
+    let o = wisp(&[
+        "convert",
+        dir.join("broken.dng").to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("broken.dng"));
+    assert_eq!(files_in(&out), vec!["parrots.jpg"]);
+}
+
+#[test]
+fn malformed_lut_gives_file_and_line() {
+    let dir = tempdir("lut");
+    let lut = dir.join("broken.cube");
+    std::fs::write(&lut, "TITLE \"x\"\nLUT_3D_SIZE 2\n0 0 0\n1 0 oops\n").unwrap();
+    let out = dir.join("out");
+    let o = wisp(&[
+        "convert",
+        sample().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--look",
+        lut.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("broken.cube:4: `oops` is not a number"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files_in(&out).is_empty());
+}
+
+#[test]
+fn refuses_settings_that_cannot_work() {
+    let dir = tempdir("refuse");
+    let s = sample();
+    let s = s.to_str().unwrap();
+    let o = dir.to_str().unwrap();
+    for args in [
+        vec!["convert", s, "-o", o, "--bits", "16"],
+        vec!["convert", s, "-o", o, "--look", "nonexistent-look"],
+        vec!["convert", s, "-o", o, "--tone", "sepia"],
+        vec!["convert", s, "-o", o, "--quality", "0"],
+        vec!["convert", s, "-o", o, "--vignette", "nan"],
+    ] {
+        let out = wisp(&args);
+        assert!(!out.status.success(), "{args:?} must fail");
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(files_in(&dir).is_empty());
+}
+
+#[test]
+fn never_overwrites_an_input_or_writes_one_output_twice() {
+    let dir = tempdir("overwrite");
+    let input = dir.join("shot.jpg");
+    image::RgbImage::from_pixel(8, 6, image::Rgb([200, 100, 50]))
+        .save(&input)
+        .unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let o = wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("overwrite an input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    let png = dir.join("shot.png");
+    image::RgbImage::from_pixel(8, 6, image::Rgb([1, 2, 3]))
+        .save(&png)
+        .unwrap();
+    let out = dir.join("out");
+    let o = wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        png.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("would both be written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "the collision is found before any work");
+}

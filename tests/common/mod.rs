@@ -1,0 +1,147 @@
+//! Shared by the integration tests: one GPU pipeline per test binary, seeded
+//! random inputs, and comparisons.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use wisp::frame::{CfaPattern, LinearImage, RawFrame};
+use wisp::gpu::Gpu;
+use wisp::pipeline::GpuPipeline;
+use wisp::{Pixels, Rendered};
+
+/// The GPU under test. There is no skipping: without an adapter (install
+/// Mesa's lavapipe: `apt-get install mesa-vulkan-drivers`) the test fails.
+pub fn gpu() -> &'static GpuPipeline {
+    static PIPELINE: OnceLock<GpuPipeline> = OnceLock::new();
+    PIPELINE.get_or_init(|| {
+        let gpu = Gpu::new().unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        eprintln!("GPU tests on {} ({:?})", gpu.info.name, gpu.info.backend);
+        GpuPipeline::new(gpu)
+    })
+}
+
+pub fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// Sizes that catch edge cases: the smallest mosaic, odd sides, a
+/// non-multiple of the 8x8 workgroup, and a very wide strip.
+pub const ODD_SIZES: [(usize, usize); 4] = [(2, 2), (3, 5), (1001, 667), (4099, 2)];
+
+/// A random raw frame: noise around a smooth scene, per-cell black levels,
+/// some clipped photosites, a random white balance and colour matrix.
+pub fn random_frame(rng: &mut StdRng, width: usize, height: usize, cfa: CfaPattern) -> RawFrame {
+    let white = 4095.0;
+    let black = [0; 4].map(|_| rng.random_range(60.0..260.0f32).round());
+    let mosaic = (0..width * height)
+        .map(|i| {
+            let (x, y) = ((i % width) as f32, (i / width) as f32);
+            let smooth = 0.5 + 0.45 * ((x * 0.05).sin() * (y * 0.07).cos());
+            let v = smooth * 4400.0 + rng.random_range(-200.0..200.0f32);
+            v.clamp(0.0, white) as u16
+        })
+        .collect();
+    let cam_to_srgb = [0, 1, 2].map(|r| {
+        [0, 1, 2].map(|c| {
+            if r == c {
+                rng.random_range(1.2..1.8f32)
+            } else {
+                rng.random_range(-0.45..0.05f32)
+            }
+        })
+    });
+    RawFrame {
+        width,
+        height,
+        mosaic,
+        cfa,
+        black,
+        white,
+        wb: [
+            rng.random_range(1.3..2.6f32),
+            1.0,
+            rng.random_range(1.1..2.2f32),
+        ],
+        cam_to_srgb,
+    }
+}
+
+/// A random linear image with values in `lo..hi`.
+pub fn random_image(
+    rng: &mut StdRng,
+    width: usize,
+    height: usize,
+    lo: f32,
+    hi: f32,
+) -> LinearImage {
+    LinearImage {
+        width,
+        height,
+        data: (0..width * height)
+            .map(|_| {
+                [
+                    rng.random_range(lo..hi),
+                    rng.random_range(lo..hi),
+                    rng.random_range(lo..hi),
+                    1.0,
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Largest absolute difference between two float slices, after checking lengths.
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "lengths differ");
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+pub fn rgb_of(image: &LinearImage) -> Vec<f32> {
+    image.data.iter().flat_map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+pub fn codes(r: &Rendered) -> Vec<u16> {
+    match &r.pixels {
+        Pixels::Eight(p) => p.iter().map(|&v| v as u16).collect(),
+        Pixels::Sixteen(p) => p.clone(),
+    }
+}
+
+/// GPU and CPU code values agree: at most `max_diff` apart, and no more than
+/// `max_fraction` of them (or 2, for tiny images) differ at all: float
+/// rounding near a code boundary.
+pub fn assert_codes_close(
+    gpu: &Rendered,
+    cpu: &Rendered,
+    max_diff: u16,
+    max_fraction: f64,
+    what: &str,
+) {
+    assert_eq!(
+        (gpu.width, gpu.height),
+        (cpu.width, cpu.height),
+        "{what}: size"
+    );
+    let (g, c) = (codes(gpu), codes(cpu));
+    let worst = g
+        .iter()
+        .zip(&c)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap_or(0);
+    let differing = g.iter().zip(&c).filter(|(a, b)| a != b).count();
+    let fraction = differing as f64 / g.len() as f64;
+    let allowed = ((max_fraction * g.len() as f64).ceil() as usize).max(2);
+    assert!(
+        worst <= max_diff && differing <= allowed,
+        "{what}: max code difference {worst} (allowed {max_diff}), {differing} of {} values differ ({:.4}%, allowed {:.4}%)",
+        g.len(),
+        fraction * 100.0,
+        max_fraction * 100.0
+    );
+}

@@ -1,0 +1,307 @@
+//! The whole pipeline: GPU against the CPU twin end to end, fused against
+//! separate dispatches, real DNGs written by a third-party writer, developed
+//! image inputs, orientation, and errors as values.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use wisp::frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, Rendered};
+use wisp::lut::Lut3d;
+use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
+use wisp::pipeline::Fusion;
+use wisp::{cpu, io};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+fn graded() -> DevelopParams {
+    let mut lut = Lut3d::identity(17);
+    for e in lut.table.iter_mut() {
+        // A gentle warm, contrasty grade.
+        *e = [e[0] * 1.05 - 0.02, e[1], e[2] * 0.92 + 0.01].map(|v| v.clamp(0.0, 1.0));
+    }
+    DevelopParams {
+        exposure: 0.4,
+        tone: ToneOp::Filmic,
+        lut: Some(lut.into()),
+        vignette: Vignette {
+            amount: -1.2,
+            ..Vignette::default()
+        },
+        ..DevelopParams::default()
+    }
+}
+
+#[test]
+fn gpu_matches_cpu_end_to_end_on_random_raws() {
+    let mut rng = rng(10);
+    for (w, h) in ODD_SIZES {
+        for cfa in CfaPattern::ALL {
+            let photo = Photo::Raw(random_frame(&mut rng, w, h, cfa));
+            for params in [DevelopParams::default(), DevelopParams::neutral(), graded()] {
+                for bits in [Bits::Eight, Bits::Sixteen] {
+                    let params = DevelopParams {
+                        bits,
+                        ..params.clone()
+                    };
+                    let g = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
+                    let c = cpu::develop(&photo, &params).unwrap();
+                    let fraction = if bits == Bits::Eight { 0.003 } else { 0.02 };
+                    assert_codes_close(
+                        &g,
+                        &c,
+                        1,
+                        fraction,
+                        &format!("{w}x{h} {} {bits:?} {:?}", cfa.name(), params.tone),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn fused_and_separate_dispatches_give_the_same_pixels() {
+    let mut rng = rng(11);
+    for (w, h) in [(3, 5), (1001, 667)] {
+        let photo = Photo::Raw(random_frame(&mut rng, w, h, CfaPattern::Gbrg));
+        for tone in ToneOp::ALL {
+            for bits in [Bits::Eight, Bits::Sixteen] {
+                let params = DevelopParams {
+                    tone,
+                    bits,
+                    ..graded()
+                };
+                let fused = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
+                let separate = gpu().develop(&photo, &params, Fusion::Separate).unwrap();
+                assert!(
+                    fused == separate,
+                    "{w}x{h} {tone:?} {bits:?}: fused and separate differ"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_tone_operator_matches_cpu_on_the_sample() {
+    let source = io::load(&fixture("assets/samples/parrots.dng")).expect("sample decodes");
+    for tone in ToneOp::ALL {
+        let params = DevelopParams {
+            tone,
+            ..DevelopParams::default()
+        };
+        let g = gpu()
+            .develop(&source.photo, &params, Fusion::Fused)
+            .unwrap();
+        let c = cpu::develop(&source.photo, &params).unwrap();
+        assert_codes_close(&g, &c, 1, 0.002, &format!("sample, {tone:?}"));
+    }
+}
+
+#[test]
+fn neutral_development_of_the_sample_reproduces_the_original() {
+    // The sample was made from this PNG through a synthetic camera; the
+    // neutral development undoes the camera exactly, so what remains is the
+    // demosaic's error (measured: 33.83 dB with the benchmark's 10 px border crop).
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
+    let out = gpu()
+        .develop(&source.photo, &DevelopParams::neutral(), Fusion::Fused)
+        .unwrap();
+    let reference = image::open(fixture("assets/samples/parrots-reference.png"))
+        .unwrap()
+        .into_rgb8();
+    assert_eq!(
+        (out.width as u32, out.height as u32),
+        reference.dimensions()
+    );
+    let Pixels::Eight(px) = &out.pixels else {
+        panic!("8-bit output expected")
+    };
+    let reference8 = wisp::bench::Rgb8 {
+        width: out.width,
+        height: out.height,
+        data: reference.as_raw().clone(),
+    };
+    let db = wisp::bench::cpsnr(&reference8, px, 10);
+    assert!(db > 33.0, "neutral development vs original: {db:.2} dB");
+    // The mean colour is right: no cast from white balance or matrix.
+    for c in 0..3 {
+        let mean = |v: &[u8]| {
+            v.iter().skip(c).step_by(3).map(|&x| x as f64).sum::<f64>() / (v.len() / 3) as f64
+        };
+        let (got, want) = (mean(px), mean(reference.as_raw()));
+        assert!(
+            (got - want).abs() < 1.0,
+            "channel {c}: mean {got:.2}, original {want:.2}"
+        );
+    }
+}
+
+#[test]
+fn pidng_fixture_decodes_with_its_levels_and_phase() {
+    let source = io::load(&fixture("tests/fixtures/grbg_64x48.dng")).expect("decodes");
+    let Photo::Raw(frame) = &source.photo else {
+        panic!("a raw frame")
+    };
+    assert_eq!((frame.width, frame.height), (64, 48));
+    assert_eq!(frame.cfa, CfaPattern::Grbg);
+    assert_eq!(frame.black, [60.0, 62.0, 64.0, 66.0]);
+    assert_eq!(frame.white, 1023.0);
+    // AsShotNeutral 0.5 1 0.8 -> multipliers 2, 1, 1.25.
+    for (got, want) in frame.wb.iter().zip([2.0, 1.0, 1.25]) {
+        assert!((got - want).abs() < 1e-3, "white balance {:?}", frame.wb);
+    }
+    for y in 0..48 {
+        for x in 0..64 {
+            assert_eq!(
+                frame.mosaic[y * 64 + x] as usize,
+                100 + (7 * x + 3 * y) % 900,
+                "photosite ({x},{y})"
+            );
+        }
+    }
+    assert_eq!(source.orientation, Orientation::Normal);
+    assert_eq!(source.camera.as_deref(), Some("wisp synthetic"));
+}
+
+#[test]
+fn default_crop_moves_the_cfa_phase() {
+    let source = io::load(&fixture("tests/fixtures/rggb_crop.dng")).expect("decodes");
+    let Photo::Raw(frame) = &source.photo else {
+        panic!("a raw frame")
+    };
+    assert_eq!((frame.width, frame.height), (64, 48));
+    // RGGB seen from (1, 1) starts on blue.
+    assert_eq!(frame.cfa, CfaPattern::Bggr);
+    assert_eq!(frame.mosaic[0] as usize, 100 + 7 + 3);
+    assert_eq!(frame.black, [64.0; 4]);
+}
+
+#[test]
+fn developed_images_skip_the_raw_stages() {
+    let dir = tempdir("developed");
+    let mut rng = rng(12);
+    let (w, h) = (37, 23);
+    let px8: Vec<u8> = (0..w * h * 3)
+        .map(|_| rand::Rng::random(&mut rng))
+        .collect();
+    let px16: Vec<u16> = (0..w * h * 3)
+        .map(|_| rand::Rng::random(&mut rng))
+        .collect();
+    let p8 = dir.join("in8.png");
+    let p16 = dir.join("in16.png");
+    image::RgbImage::from_raw(w as u32, h as u32, px8.clone())
+        .unwrap()
+        .save(&p8)
+        .unwrap();
+    image::ImageBuffer::<image::Rgb<u16>, _>::from_raw(w as u32, h as u32, px16.clone())
+        .unwrap()
+        .save(&p16)
+        .unwrap();
+    let plain = |bits| DevelopParams {
+        tone: ToneOp::None,
+        dither: false,
+        bits,
+        ..DevelopParams::default()
+    };
+    // Decoded to linear light and encoded again, the codes come back.
+    let out = gpu()
+        .develop(
+            &io::load(&p8).unwrap().photo,
+            &plain(Bits::Eight),
+            Fusion::Fused,
+        )
+        .unwrap();
+    assert_eq!(out.pixels, Pixels::Eight(px8));
+    let out = gpu()
+        .develop(
+            &io::load(&p16).unwrap().photo,
+            &plain(Bits::Sixteen),
+            Fusion::Fused,
+        )
+        .unwrap();
+    let Pixels::Sixteen(got) = out.pixels else {
+        panic!()
+    };
+    let worst = got
+        .iter()
+        .zip(&px16)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(worst <= 1, "16-bit round trip off by {worst}");
+    // JPEG and TIFF inputs are read too.
+    let jpg = dir.join("in.jpg");
+    let tif = dir.join("in.tif");
+    image::open(&p8).unwrap().save(&jpg).unwrap();
+    image::open(&p16).unwrap().save(&tif).unwrap();
+    for p in [jpg, tif] {
+        let s = io::load(&p).unwrap();
+        assert_eq!(s.size(), (w, h), "{}", p.display());
+    }
+}
+
+#[test]
+fn orientation_turns_the_pixels_upright() {
+    // A 3x2 image whose pixels are numbered 0..6.
+    let r = Rendered {
+        width: 3,
+        height: 2,
+        pixels: Pixels::Eight((0..6u8).flat_map(|v| [v, v, v]).collect()),
+    };
+    let ids = |r: &Rendered| match &r.pixels {
+        Pixels::Eight(p) => p.iter().step_by(3).copied().collect::<Vec<u8>>(),
+        _ => unreachable!(),
+    };
+    // Stored:  0 1 2 / 3 4 5
+    let cases = [
+        (1, (3, 2), vec![0, 1, 2, 3, 4, 5]),
+        (2, (3, 2), vec![2, 1, 0, 5, 4, 3]),
+        (3, (3, 2), vec![5, 4, 3, 2, 1, 0]),
+        (4, (3, 2), vec![3, 4, 5, 0, 1, 2]),
+        (5, (2, 3), vec![0, 3, 1, 4, 2, 5]),
+        (6, (2, 3), vec![3, 0, 4, 1, 5, 2]),
+        (7, (2, 3), vec![5, 2, 4, 1, 3, 0]),
+        (8, (2, 3), vec![2, 5, 1, 4, 0, 3]),
+    ];
+    for (exif, size, want) in cases {
+        let o = r.clone().oriented(Orientation::from_exif(exif));
+        assert_eq!((o.width, o.height), size, "orientation {exif}");
+        assert_eq!(ids(&o), want, "orientation {exif}");
+    }
+}
+
+#[test]
+fn gpu_limits_are_errors_not_panics() {
+    let side = gpu().gpu().max_side() as usize + 1;
+    let photo = Photo::Developed(LinearImage {
+        width: side,
+        height: 2,
+        data: vec![[0.5; 4]; side * 2],
+    });
+    let err = gpu()
+        .develop(&photo, &DevelopParams::default(), Fusion::Fused)
+        .unwrap_err();
+    assert!(err.to_string().contains("texture limit"), "{err}");
+    let bad = DevelopParams {
+        exposure: f32::NAN,
+        ..DevelopParams::default()
+    };
+    let small = Photo::Developed(LinearImage {
+        width: 2,
+        height: 2,
+        data: vec![[0.5; 4]; 4],
+    });
+    assert!(gpu().develop(&small, &bad, Fusion::Fused).is_err());
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wisp-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,383 @@
+//! Each stage on the GPU against its CPU twin, on random data, odd sizes and
+//! all four CFA phases; the LUT stage also against an independent
+//! tetrahedral reference.
+
+mod common;
+
+use common::*;
+use rand::Rng;
+use wisp::frame::CfaPattern;
+use wisp::lut::Lut3d;
+use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
+use wisp::pointwise::{DevelopUniform, Stage};
+use wisp::stages::common::{srgb_decode3, srgb_encode3};
+use wisp::stages::{demosaic, linearize};
+
+#[test]
+fn linearize_matches_cpu_on_odd_sizes_and_all_phases() {
+    let mut rng = rng(1);
+    for (w, h) in ODD_SIZES {
+        for cfa in CfaPattern::ALL {
+            let frame = random_frame(&mut rng, w, h, cfa);
+            let gpu = gpu().linearize(&frame).expect("GPU linearize");
+            let cpu = linearize::cpu(&frame);
+            let diff = max_abs_diff(&gpu, &cpu);
+            assert!(diff <= 1e-6, "{w}x{h} {}: max diff {diff}", cfa.name());
+        }
+    }
+}
+
+#[test]
+fn linearize_keeps_clipped_highlights_neutral() {
+    let mut rng = rng(2);
+    let mut frame = random_frame(&mut rng, 8, 8, CfaPattern::Rggb);
+    frame.mosaic.iter_mut().for_each(|v| *v = 4095);
+    for out in [gpu().linearize(&frame).unwrap(), linearize::cpu(&frame)] {
+        assert!(
+            out.iter().all(|&v| v == 1.0),
+            "saturated photosites must all reach exactly 1.0: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn demosaic_matches_cpu_on_odd_sizes_and_all_phases() {
+    let mut rng = rng(3);
+    for (w, h) in ODD_SIZES {
+        for cfa in CfaPattern::ALL {
+            let mosaic: Vec<f32> = (0..w * h)
+                .map(|_| rng.random_range(-0.05..1.0f32))
+                .collect();
+            let gpu = gpu().demosaic(&mosaic, w, h, cfa).expect("GPU demosaic");
+            let cpu = demosaic::cpu(&mosaic, w, h, cfa);
+            let diff = max_abs_diff(&rgb_of(&gpu), &rgb_of(&cpu));
+            assert!(diff <= 2e-6, "{w}x{h} {}: max diff {diff}", cfa.name());
+        }
+    }
+}
+
+#[test]
+fn demosaic_keeps_the_sampled_channel_and_flat_fields() {
+    let (w, h) = (9, 7);
+    for cfa in CfaPattern::ALL {
+        let mosaic: Vec<f32> = (0..w * h).map(|i| (i % 13) as f32 / 13.0).collect();
+        let rgb = gpu().demosaic(&mosaic, w, h, cfa).unwrap();
+        for y in 0..h {
+            for x in 0..w {
+                let c = cfa.color_at(x, y) as usize;
+                assert_eq!(
+                    rgb.data[y * w + x][c],
+                    mosaic[y * w + x],
+                    "{} ({x},{y})",
+                    cfa.name()
+                );
+            }
+        }
+        // A grey card stays grey, up to the border.
+        let flat = vec![0.25f32; w * h];
+        let rgb = gpu().demosaic(&flat, w, h, cfa).unwrap();
+        assert!(rgb
+            .data
+            .iter()
+            .all(|p| p[..3].iter().all(|v| (v - 0.25).abs() < 1e-6)));
+    }
+}
+
+fn uniform_for(
+    params: &DevelopParams,
+    rng: &mut rand::rngs::StdRng,
+    w: usize,
+    h: usize,
+) -> DevelopUniform {
+    let matrix = [0, 1, 2].map(|r| {
+        [0, 1, 2].map(|c| if r == c { 1.4 } else { -0.2 } + rng.random_range(-0.05..0.05f32))
+    });
+    // A tile in the middle of a bigger image, so vignette and dither see global coordinates.
+    DevelopUniform::new(params, &matrix, [17, 5], [w as u32 + 40, h as u32 + 13])
+}
+
+fn check_stage(stage: Stage, params: &DevelopParams, lo: f32, hi: f32, tolerance: f32) {
+    let mut rng = rng(4);
+    for (w, h) in ODD_SIZES {
+        let image = random_image(&mut rng, w, h, lo, hi);
+        let u = uniform_for(params, &mut rng, w, h);
+        let lut = params.lut.as_deref();
+        let gpu = gpu().stage(&image, stage, &u, lut).expect("GPU stage");
+        let cpu: Vec<f32> = (0..w * h)
+            .flat_map(|i| {
+                let p = image.data[i];
+                u.stage(
+                    stage,
+                    lut,
+                    [p[0], p[1], p[2]],
+                    (i % w) as u32,
+                    (i / w) as u32,
+                )
+            })
+            .collect();
+        let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
+        assert!(diff <= tolerance, "{stage:?} {w}x{h}: max diff {diff}");
+    }
+}
+
+#[test]
+fn color_stage_matches_cpu() {
+    let params = DevelopParams {
+        exposure: 0.7,
+        ..DevelopParams::default()
+    };
+    check_stage(Stage::Color, &params, -0.1, 4.0, 2e-5);
+}
+
+#[test]
+fn every_tone_operator_matches_cpu() {
+    for tone in ToneOp::ALL {
+        let params = DevelopParams {
+            tone,
+            ..DevelopParams::default()
+        };
+        // Scene-linear input spans deep shadows to 16x over white.
+        check_stage(Stage::Tone, &params, -0.05, 16.0, 1e-4);
+    }
+}
+
+#[test]
+fn tone_operators_map_black_to_black_and_stay_in_range() {
+    for tone in ToneOp::ALL {
+        let u = wisp::stages::tone::ToneUniform::new(tone, 4.0);
+        let black = u.apply([0.0; 3]);
+        assert!(
+            black.iter().all(|v| *v < 2e-3),
+            "{tone:?} black -> {black:?}"
+        );
+        let mut last = -1.0;
+        for i in 0..200 {
+            let v = u.apply([i as f32 * 0.1; 3])[1];
+            assert!(
+                (0.0..=1.0).contains(&v) && v >= last - 1e-6,
+                "{tone:?} not monotonic in [0, 1] at {i}"
+            );
+            last = v;
+        }
+    }
+}
+
+fn random_lut(rng: &mut rand::rngs::StdRng, size: usize) -> Lut3d {
+    let mut lut = Lut3d::identity(size);
+    for e in lut.table.iter_mut() {
+        *e = e.map(|v| (v + rng.random_range(-0.2..0.2f32)).clamp(-0.1, 1.1));
+    }
+    lut
+}
+
+#[test]
+fn lut_stage_matches_cpu_on_random_luts() {
+    let mut rng = rng(5);
+    for size in [2, 5, 17, 33] {
+        let params = DevelopParams {
+            lut: Some(random_lut(&mut rng, size).into()),
+            ..DevelopParams::default()
+        };
+        check_stage(Stage::Lut, &params, -0.1, 1.2, 2e-5);
+    }
+}
+
+/// Textbook tetrahedral interpolation (one explicit case per tetrahedron),
+/// written independently of the branch-free version under test.
+fn reference_tetrahedral(lut: &Lut3d, x: [f32; 3]) -> [f32; 3] {
+    let n = (lut.size - 1) as f64;
+    let mut i = [0usize; 3];
+    let mut f = [0f64; 3];
+    for c in 0..3 {
+        let t = ((x[c] - lut.domain_min[c]) / (lut.domain_max[c] - lut.domain_min[c]))
+            .clamp(0.0, 1.0) as f64
+            * n;
+        i[c] = (t.floor() as usize).min(lut.size - 2);
+        f[c] = t - i[c] as f64;
+    }
+    let v =
+        |dr: usize, dg: usize, db: usize| lut.at(i[0] + dr, i[1] + dg, i[2] + db).map(f64::from);
+    let (fr, fg, fb) = (f[0], f[1], f[2]);
+    let (c000, c111) = (v(0, 0, 0), v(1, 1, 1));
+    let out = |a: [f64; 3], b: [f64; 3], wa: f64, wb: f64, w0: f64, w1: f64| {
+        [0, 1, 2].map(|k| (w0 * c000[k] + wa * a[k] + wb * b[k] + w1 * c111[k]) as f32)
+    };
+    if fr > fg {
+        if fg > fb {
+            out(v(1, 0, 0), v(1, 1, 0), fr - fg, fg - fb, 1.0 - fr, fb)
+        } else if fr > fb {
+            out(v(1, 0, 0), v(1, 0, 1), fr - fb, fb - fg, 1.0 - fr, fg)
+        } else {
+            out(v(0, 0, 1), v(1, 0, 1), fb - fr, fr - fg, 1.0 - fb, fg)
+        }
+    } else if fb > fg {
+        out(v(0, 0, 1), v(0, 1, 1), fb - fg, fg - fr, 1.0 - fb, fr)
+    } else if fb > fr {
+        out(v(0, 1, 0), v(0, 1, 1), fg - fb, fb - fr, 1.0 - fg, fr)
+    } else {
+        out(v(0, 1, 0), v(1, 1, 0), fg - fr, fr - fb, 1.0 - fg, fb)
+    }
+}
+
+#[test]
+fn lut_stage_matches_an_independent_tetrahedral_reference() {
+    let mut rng = rng(6);
+    let lut = random_lut(&mut rng, 9);
+    let n = (lut.size - 1) as f32;
+    // Random points, lattice points, and points on faces and edges of cells.
+    let mut points: Vec<[f32; 3]> = (0..3000)
+        .map(|_| [0; 3].map(|_| rng.random_range(0.0..1.0f32)))
+        .collect();
+    for _ in 0..500 {
+        let lattice = |rng: &mut rand::rngs::StdRng| rng.random_range(0..=lut.size - 1) as f32 / n;
+        let free = |rng: &mut rand::rngs::StdRng| rng.random_range(0.0..1.0f32);
+        points.push([lattice(&mut rng), lattice(&mut rng), lattice(&mut rng)]);
+        points.push([lattice(&mut rng), lattice(&mut rng), free(&mut rng)]);
+        points.push([free(&mut rng), lattice(&mut rng), free(&mut rng)]);
+        let t = free(&mut rng);
+        points.push([t, t, free(&mut rng)]);
+    }
+    // The stage takes linear light and hands the LUT sRGB-encoded values.
+    let image = wisp::LinearImage {
+        width: points.len(),
+        height: 1,
+        data: points
+            .iter()
+            .map(|p| {
+                let l = srgb_decode3(*p);
+                [l[0], l[1], l[2], 1.0]
+            })
+            .collect(),
+    };
+    let params = DevelopParams {
+        lut: Some(lut.clone().into()),
+        ..DevelopParams::default()
+    };
+    let u = DevelopUniform::new(
+        &params,
+        &wisp::colorimetry::IDENTITY,
+        [0, 0],
+        [points.len() as u32, 1],
+    );
+    let gpu = gpu().stage(&image, Stage::Lut, &u, Some(&lut)).unwrap();
+    for (i, p) in image.data.iter().enumerate() {
+        let encoded_in = srgb_encode3([p[0], p[1], p[2]]);
+        let expect = reference_tetrahedral(&lut, encoded_in);
+        let got = srgb_encode3([gpu.data[i][0], gpu.data[i][1], gpu.data[i][2]]);
+        for c in 0..3 {
+            // Compared in the LUT's own (encoded) space; negative outputs
+            // are clamped by the decode, so compare from 0 up.
+            let e = expect[c].max(0.0);
+            assert!(
+                (got[c] - e).abs() <= 1e-4,
+                "point {:?}: got {got:?}, expected {expect:?}",
+                points[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn identity_luts_are_exact() {
+    let mut rng = rng(7);
+    let image = random_image(&mut rng, 257, 31, 0.0, 1.0);
+    for size in [2, 3, 17, 33, 64, 65] {
+        let lut = Lut3d::identity(size);
+        let params = DevelopParams {
+            lut: Some(lut.clone().into()),
+            ..DevelopParams::default()
+        };
+        let u = DevelopUniform::new(&params, &wisp::colorimetry::IDENTITY, [0, 0], [257, 31]);
+        let out = gpu().stage(&image, Stage::Lut, &u, Some(&lut)).unwrap();
+        let diff = max_abs_diff(&rgb_of(&out), &rgb_of(&image));
+        assert!(diff <= 2e-6, "identity LUT of size {size}: max diff {diff}");
+        // And in the encoded result: an identity LUT changes no 16-bit code.
+        let with = DevelopParams {
+            bits: Bits::Sixteen,
+            dither: false,
+            ..params.clone()
+        };
+        let without = DevelopParams {
+            lut: None,
+            ..with.clone()
+        };
+        let photo = wisp::Photo::Developed(image.clone());
+        let a = gpu().develop(&photo, &with, Default::default()).unwrap();
+        let b = gpu().develop(&photo, &without, Default::default()).unwrap();
+        assert_codes_close(&a, &b, 1, 0.01, &format!("identity LUT {size} vs none"));
+    }
+}
+
+#[test]
+fn vignette_stage_matches_cpu() {
+    for (amount, roundness) in [(-1.5, 0.0), (0.8, 1.0), (-3.0, 0.4)] {
+        let params = DevelopParams {
+            vignette: Vignette {
+                amount,
+                midpoint: 0.3,
+                feather: 0.8,
+                roundness,
+            },
+            ..DevelopParams::default()
+        };
+        check_stage(Stage::Vignette, &params, 0.0, 1.0, 2e-5);
+    }
+}
+
+#[test]
+fn vignette_reaches_its_amount_at_the_corners_only() {
+    let v = wisp::stages::vignette::VignetteUniform::new(&Vignette {
+        amount: -1.0,
+        ..Vignette::default()
+    });
+    let size = [3000, 2000];
+    let corner = v.gain(0, 0, size);
+    assert!((corner - 0.5).abs() < 2e-3, "corner gain {corner}");
+    assert_eq!(v.gain(1500, 1000, size), 1.0);
+    // Symmetric about the centre.
+    assert!((v.gain(10, 20, size) - v.gain(2989, 1979, size)).abs() < 1e-6);
+}
+
+#[test]
+fn encode_matches_cpu_in_8_and_16_bits() {
+    let mut rng = rng(8);
+    for bits in [Bits::Eight, Bits::Sixteen] {
+        for dither in [true, false] {
+            for (w, h) in ODD_SIZES {
+                let image = random_image(&mut rng, w, h, -0.1, 1.1);
+                let params = DevelopParams {
+                    tone: ToneOp::None,
+                    bits,
+                    dither,
+                    ..DevelopParams::default()
+                };
+                let photo = wisp::Photo::Developed(image);
+                let g = gpu().develop(&photo, &params, Default::default()).unwrap();
+                let c = wisp::cpu::develop(&photo, &params).unwrap();
+                // At 16 bits one code is 1.5e-5: float rounding of pow() shows.
+                let fraction = if bits == Bits::Eight { 0.002 } else { 0.01 };
+                assert_codes_close(
+                    &g,
+                    &c,
+                    1,
+                    fraction,
+                    &format!("encode {bits:?} dither {dither} {w}x{h}"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn dither_is_unbiased_and_breaks_up_flat_areas() {
+    let u = wisp::stages::encode::EncodeUniform::new(Bits::Eight, true);
+    // A flat value between two codes: dithered pixels mix both, averaging to it.
+    let target = 100.3f32 / 255.0;
+    let linear = wisp::stages::common::srgb_decode(target);
+    let codes: Vec<u16> = (0..10_000)
+        .map(|i| u.apply([linear; 3], i % 100, i / 100)[0])
+        .collect();
+    let mean = codes.iter().map(|&c| c as f64).sum::<f64>() / codes.len() as f64;
+    assert!((mean - 100.3).abs() < 0.05, "mean code {mean}");
+    assert!(codes.contains(&100) && codes.contains(&101));
+}
