@@ -182,6 +182,23 @@ fn default_crop_moves_the_cfa_phase() {
 }
 
 #[test]
+fn unsupported_and_absurd_raws_are_clear_errors() {
+    let err = io::load(&fixture("tests/fixtures/xtrans_6x6.dng")).unwrap_err();
+    assert!(
+        matches!(err, wisp::error::DecodeError::UnsupportedCfa { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("xtrans_6x6.dng: unsupported CFA pattern 6x6"),
+        "{err}"
+    );
+    // The header claims 30 gigapixels; the decoder must refuse, not allocate.
+    let err = io::load(&fixture("tests/fixtures/huge_dims.dng")).unwrap_err();
+    assert!(err.to_string().contains("huge_dims.dng"), "{err}");
+}
+
+#[test]
 fn developed_images_skip_the_raw_stages() {
     let dir = tempdir("developed");
     let mut rng = rng(12);

@@ -66,7 +66,7 @@ fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
 
     let unsupported = || DecodeError::UnsupportedCfa {
         path: path.to_path_buf(),
-        pattern: cfa.name.clone(),
+        pattern: format!("{}x{} {}", cfa.width, cfa.height, cfa.name),
     };
     if cfa.width != 2 || cfa.height != 2 {
         return Err(unsupported());
