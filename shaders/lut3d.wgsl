@@ -1,18 +1,41 @@
 // import: common
-// Stage e: 3D LUT colour grading on sRGB-encoded values, tetrahedral
-// interpolation from four exact texel loads. Hardware trilinear filtering
-// is avoided on purpose: some GPUs quantise its weights to 8 bits.
+// Stage e: LUT colour grading on sRGB-encoded values: an optional 1D
+// shaper (linear interpolation), then an optional 3D table (tetrahedral
+// interpolation). Every value comes from exact texel loads; hardware
+// filtering is avoided on purpose: some GPUs quantise its weights to 8 bits.
 
 struct LutParams {
-    // Lattice points per axis (2..=256).
+    // 3D lattice points per axis (2..=256); 0 when there is no 3D table.
     size: u32,
-    // 0: pass through, no texture access.
-    enabled: u32,
+    // 1D shaper points (2..=65536); 0 when there is no shaper.
+    shaper_size: u32,
     _pad0: u32,
     _pad1: u32,
-    // Input domain mapping: u = x * scale + offset, then clamped to [0, 1].
+    // Input domain mappings: u = x * scale + offset, then clamped to [0, 1].
     scale: vec4<f32>,
     offset: vec4<f32>,
+    shaper_scale: vec4<f32>,
+    shaper_offset: vec4<f32>,
+}
+
+// The shaper is stored in rows of this many texels (1D textures are small).
+const SHAPER_ROW: u32 = 4096u;
+
+fn shaper_fetch(t: texture_2d<f32>, i: u32) -> vec3<f32> {
+    return textureLoad(t, vec2<u32>(i % SHAPER_ROW, i / SHAPER_ROW), 0).rgb;
+}
+
+fn lut_shaper(t: texture_2d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> {
+    let n = f32(p.shaper_size - 1u);
+    let u = clamp(x * p.shaper_scale.xyz + p.shaper_offset.xyz, vec3<f32>(0.0), vec3<f32>(1.0)) * n;
+    let base = min(floor(u), vec3<f32>(n - 1.0));
+    let f = u - base;
+    let i = vec3<u32>(base);
+    return vec3<f32>(
+        mix(shaper_fetch(t, i.x).r, shaper_fetch(t, i.x + 1u).r, f.x),
+        mix(shaper_fetch(t, i.y).g, shaper_fetch(t, i.y + 1u).g, f.y),
+        mix(shaper_fetch(t, i.z).b, shaper_fetch(t, i.z + 1u).b, f.z),
+    );
 }
 
 fn lut_fetch(t: texture_3d<f32>, i: vec3<i32>) -> vec3<f32> {
@@ -50,10 +73,16 @@ fn lut_tetrahedral(t: texture_3d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> 
 
 // Linear display light in, linear display light out; the LUT itself sees
 // sRGB-encoded values, as LUTs made for photos expect.
-fn lut_apply(c: vec3<f32>, t: texture_3d<f32>, p: LutParams) -> vec3<f32> {
-    if p.enabled == 0u {
+fn lut_apply(c: vec3<f32>, t: texture_3d<f32>, shaper: texture_2d<f32>, p: LutParams) -> vec3<f32> {
+    if p.size == 0u && p.shaper_size == 0u {
         return c;
     }
-    let graded = lut_tetrahedral(t, srgb_encode(clamp(c, vec3<f32>(0.0), vec3<f32>(1.0))), p);
-    return srgb_decode(graded);
+    var e = srgb_encode(clamp(c, vec3<f32>(0.0), vec3<f32>(1.0)));
+    if p.shaper_size != 0u {
+        e = lut_shaper(shaper, e, p);
+    }
+    if p.size != 0u {
+        e = lut_tetrahedral(t, e, p);
+    }
+    return srgb_decode(e);
 }

@@ -26,6 +26,7 @@ struct Develop {
 @group(0) @binding(3) var out_f32: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(4) var out_8: texture_storage_2d<rgba8uint, write>;
 @group(0) @binding(5) var out_16: texture_storage_2d<rgba16uint, write>;
+@group(0) @binding(6) var shaper_tex: texture_2d<f32>;
 
 fn inside(xy: vec2<u32>) -> bool {
     let dims = textureDimensions(src);
@@ -37,7 +38,7 @@ fn load_rgb(xy: vec2<u32>) -> vec3<f32> {
 }
 
 fn develop_linear(c: vec3<f32>, g: vec2<u32>) -> vec3<f32> {
-    let graded = lut_apply(tone_apply(color_apply(c, u.color), u.tone), lut_tex, u.lut);
+    let graded = lut_apply(tone_apply(color_apply(c, u.color), u.tone), lut_tex, shaper_tex, u.lut);
     return vignette_apply(graded, g, u.tile.full_size, u.vignette);
 }
 
@@ -80,7 +81,7 @@ fn lut_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
-    textureStore(out_f32, gid.xy, vec4<f32>(lut_apply(load_rgb(gid.xy), lut_tex, u.lut), 1.0));
+    textureStore(out_f32, gid.xy, vec4<f32>(lut_apply(load_rgb(gid.xy), lut_tex, shaper_tex, u.lut), 1.0));
 }
 
 @compute @workgroup_size(8, 8)

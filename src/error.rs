@@ -41,6 +41,8 @@ pub enum LutError {
         line: usize,
         reason: String,
     },
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
 }
 
 /// Talking to the GPU.
@@ -57,6 +59,8 @@ pub enum GpuError {
         "image of {width}x{height} exceeds this GPU's texture limit of {limit} pixels per side"
     )]
     TooLarge { width: u32, height: u32, limit: u32 },
+    #[error("a {size}-point 3D LUT exceeds this GPU's 3D texture limit of {limit}")]
+    LutTooLarge { size: usize, limit: u32 },
     #[error("GPU error: {0}")]
     Failed(String),
     #[error("GPU readback failed: {0}")]

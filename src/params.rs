@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::lut::Lut3d;
+use crate::lut::Lut;
 
 /// Tone mapping operator (see [`crate::stages::tone`] for what each does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -98,8 +98,8 @@ pub struct DevelopParams {
     pub tone: ToneOp,
     /// Reinhard's white point: scene luminance mapped to display white.
     pub reinhard_white: f32,
-    /// 3D LUT applied to sRGB-encoded display values.
-    pub lut: Option<Arc<Lut3d>>,
+    /// LUT applied to sRGB-encoded display values.
+    pub lut: Option<Arc<Lut>>,
     pub vignette: Vignette,
     pub bits: Bits,
     /// Triangular dither of +-1 code value before quantising.

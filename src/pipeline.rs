@@ -9,10 +9,10 @@
 //! demosaic's output and skips the stencil part.
 
 use crate::colorimetry::IDENTITY;
-use crate::error::Error;
+use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::{view, Gpu};
-use crate::lut::Lut3d;
+use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Stage};
 use crate::readback::read_texture;
@@ -91,7 +91,7 @@ impl GpuPipeline {
         };
         let (w, h) = (scene.width() as usize, scene.height() as usize);
         let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);
-        let lut = self.lut_texture(params.lut.as_deref());
+        let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
         let (out_format, out_slot, bpp) = match params.bits {
             Bits::Eight => (wgpu::TextureFormat::Rgba8Uint, 4, 4),
             Bits::Sixteen => (wgpu::TextureFormat::Rgba16Uint, 5, 8),
@@ -99,6 +99,7 @@ impl GpuPipeline {
         let output = self.gpu.texture("encoded", w, h, out_format);
         let ubuf = self.gpu.uniform(&uniform);
         let lut_view = view(&lut);
+        let shaper_view = view(&shaper);
         let out_view = view(&output);
         match fusion {
             Fusion::Fused => {
@@ -114,6 +115,7 @@ impl GpuPipeline {
                         (0, ubuf.as_entire_binding()),
                         (1, wgpu::BindingResource::TextureView(&scene_view)),
                         (2, wgpu::BindingResource::TextureView(&lut_view)),
+                        (6, wgpu::BindingResource::TextureView(&shaper_view)),
                         (out_slot, wgpu::BindingResource::TextureView(&out_view)),
                     ],
                     w,
@@ -123,7 +125,13 @@ impl GpuPipeline {
             Fusion::Separate => {
                 let mut current = scene;
                 for stage in Stage::ALL {
-                    current = self.record_stage(&mut encoder, &current, stage, &ubuf, &lut_view);
+                    current = self.record_stage(
+                        &mut encoder,
+                        &current,
+                        stage,
+                        &ubuf,
+                        [&lut_view, &shaper_view],
+                    );
                 }
                 let pipeline = match params.bits {
                     Bits::Eight => &self.encode_8,
@@ -202,14 +210,20 @@ impl GpuPipeline {
         image: &LinearImage,
         stage: Stage,
         uniform: &DevelopUniform,
-        lut: Option<&Lut3d>,
+        lut: Option<&Lut>,
     ) -> Result<LinearImage, Error> {
         self.gpu.scoped(|| {
             let input = self.upload_linear(image)?;
-            let lut = self.lut_texture(lut);
+            let (lut, shaper) = self.lut_textures(lut)?;
             let ubuf = self.gpu.uniform(uniform);
             let mut encoder = self.encoder();
-            let out = self.record_stage(&mut encoder, &input, stage, &ubuf, &view(&lut));
+            let out = self.record_stage(
+                &mut encoder,
+                &input,
+                stage,
+                &ubuf,
+                [&view(&lut), &view(&shaper)],
+            );
             self.read_linear(encoder, &out)
         })
     }
@@ -291,7 +305,7 @@ impl GpuPipeline {
         input: &wgpu::Texture,
         stage: Stage,
         ubuf: &wgpu::Buffer,
-        lut: &wgpu::TextureView,
+        [lut, shaper]: [&wgpu::TextureView; 2],
     ) -> wgpu::Texture {
         let (w, h) = (input.width() as usize, input.height() as usize);
         let out = self
@@ -312,6 +326,7 @@ impl GpuPipeline {
         ];
         if stage == Stage::Lut {
             bindings.push((2, wgpu::BindingResource::TextureView(lut)));
+            bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
         }
         self.gpu.dispatch(encoder, pipeline, &bindings, w, h);
         out
@@ -342,16 +357,17 @@ impl GpuPipeline {
         })
     }
 
-    fn lut_texture(&self, lut: Option<&Lut3d>) -> wgpu::Texture {
-        // Bound even when unused so the fused kernel has one layout.
-        let identity;
-        let lut = match lut {
-            Some(l) => l,
-            None => {
-                identity = Lut3d::identity(2);
-                &identity
+    fn lut_textures(&self, lut: Option<&Lut>) -> Result<(wgpu::Texture, wgpu::Texture), Error> {
+        let limit = self.gpu.device.limits().max_texture_dimension_3d;
+        if let Some(cube) = lut.and_then(|l| l.cube.as_ref()) {
+            if cube.size as u32 > limit {
+                return Err(GpuError::LutTooLarge {
+                    size: cube.size,
+                    limit,
+                }
+                .into());
             }
-        };
-        lut3d::upload(&self.gpu.device, &self.gpu.queue, lut)
+        }
+        Ok(lut3d::upload(&self.gpu.device, &self.gpu.queue, lut))
     }
 }

@@ -4,7 +4,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use crate::colorimetry::Mat3;
-use crate::lut::Lut3d;
+use crate::lut::Lut;
 use crate::params::DevelopParams;
 use crate::stages::{
     color::ColorUniform, encode::EncodeUniform, lut3d::LutUniform, tone::ToneUniform,
@@ -72,14 +72,7 @@ impl DevelopUniform {
     }
 
     /// CPU twin of one stage entry point, at local pixel (x, y).
-    pub fn stage(
-        &self,
-        stage: Stage,
-        lut: Option<&Lut3d>,
-        c: [f32; 3],
-        x: u32,
-        y: u32,
-    ) -> [f32; 3] {
+    pub fn stage(&self, stage: Stage, lut: Option<&Lut>, c: [f32; 3], x: u32, y: u32) -> [f32; 3] {
         let g = self.global(x, y);
         match stage {
             Stage::Color => self.color.apply(c),
@@ -90,7 +83,7 @@ impl DevelopUniform {
     }
 
     /// CPU twin of `fused_8` / `fused_16`: camera RGB in, code values out.
-    pub fn develop(&self, lut: Option<&Lut3d>, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
+    pub fn develop(&self, lut: Option<&Lut>, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
         let linear = Stage::ALL
             .iter()
             .fold(c, |c, &s| self.stage(s, lut, c, x, y));

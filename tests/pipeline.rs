@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, Rendered};
-use wisp::lut::Lut3d;
+use wisp::lut::{Lut, Lut3d};
 use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
 use wisp::pipeline::Fusion;
 use wisp::{cpu, io};
@@ -26,7 +26,7 @@ fn graded() -> DevelopParams {
     DevelopParams {
         exposure: 0.4,
         tone: ToneOp::Filmic,
-        lut: Some(lut.into()),
+        lut: Some(Lut::from(lut).into()),
         vignette: Vignette {
             amount: -1.2,
             ..Vignette::default()

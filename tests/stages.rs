@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use rand::Rng;
 use wisp::frame::CfaPattern;
-use wisp::lut::Lut3d;
+use wisp::lut::{Lut, Lut3d};
 use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
 use wisp::pointwise::{DevelopUniform, Stage};
 use wisp::stages::common::{srgb_decode3, srgb_encode3};
@@ -175,7 +175,7 @@ fn lut_stage_matches_cpu_on_random_luts() {
     let mut rng = rng(5);
     for size in [2, 5, 17, 33] {
         let params = DevelopParams {
-            lut: Some(random_lut(&mut rng, size).into()),
+            lut: Some(Lut::from(random_lut(&mut rng, size)).into()),
             ..DevelopParams::default()
         };
         check_stage(Stage::Lut, &params, -0.1, 1.2, 2e-5);
@@ -250,7 +250,7 @@ fn lut_stage_matches_an_independent_tetrahedral_reference() {
             .collect(),
     };
     let params = DevelopParams {
-        lut: Some(lut.clone().into()),
+        lut: Some(Lut::from(lut.clone()).into()),
         ..DevelopParams::default()
     };
     let u = DevelopUniform::new(
@@ -259,7 +259,9 @@ fn lut_stage_matches_an_independent_tetrahedral_reference() {
         [0, 0],
         [points.len() as u32, 1],
     );
-    let gpu = gpu().stage(&image, Stage::Lut, &u, Some(&lut)).unwrap();
+    let gpu = gpu()
+        .stage(&image, Stage::Lut, &u, params.lut.as_deref())
+        .unwrap();
     for (i, p) in image.data.iter().enumerate() {
         let encoded_in = srgb_encode3([p[0], p[1], p[2]]);
         let expect = reference_tetrahedral(&lut, encoded_in);
@@ -284,11 +286,13 @@ fn identity_luts_are_exact() {
     for size in [2, 3, 17, 33, 64, 65] {
         let lut = Lut3d::identity(size);
         let params = DevelopParams {
-            lut: Some(lut.clone().into()),
+            lut: Some(Lut::from(lut.clone()).into()),
             ..DevelopParams::default()
         };
         let u = DevelopUniform::new(&params, &wisp::colorimetry::IDENTITY, [0, 0], [257, 31]);
-        let out = gpu().stage(&image, Stage::Lut, &u, Some(&lut)).unwrap();
+        let out = gpu()
+            .stage(&image, Stage::Lut, &u, params.lut.as_deref())
+            .unwrap();
         let diff = max_abs_diff(&rgb_of(&out), &rgb_of(&image));
         assert!(diff <= 2e-6, "identity LUT of size {size}: max diff {diff}");
         // And in the encoded result: an identity LUT changes no 16-bit code.
@@ -380,4 +384,72 @@ fn dither_is_unbiased_and_breaks_up_flat_areas() {
     let mean = codes.iter().map(|&c| c as f64).sum::<f64>() / codes.len() as f64;
     assert!((mean - 100.3).abs() < 0.05, "mean code {mean}");
     assert!(codes.contains(&100) && codes.contains(&101));
+}
+
+fn random_shaper(rng: &mut rand::rngs::StdRng, size: usize) -> wisp::lut::Lut1d {
+    let mut s = wisp::lut::Lut1d::identity(size);
+    let gamma = [0; 3].map(|_| rng.random_range(0.5..2.0f32));
+    s.table
+        .iter_mut()
+        .for_each(|v| *v = [0, 1, 2].map(|c| v[c].powf(gamma[c])));
+    s.domain_min = [-0.05, 0.0, 0.02];
+    s.domain_max = [1.0, 1.1, 0.97];
+    s
+}
+
+#[test]
+fn lut_shapers_match_cpu_at_every_size() {
+    let mut rng = rng(9);
+    // 5000 and 65536 points span several texture rows.
+    for size in [2, 1000, 5000, 65536] {
+        let lut = Lut {
+            title: None,
+            shaper: Some(random_shaper(&mut rng, size)),
+            cube: None,
+        };
+        let params = DevelopParams {
+            lut: Some(lut.into()),
+            ..DevelopParams::default()
+        };
+        check_stage(Stage::Lut, &params, 0.0, 1.0, 2e-5);
+    }
+}
+
+#[test]
+fn shaper_plus_cube_equals_applying_them_in_sequence() {
+    let mut rng = rng(10);
+    let shaper = random_shaper(&mut rng, 257);
+    let mut cube = random_lut(&mut rng, 17);
+    cube.domain_min = [-0.1, 0.0, 0.05];
+    cube.domain_max = [1.2, 1.0, 0.9];
+    let image = random_image(&mut rng, 301, 7, 0.0, 1.0);
+    let run = |lut: Lut, image: &wisp::LinearImage| {
+        let params = DevelopParams {
+            lut: Some(lut.into()),
+            ..DevelopParams::default()
+        };
+        let u = DevelopUniform::new(&params, &wisp::colorimetry::IDENTITY, [0, 0], [301, 7]);
+        gpu()
+            .stage(image, Stage::Lut, &u, params.lut.as_deref())
+            .unwrap()
+    };
+    let both = run(
+        Lut {
+            title: None,
+            shaper: Some(shaper.clone()),
+            cube: Some(cube.clone()),
+        },
+        &image,
+    );
+    let first = run(
+        Lut {
+            title: None,
+            shaper: Some(shaper),
+            cube: None,
+        },
+        &image,
+    );
+    let then = run(Lut::from(cube), &first);
+    let diff = max_abs_diff(&rgb_of(&both), &rgb_of(&then));
+    assert!(diff <= 1e-5, "shaper+cube vs in sequence: {diff}");
 }

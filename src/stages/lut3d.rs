@@ -1,59 +1,89 @@
-//! Stage e: 3D LUT grading on sRGB-encoded values with tetrahedral
-//! interpolation (`shaders/lut3d.wgsl`).
+//! Stage e: LUT grading on sRGB-encoded values (`shaders/lut3d.wgsl`): an
+//! optional 1D shaper with linear interpolation, then an optional 3D table
+//! with tetrahedral interpolation.
 //!
-//! The GPU reads the four lattice points with exact `textureLoad`s and
-//! blends them in f32; hardware trilinear filtering is not used because some
-//! GPUs quantise its weights to 8 bits.
+//! The GPU reads every lattice value with exact `textureLoad`s and blends in
+//! f32; hardware filtering is not used because some GPUs quantise its
+//! weights to 8 bits.
 
 use bytemuck::{Pod, Zeroable};
 
 use super::common::{srgb_decode3, srgb_encode3};
-use crate::lut::Lut3d;
+use crate::lut::{Lut, Lut1d, Lut3d};
+
+/// Shaper texels per texture row (`SHAPER_ROW` in the WGSL).
+pub const SHAPER_ROW: usize = 4096;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct LutUniform {
     pub size: u32,
-    pub enabled: u32,
+    pub shaper_size: u32,
     pub _pad: [u32; 2],
     pub scale: [f32; 4],
     pub offset: [f32; 4],
+    pub shaper_scale: [f32; 4],
+    pub shaper_offset: [f32; 4],
+}
+
+/// Maps a domain onto [0, 1]: `x * scale + offset`.
+fn domain_map(lo: [f32; 3], hi: [f32; 3]) -> ([f32; 4], [f32; 4]) {
+    let mut scale = [0.0; 4];
+    let mut offset = [0.0; 4];
+    for c in 0..3 {
+        scale[c] = 1.0 / (hi[c] - lo[c]);
+        offset[c] = -lo[c] * scale[c];
+    }
+    (scale, offset)
 }
 
 impl LutUniform {
-    pub fn new(lut: Option<&Lut3d>) -> Self {
-        let Some(lut) = lut else {
-            return LutUniform {
-                size: 2,
-                enabled: 0,
-                _pad: [0; 2],
-                scale: [1.0, 1.0, 1.0, 0.0],
-                offset: [0.0; 4],
-            };
-        };
-        let mut scale = [0.0; 4];
-        let mut offset = [0.0; 4];
-        for c in 0..3 {
-            scale[c] = 1.0 / (lut.domain_max[c] - lut.domain_min[c]);
-            offset[c] = -lut.domain_min[c] * scale[c];
-        }
+    pub fn new(lut: Option<&Lut>) -> Self {
+        let cube = lut.and_then(|l| l.cube.as_ref());
+        let shaper = lut.and_then(|l| l.shaper.as_ref());
+        let (scale, offset) = cube.map_or(([0.0; 4], [0.0; 4]), |c| {
+            domain_map(c.domain_min, c.domain_max)
+        });
+        let (shaper_scale, shaper_offset) = shaper.map_or(([0.0; 4], [0.0; 4]), |s| {
+            domain_map(s.domain_min, s.domain_max)
+        });
         LutUniform {
-            size: lut.size as u32,
-            enabled: 1,
+            size: cube.map_or(0, |c| c.size as u32),
+            shaper_size: shaper.map_or(0, |s| s.size as u32),
             _pad: [0; 2],
             scale,
             offset,
+            shaper_scale,
+            shaper_offset,
         }
     }
 
     /// CPU twin of `lut_apply`: linear display light in and out.
-    pub fn apply(&self, lut: Option<&Lut3d>, c: [f32; 3]) -> [f32; 3] {
-        match lut {
-            Some(lut) if self.enabled != 0 => {
-                srgb_decode3(self.tetrahedral(lut, srgb_encode3(c.map(|v| v.clamp(0.0, 1.0)))))
-            }
-            _ => c,
+    pub fn apply(&self, lut: Option<&Lut>, c: [f32; 3]) -> [f32; 3] {
+        let Some(lut) = lut else { return c };
+        if self.size == 0 && self.shaper_size == 0 {
+            return c;
         }
+        let mut e = srgb_encode3(c.map(|v| v.clamp(0.0, 1.0)));
+        if let (Some(s), true) = (&lut.shaper, self.shaper_size != 0) {
+            e = self.shaper(s, e);
+        }
+        if let (Some(cube), true) = (&lut.cube, self.size != 0) {
+            e = self.tetrahedral(cube, e);
+        }
+        srgb_decode3(e)
+    }
+
+    /// CPU twin of `lut_shaper`.
+    pub fn shaper(&self, s: &Lut1d, x: [f32; 3]) -> [f32; 3] {
+        let n = (self.shaper_size - 1) as f32;
+        [0, 1, 2].map(|c| {
+            let u = (x[c] * self.shaper_scale[c] + self.shaper_offset[c]).clamp(0.0, 1.0) * n;
+            let base = u.floor().min(n - 1.0);
+            let f = u - base;
+            let i = base as usize;
+            s.table[i][c] * (1.0 - f) + s.table[i + 1][c] * f
+        })
     }
 
     /// CPU twin of `lut_tetrahedral`.
@@ -87,33 +117,85 @@ impl LutUniform {
     }
 }
 
-/// The LUT as an rgba32float 3D texture (exact values, no filtering).
-pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, lut: &Lut3d) -> wgpu::Texture {
-    let n = lut.size as u32;
-    let texels: Vec<[f32; 4]> = lut.table.iter().map(|c| [c[0], c[1], c[2], 1.0]).collect();
+fn texture(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    dimension: wgpu::TextureDimension,
+    size: wgpu::Extent3d,
+    texels: &[[f32; 4]],
+) -> wgpu::Texture {
     let texture = device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("lut3d"),
-        size: wgpu::Extent3d {
-            width: n,
-            height: n,
-            depth_or_array_layers: n,
-        },
+        label: Some(label),
+        size,
         mip_level_count: 1,
         sample_count: 1,
-        dimension: wgpu::TextureDimension::D3,
+        dimension,
         format: wgpu::TextureFormat::Rgba32Float,
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
     queue.write_texture(
         texture.as_image_copy(),
-        bytemuck::cast_slice(&texels),
+        bytemuck::cast_slice(texels),
         wgpu::TexelCopyBufferLayout {
             offset: 0,
-            bytes_per_row: Some(16 * n),
-            rows_per_image: Some(n),
+            bytes_per_row: Some(16 * size.width),
+            rows_per_image: Some(size.height),
         },
-        texture.size(),
+        size,
     );
     texture
+}
+
+/// The 3D table as an rgba32float 3D texture, and the shaper as rows of an
+/// rgba32float 2D texture; a tiny placeholder stands in for a missing part,
+/// so the kernels always have something bound.
+pub fn upload(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    lut: Option<&Lut>,
+) -> (wgpu::Texture, wgpu::Texture) {
+    let placeholder = Lut3d::identity(2);
+    let cube = lut.and_then(|l| l.cube.as_ref()).unwrap_or(&placeholder);
+    let n = cube.size as u32;
+    let texels: Vec<[f32; 4]> = cube.table.iter().map(|c| [c[0], c[1], c[2], 1.0]).collect();
+    let extent = wgpu::Extent3d {
+        width: n,
+        height: n,
+        depth_or_array_layers: n,
+    };
+    let cube_tex = texture(
+        device,
+        queue,
+        "lut3d",
+        wgpu::TextureDimension::D3,
+        extent,
+        &texels,
+    );
+
+    let placeholder = Lut1d::identity(2);
+    let shaper = lut.and_then(|l| l.shaper.as_ref()).unwrap_or(&placeholder);
+    let width = shaper.size.min(SHAPER_ROW);
+    let rows = shaper.size.div_ceil(SHAPER_ROW);
+    let mut texels: Vec<[f32; 4]> = shaper
+        .table
+        .iter()
+        .map(|c| [c[0], c[1], c[2], 1.0])
+        .collect();
+    texels.resize(width * rows, [0.0; 4]);
+    let extent = wgpu::Extent3d {
+        width: width as u32,
+        height: rows as u32,
+        depth_or_array_layers: 1,
+    };
+    let shaper_tex = texture(
+        device,
+        queue,
+        "lut shaper",
+        wgpu::TextureDimension::D2,
+        extent,
+        &texels,
+    );
+    (cube_tex, shaper_tex)
 }
