@@ -14,7 +14,7 @@ struct EncodeParams {
 
 fn encode_apply(c: vec3<f32>, xy: vec2<u32>, p: EncodeParams) -> vec4<u32> {
     let e = clamp(srgb_encode(c), vec3<f32>(0.0), vec3<f32>(1.0)) * p.max_value;
-    let n = vec3<f32>(dither_tpdf(xy.x, xy.y, 0u), dither_tpdf(xy.x, xy.y, 1u), dither_tpdf(xy.x, xy.y, 2u));
-    let q = clamp(floor(e + 0.5 + n * p.dither), vec3<f32>(0.0), vec3<f32>(p.max_value));
+    let n = dither_tpdf(xy.x, xy.y) * p.dither;
+    let q = clamp(floor(e + 0.5 + n), vec3<f32>(0.0), vec3<f32>(p.max_value));
     return vec4<u32>(vec3<u32>(q), u32(p.max_value));
 }

@@ -3,12 +3,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
-use wisp::{io, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
+use wisp::{io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
 
 #[derive(Parser)]
 #[command(name = "wisp", version, about = "Develop camera raw photos on the GPU")]
@@ -21,9 +20,44 @@ struct Cli {
 enum Command {
     /// Develop raw files (and PNG/JPEG/TIFF images) into DIR/<stem>.<ext>.
     Convert(ConvertArgs),
+    /// Built-in looks and presets: list, show, export, compare, rebuild.
+    #[command(subcommand)]
+    Looks(LooksCommand),
     /// Print quality figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum LooksCommand {
+    /// Name and one-line description of each built-in look.
+    List,
+    /// Every parameter of a look (built-in name or .toml preset).
+    Show { look: String },
+    /// Bake a whole look (tone map and grade, not the vignette) into one
+    /// .cube for other tools; its input is a neutral development.
+    Export {
+        look: String,
+        out: PathBuf,
+        #[arg(long, default_value_t = 33, value_parser = clap::value_parser!(u16).range(2..=256))]
+        size: u16,
+    },
+    /// Render one photo in several looks on one contact sheet (PNG).
+    Book {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Comma-separated looks (default: every built-in look).
+        #[arg(long, value_delimiter = ',')]
+        looks: Vec<String>,
+        #[arg(long)]
+        cpu: bool,
+    },
+    /// Rebuild the built-in looks' LUTs (<dir>/<name>.cube) from their grades.
+    Bake {
+        #[arg(long, default_value = "assets/looks")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -43,18 +77,19 @@ struct ConvertArgs {
     /// Bits per channel: 8, or 16 (PNG and TIFF).
     #[arg(long, default_value_t = 8, value_parser = parse_bits)]
     bits: u8,
-    /// `none`, or a .cube 3D LUT file applied to the display-referred image.
-    #[arg(long, default_value = "none")]
+    /// A built-in look (see `wisp looks list`), a .toml preset, a LUT file
+    /// (.cube, .3dl, Hald .png/.tif), or `none`.
+    #[arg(long, default_value = "neutral")]
     look: String,
-    /// Tone map: none (clip), aces, agx, filmic, reinhard.
-    #[arg(long, default_value = "agx")]
-    tone: ToneOp,
-    /// Exposure compensation in EV.
+    /// Tone map: none (clip), aces, agx, filmic, reinhard [default: the look's].
+    #[arg(long)]
+    tone: Option<ToneOp>,
+    /// Exposure compensation in EV, added to the look's.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     exposure: f32,
-    /// Vignette at the corners in EV (negative darkens).
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    vignette: f32,
+    /// Vignette at the corners in EV, negative darkens [default: the look's].
+    #[arg(long, allow_negative_numbers = true)]
+    vignette: Option<f32>,
     /// Demosaic algorithm (Malvar-He-Cutler).
     #[arg(long, default_value = "mhc", value_parser = ["mhc"])]
     demosaic: String,
@@ -84,6 +119,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => convert(args),
+        Command::Looks(cmd) => looks_command(cmd),
         Command::Bench(BenchCommand::Demosaic { dataset }) => bench_demosaic(&dataset),
     };
     match result {
@@ -110,22 +146,6 @@ fn engine(cpu: bool) -> Engine {
 }
 
 fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
-    let lut = match args.look.as_str() {
-        "none" => None,
-        file if Path::new(file)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("cube")) =>
-        {
-            Some(Arc::new(
-                lut::cube::load(Path::new(file)).map_err(|e| e.to_string())?,
-            ))
-        }
-        other => {
-            return Err(format!(
-                "unknown look `{other}`: give `none` or a .cube file"
-            ))
-        }
-    };
     let bits = if args.bits == 16 {
         Bits::Sixteen
     } else {
@@ -134,17 +154,25 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
     if bits == Bits::Sixteen && !args.format.supports_16_bit() {
         return Err("--bits 16 needs --format png or tiff (JPEG is 8-bit)".into());
     }
-    let params = DevelopParams {
+    let base = DevelopParams {
         exposure: args.exposure,
-        tone: args.tone,
-        lut,
-        vignette: Vignette {
-            amount: args.vignette,
-            ..Vignette::default()
-        },
         bits,
         ..DevelopParams::default()
     };
+    let mut params = match looks::load(&args.look).map_err(|e| e.to_string())? {
+        Some(look) => look.params(&base),
+        None => base,
+    };
+    // Explicit flags win over the look.
+    if let Some(tone) = args.tone {
+        params.tone = tone;
+    }
+    if let Some(amount) = args.vignette {
+        params.vignette = Vignette {
+            amount,
+            ..params.vignette
+        };
+    }
     params.validate().map_err(|e| e.to_string())?;
     Ok(params)
 }
@@ -242,4 +270,90 @@ fn bench_demosaic(dataset: &Path) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
     println!("mean CPSNR: {mean:.2} dB");
     Ok(ExitCode::SUCCESS)
+}
+
+fn looks_command(cmd: LooksCommand) -> Result<ExitCode, String> {
+    let load = |spec: &str| -> Result<looks::LoadedLook, String> {
+        looks::load(spec)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "`none` is no look".to_string())
+    };
+    match cmd {
+        LooksCommand::List => {
+            for name in looks::builtin_names() {
+                let look = load(name)?;
+                println!("{name:<10} {}", look.look.description);
+            }
+        }
+        LooksCommand::Show { look } => {
+            let look = load(&look)?;
+            let mut value = toml::Value::try_from(&look.look).map_err(|e| e.to_string())?;
+            tidy_floats(&mut value);
+            print!(
+                "{}",
+                toml::to_string_pretty(&value).map_err(|e| e.to_string())?
+            );
+        }
+        LooksCommand::Export { look, out, size } => {
+            let lut = load(&look)?.export(size as usize);
+            let text = lut::cube::write(&lut)?;
+            output::write_text(&out, &text).map_err(|e| e.to_string())?;
+            println!("{look} -> {} ({size}^3)", out.display());
+        }
+        LooksCommand::Book {
+            input,
+            output: out,
+            looks: names,
+            cpu,
+        } => {
+            let names: Vec<String> = if names.is_empty() {
+                looks::builtin_names().map(String::from).collect()
+            } else {
+                names
+            };
+            let loaded = names
+                .iter()
+                .map(|n| load(n))
+                .collect::<Result<Vec<_>, _>>()?;
+            let source = io::load(&input).map_err(|e| e.to_string())?;
+            let engine = engine(cpu);
+            let sheet =
+                looks::book::contact_sheet(&engine, &source, &loaded, &DevelopParams::default())
+                    .map_err(|e| e.to_string())?;
+            output::write(&sheet, &out, Format::Png, 100).map_err(|e| e.to_string())?;
+            println!(
+                "{} looks -> {} ({}x{})",
+                loaded.len(),
+                out.display(),
+                sheet.width,
+                sheet.height
+            );
+        }
+        LooksCommand::Bake { dir } => {
+            for (name, _) in looks::BUILTIN {
+                let look = load(name)?;
+                if look.look.grade.is_none() {
+                    continue;
+                }
+                let lut = lut::Lut {
+                    title: Some(format!("wisp {name} grade")),
+                    ..(*look.lut.expect("a grade bakes a LUT")).clone()
+                };
+                let path = dir.join(format!("{name}.cube"));
+                output::write_text(&path, &lut::cube::write(&lut)?).map_err(|e| e.to_string())?;
+                println!("{name} -> {}", path.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parameters are f32; print them as written (0.15, not 0.15000000596046448).
+fn tidy_floats(v: &mut toml::Value) {
+    match v {
+        toml::Value::Float(f) => *f = (*f as f32).to_string().parse().unwrap_or(*f),
+        toml::Value::Array(a) => a.iter_mut().for_each(tidy_floats),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| tidy_floats(v)),
+        _ => {}
+    }
 }

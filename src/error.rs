@@ -45,6 +45,17 @@ pub enum LutError {
     Invalid { path: PathBuf, reason: String },
 }
 
+/// Reading a look preset.
+#[derive(Debug, thiserror::Error)]
+pub enum LookError {
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("unknown look `{name}` (built-in: {builtins}; or a .toml preset, or a .cube, .3dl or Hald .png/.tif LUT)")]
+    Unknown { name: String, builtins: String },
+    #[error(transparent)]
+    Lut(#[from] LutError),
+}
+
 /// Talking to the GPU.
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
@@ -88,6 +99,8 @@ pub enum Error {
     Decode(#[from] DecodeError),
     #[error(transparent)]
     Lut(#[from] LutError),
+    #[error(transparent)]
+    Look(#[from] LookError),
     #[error(transparent)]
     Gpu(#[from] GpuError),
     #[error(transparent)]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod frame;
 pub mod gpu;
 pub mod io;
+pub mod looks;
 pub mod lut;
 pub mod params;
 pub mod pipeline;

@@ -3,11 +3,14 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::Error;
 use crate::lut::Lut;
 
 /// Tone mapping operator (see [`crate::stages::tone`] for what each does).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ToneOp {
     /// Clip to [0, 1].
     None,
@@ -49,7 +52,8 @@ impl FromStr for ToneOp {
 }
 
 /// Radial falloff, in linear light (see [`crate::stages::vignette`]).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Vignette {
     /// EV at the corners; negative darkens, 0 disables.
     pub amount: f32,

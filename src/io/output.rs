@@ -66,6 +66,22 @@ pub fn write(
     result
 }
 
+/// Write text atomically (LUT files, presets).
+pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
+    let tmp = temp_path(path);
+    let io_err = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| OutputError::Io { path: p, source }
+    };
+    let result = std::fs::write(&tmp, text)
+        .map_err(io_err(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(io_err(path)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()

@@ -37,12 +37,12 @@ pub fn hash_u32(v: u32) -> u32 {
     x
 }
 
-/// Triangular-PDF noise in (-1, 1) for pixel (x, y), channel c.
-pub fn dither_tpdf(x: u32, y: u32, c: u32) -> f32 {
+/// Triangular-PDF noise in (-1, 1) for pixel (x, y), shared by the three
+/// channels so grey stays grey.
+pub fn dither_tpdf(x: u32, y: u32) -> f32 {
     let seed = x
         .wrapping_mul(0x9e3779b1)
-        .wrapping_add(y.wrapping_mul(0x85ebca77))
-        .wrapping_add(c.wrapping_mul(0xc2b2ae3d));
+        .wrapping_add(y.wrapping_mul(0x85ebca77));
     let h1 = hash_u32(seed);
     let h2 = hash_u32(h1);
     let u1 = (h1 >> 8) as f32 * (1.0 / 16777216.0);

@@ -1,6 +1,7 @@
 //! Stage g: sRGB transfer curve and quantisation to 8 or 16 bits
 //! (`shaders/encode.wgsl`), with optional triangular dither of +-1 code
-//! value against banding in smooth gradients.
+//! value against banding in smooth gradients (one noise value per pixel,
+//! shared by the channels, so neutral greys stay neutral).
 
 use bytemuck::{Pod, Zeroable};
 
@@ -26,12 +27,10 @@ impl EncodeUniform {
 
     /// CPU twin of `encode_apply` for global pixel (x, y).
     pub fn apply(&self, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
-        let mut out = [0u16; 3];
-        for (ch, o) in out.iter_mut().enumerate() {
-            let e = srgb_encode(c[ch]).clamp(0.0, 1.0) * self.max_value;
-            let n = dither_tpdf(x, y, ch as u32) * self.dither;
-            *o = (e + 0.5 + n).floor().clamp(0.0, self.max_value) as u16;
-        }
-        out
+        let n = dither_tpdf(x, y) * self.dither;
+        c.map(|v| {
+            let e = srgb_encode(v).clamp(0.0, 1.0) * self.max_value;
+            (e + 0.5 + n).floor().clamp(0.0, self.max_value) as u16
+        })
     }
 }
