@@ -1,13 +1,15 @@
 //! Command-line interface: `wisp convert` and `wisp bench`.
 
-use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
-use wisp::{io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
+use wisp::pipeline::GpuPipeline;
+use wisp::{batch, io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
 
 #[derive(Parser)]
 #[command(name = "wisp", version, about = "Develop camera raw photos on the GPU")]
@@ -62,12 +64,36 @@ enum LooksCommand {
 
 #[derive(Args)]
 struct ConvertArgs {
-    /// Raw files (DNG, CR2, NEF, ARW, ...) or developed images.
+    /// Raw files (DNG, CR2, NEF, ARW, ...), developed images, or folders of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing); sub-folders of inputs are mirrored.
     #[arg(short, long)]
     output: PathBuf,
+    /// Search folders recursively.
+    #[arg(short, long)]
+    recursive: bool,
+    /// Replace outputs that exist (otherwise they are skipped).
+    #[arg(long)]
+    overwrite: bool,
+    /// CPU threads for decoding and encoding [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Process only shard K of N (e.g. 3/8), a deterministic part of the inputs.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// GPUs to use: 1, or `all` (one pipeline per adapter).
+    #[arg(long, default_value = "1", value_parser = ["1", "all"])]
+    gpus: String,
+    /// Write a JSON report of every file (status, size, timings, error).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Print only errors and the summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print every file with its timings.
+    #[arg(short, long)]
+    verbose: bool,
     /// jpeg, png or tiff.
     #[arg(long, default_value = "jpeg")]
     format: Format,
@@ -105,6 +131,16 @@ enum BenchCommand {
         #[arg(long)]
         dataset: PathBuf,
     },
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 2/8")?;
+    let k: usize = k.parse().map_err(|_| "K must be a number")?;
+    let n: usize = n.parse().map_err(|_| "N must be a number")?;
+    if n == 0 || k == 0 || k > n {
+        return Err("need 1 <= K <= N".into());
+    }
+    Ok((k, n))
 }
 
 fn parse_bits(s: &str) -> Result<u8, String> {
@@ -177,83 +213,190 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
     Ok(params)
 }
 
-/// Output path for each input; two inputs may not share one, and no output
-/// may be an input.
-fn plan(inputs: &[PathBuf], dir: &Path, format: Format) -> Result<Vec<(PathBuf, PathBuf)>, String> {
-    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
-    let canonical_inputs: Vec<PathBuf> = inputs
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    let mut jobs = Vec::new();
-    for input in inputs {
-        let stem = input
-            .file_stem()
-            .ok_or_else(|| format!("{}: not a file name", input.display()))?;
-        let out = dir.join(format!("{}.{}", stem.to_string_lossy(), format.extension()));
-        if let Some(other) = seen.insert(out.clone(), input) {
-            return Err(format!(
-                "{} and {} would both be written to {}",
-                other.display(),
-                input.display(),
-                out.display()
-            ));
+fn engines(args: &ConvertArgs) -> Vec<Engine> {
+    if args.gpus == "all" && !args.cpu {
+        match wisp::gpu::Gpu::all() {
+            Ok(gpus) => {
+                return gpus
+                    .into_iter()
+                    .map(|g| Engine::Gpu(Box::new(GpuPipeline::new(g))))
+                    .collect()
+            }
+            Err(e) => eprintln!("wisp: warning: {e}"),
         }
-        if out
-            .canonicalize()
-            .is_ok_and(|c| canonical_inputs.contains(&c))
-        {
-            return Err(format!(
-                "{}: output would overwrite an input file",
-                out.display()
-            ));
-        }
-        jobs.push((input.clone(), out));
     }
-    Ok(jobs)
+    vec![engine(args.cpu)]
 }
+
+/// Set on the first Ctrl-C; a second one removes partial files and exits.
+static STOP: AtomicBool = AtomicBool::new(false);
 
 fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     let params = params(&args)?;
-    let jobs = plan(&args.inputs, &args.output, args.format)?;
+    let mut jobs = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
+    if let Some((k, n)) = args.shard {
+        jobs = batch::shard(jobs, k, n);
+    }
+    if jobs.is_empty() {
+        return Err("no input files (folders are searched for raw and image extensions; -r searches sub-folders)".into());
+    }
     std::fs::create_dir_all(&args.output)
         .map_err(|e| format!("{}: cannot create: {e}", args.output.display()))?;
-    let engine = engine(args.cpu);
-    eprintln!(
-        "wisp: developing {} file(s) on {}",
-        jobs.len(),
-        engine.describe()
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            output::remove_partial_files();
+            std::process::exit(130);
+        }
+        eprintln!("\nwisp: stopping after the files in progress (Ctrl-C again to abort)");
+    });
+    let engines = engines(&args);
+    let threads = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get()),
+        |j| j as usize,
     );
-    let mut failed = 0;
-    for (input, out) in &jobs {
-        let start = Instant::now();
-        let result = io::load(input)
-            .map_err(wisp::Error::from)
-            .and_then(|source| engine.develop(&source, &params))
-            .and_then(|image| {
-                output::write(&image, out, args.format, args.quality)?;
-                Ok(image)
-            });
-        match result {
-            Ok(image) => println!(
-                "{} -> {} ({}x{}, {:.2} s)",
-                input.display(),
-                out.display(),
-                image.width,
-                image.height,
-                start.elapsed().as_secs_f64()
-            ),
-            Err(e) => {
-                eprintln!("wisp: {e}");
-                failed += 1;
+    if !args.quiet {
+        let on: Vec<String> = engines.iter().map(Engine::describe).collect();
+        eprintln!(
+            "wisp: {} file(s) on {}, {threads} CPU thread(s)",
+            jobs.len(),
+            on.join(" + ")
+        );
+    }
+    let progress = Progress::new(jobs.len(), args.quiet, args.verbose);
+    let out = batch::OutputOptions {
+        format: args.format,
+        quality: args.quality,
+        overwrite: args.overwrite,
+    };
+    let start = Instant::now();
+    let reports = batch::run(&jobs, &engines, &params, &out, threads, &STOP, &|r| {
+        progress.file_done(r)
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    progress.finish();
+
+    let count = |s: batch::Status| reports.iter().filter(|r| r.status == s).count();
+    let (converted, skipped, failed) = (
+        count(batch::Status::Converted),
+        count(batch::Status::Skipped),
+        count(batch::Status::Failed),
+    );
+    let megapixels: f64 = reports
+        .iter()
+        .filter(|r| r.status == batch::Status::Converted)
+        .map(|r| r.megapixels())
+        .sum();
+    let summary = format!(
+        "converted {converted}, skipped {skipped}, failed {failed} of {} in {elapsed:.2} s ({:.1} MP/s)",
+        reports.len(),
+        megapixels / elapsed.max(1e-9)
+    );
+    eprintln!("wisp: {summary}");
+    if let Some(path) = &args.report {
+        let json = serde_json::json!({
+            "summary": { "converted": converted, "skipped": skipped, "failed": failed, "seconds": elapsed, "megapixels": megapixels },
+            "files": reports,
+        });
+        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+        output::write_text(path, &text).map_err(|e| e.to_string())?;
+    }
+    if STOP.load(Ordering::SeqCst) {
+        eprintln!("wisp: interrupted; run the same command again to convert the rest");
+        return Ok(ExitCode::from(130));
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+    verbose: bool,
+    start: Instant,
+    megapixels: std::sync::Mutex<f64>,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool, verbose: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:32.cyan/blue} {pos}/{len} files  {msg}  ETA {eta}",
+                )
+                .expect("valid template"),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            quiet,
+            verbose,
+            start: Instant::now(),
+            megapixels: std::sync::Mutex::new(0.0),
+        }
+    }
+
+    fn file_done(&self, r: &batch::FileReport) {
+        let line = match (&r.status, &r.error) {
+            (batch::Status::Failed, Some(e)) => Some(format!("wisp: failed: {e}")),
+            (batch::Status::Skipped, e) if !self.quiet => Some(format!(
+                "skipped {}: {}",
+                r.output.display(),
+                e.as_deref().unwrap_or("")
+            )),
+            (batch::Status::Converted, _) if self.verbose => Some(format!(
+                "{} -> {} ({}x{}; decode {:.0} ms, develop {:.0} ms, encode {:.0} ms)",
+                r.input.display(),
+                r.output.display(),
+                r.width.unwrap_or(0),
+                r.height.unwrap_or(0),
+                r.timings.decode_ms,
+                r.timings.develop_ms,
+                r.timings.encode_ms
+            )),
+            (batch::Status::Converted, _) if !self.quiet && self.bar.is_none() => {
+                Some(format!("{} -> {}", r.input.display(), r.output.display()))
+            }
+            _ => None,
+        };
+        let mp = {
+            let mut m = self.megapixels.lock().expect("progress lock");
+            *m += r.megapixels();
+            *m
+        };
+        match &self.bar {
+            Some(bar) => {
+                if let Some(l) = line {
+                    bar.println(l);
+                }
+                bar.set_message(format!(
+                    "{:.1} MP/s",
+                    mp / self.start.elapsed().as_secs_f64().max(1e-9)
+                ));
+                bar.inc(1);
+            }
+            None => {
+                if let Some(l) = line {
+                    if r.status == batch::Status::Failed {
+                        eprintln!("{l}");
+                    } else {
+                        println!("{l}");
+                    }
+                }
             }
         }
     }
-    if failed > 0 {
-        eprintln!("wisp: {failed} of {} file(s) failed", jobs.len());
-        return Ok(ExitCode::FAILURE);
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn bench_demosaic(dataset: &Path) -> Result<ExitCode, String> {

@@ -17,6 +17,25 @@ impl Gpu {
         pollster::block_on(Self::new_async())
     }
 
+    /// One device per adapter wgpu finds (for `--gpus all`).
+    pub fn all() -> Result<Vec<Gpu>, GpuError> {
+        pollster::block_on(async {
+            let instance = wgpu::Instance::new(
+                wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
+            );
+            let mut gpus = Vec::new();
+            for adapter in instance.enumerate_adapters(wgpu::Backends::all()).await {
+                gpus.push(Self::open(adapter).await?);
+            }
+            if gpus.is_empty() {
+                return Err(GpuError::NoAdapter {
+                    reason: "no adapters".into(),
+                });
+            }
+            Ok(gpus)
+        })
+    }
+
     async fn new_async() -> Result<Gpu, GpuError> {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
@@ -50,6 +69,10 @@ impl Gpu {
                     reason: e.to_string(),
                 })?,
         };
+        Self::open(adapter).await
+    }
+
+    async fn open(adapter: wgpu::Adapter) -> Result<Gpu, GpuError> {
         let info = adapter.get_info();
         // The defaults cap textures at 8192 px a side; raws are often larger.
         let supported = adapter.limits();

@@ -14,6 +14,7 @@
 //! # Ok::<(), wisp::Error>(())
 //! ```
 
+pub mod batch;
 pub mod bench;
 pub mod colorimetry;
 pub mod cpu;

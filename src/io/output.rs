@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use image::codecs::{jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
 use image::{ExtendedColorType, ImageEncoder};
@@ -46,15 +47,30 @@ impl FromStr for Format {
     }
 }
 
-/// Encode `image` into `path` atomically. `quality` (1-100) applies to JPEG.
-pub fn write(
-    image: &Rendered,
+/// Temporary files being written right now, so an interrupted program can
+/// remove them ([`remove_partial_files`]).
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Delete every temporary file still being written (for a Ctrl-C handler).
+pub fn remove_partial_files() {
+    if let Ok(list) = IN_PROGRESS.lock() {
+        for p in list.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Write through a temporary file beside `path`, renamed into place once
+/// complete; on any failure the temporary file is removed.
+fn atomically(
     path: &Path,
-    format: Format,
-    quality: u8,
+    write: impl FnOnce(&Path) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {
     let tmp = temp_path(path);
-    let result = encode_to(image, &tmp, format, quality).and_then(|()| {
+    if let Ok(mut list) = IN_PROGRESS.lock() {
+        list.push(tmp.clone());
+    }
+    let result = write(&tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
             path: path.to_path_buf(),
             source,
@@ -63,23 +79,30 @@ pub fn write(
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    if let Ok(mut list) = IN_PROGRESS.lock() {
+        list.retain(|p| p != &tmp);
+    }
     result
+}
+
+/// Encode `image` into `path` atomically. `quality` (1-100) applies to JPEG.
+pub fn write(
+    image: &Rendered,
+    path: &Path,
+    format: Format,
+    quality: u8,
+) -> Result<(), OutputError> {
+    atomically(path, |tmp| encode_to(image, tmp, format, quality))
 }
 
 /// Write text atomically (LUT files, presets).
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
-    let tmp = temp_path(path);
-    let io_err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| OutputError::Io { path: p, source }
-    };
-    let result = std::fs::write(&tmp, text)
-        .map_err(io_err(&tmp))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(io_err(path)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    atomically(path, |tmp| {
+        std::fs::write(tmp, text).map_err(|source| OutputError::Io {
+            path: tmp.to_path_buf(),
+            source,
+        })
+    })
 }
 
 fn temp_path(path: &Path) -> PathBuf {

@@ -1,0 +1,330 @@
+//! Batch conversion: find the inputs, plan where each output goes, then
+//! decode (CPU threads), develop (one thread per GPU) and encode (CPU
+//! threads) with the three overlapping across files. Bounded queues keep
+//! only a few frames in flight, so memory stays flat for any batch length.
+//! A file that fails is reported and the rest carry on.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::frame::{Rendered, Source};
+use crate::io::output::{self, Format};
+use crate::params::DevelopParams;
+use crate::{io, Engine};
+
+/// Extensions picked up when a folder is given (compared case-insensitively).
+pub const EXTENSIONS: &[&str] = &[
+    "dng", "cr2", "cr3", "nef", "arw", "raf", "orf", "rw2", "pef", "srw", "png", "jpg", "jpeg",
+    "tif", "tiff",
+];
+
+/// One file to convert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub input: PathBuf,
+    pub output: PathBuf,
+}
+
+/// Every input file under `inputs` (folders searched for [`EXTENSIONS`],
+/// recursively if asked), each with its output path in `out_dir`; a file
+/// found in a sub-folder keeps that sub-folder under `out_dir`.
+pub fn plan(
+    inputs: &[PathBuf],
+    recursive: bool,
+    out_dir: &Path,
+    format: Format,
+) -> Result<Vec<Job>, String> {
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new(); // (file, path relative to the output folder, no extension)
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| format!("{}: {e}", input.display()))?;
+        if meta.is_dir() {
+            let before = found.len();
+            walk(input, input, recursive, &mut found)?;
+            found[before..].sort();
+        } else {
+            let stem = input
+                .file_stem()
+                .ok_or_else(|| format!("{}: not a file name", input.display()))?;
+            found.push((input.clone(), PathBuf::from(stem)));
+        }
+    }
+    let canonical_inputs: Vec<PathBuf> = found
+        .iter()
+        .filter_map(|(f, _)| f.canonicalize().ok())
+        .collect();
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut jobs = Vec::with_capacity(found.len());
+    for (input, rel) in found {
+        let mut output = out_dir.join(&rel);
+        output.set_extension(format.extension());
+        if let Some(other) = seen.insert(output.clone(), input.clone()) {
+            return Err(format!(
+                "{} and {} would both be written to {}",
+                other.display(),
+                input.display(),
+                output.display()
+            ));
+        }
+        if output
+            .canonicalize()
+            .is_ok_and(|c| canonical_inputs.contains(&c))
+        {
+            return Err(format!(
+                "{}: output would overwrite an input file",
+                output.display()
+            ));
+        }
+        jobs.push(Job { input, output });
+    }
+    Ok(jobs)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    recursive: bool,
+    found: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            if recursive {
+                walk(root, &path, recursive, found)?;
+            }
+            continue;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if EXTENSIONS.contains(&ext.as_str()) {
+            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
+            found.push((path, rel));
+        }
+    }
+    Ok(())
+}
+
+/// Keep the jobs of shard `k` of `n` (1-based): a file's shard comes from a
+/// hash of its output path, so it does not depend on listing order or on
+/// which other files exist.
+pub fn shard(jobs: Vec<Job>, k: usize, n: usize) -> Vec<Job> {
+    jobs.into_iter()
+        .filter(|j| fnv1a(j.output.to_string_lossy().as_bytes()) % n as u64 == (k - 1) as u64)
+        .collect()
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// How one file ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Converted,
+    Skipped,
+    Failed,
+}
+
+/// Milliseconds spent in each phase.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timings {
+    pub decode_ms: f64,
+    pub develop_ms: f64,
+    pub encode_ms: f64,
+}
+
+/// What happened to one file (one entry of `--report`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileReport {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub status: Status,
+    pub width: Option<usize>,
+    pub height: Option<usize>,
+    pub timings: Timings,
+    pub error: Option<String>,
+}
+
+impl FileReport {
+    fn new(job: &Job, status: Status) -> Self {
+        FileReport {
+            input: job.input.clone(),
+            output: job.output.clone(),
+            status,
+            width: None,
+            height: None,
+            timings: Timings::default(),
+            error: None,
+        }
+    }
+
+    fn failed(mut self, error: String) -> Self {
+        self.status = Status::Failed;
+        self.error = Some(error);
+        self
+    }
+
+    pub fn megapixels(&self) -> f64 {
+        match (self.width, self.height) {
+            (Some(w), Some(h)) => (w * h) as f64 / 1e6,
+            _ => 0.0,
+        }
+    }
+}
+
+/// How to write the outputs.
+#[derive(Clone, Debug)]
+pub struct OutputOptions {
+    pub format: Format,
+    pub quality: u8,
+    pub overwrite: bool,
+}
+
+/// Convert `jobs`: `decoders` and `encoders` CPU threads around one develop
+/// thread per engine. `on_done` is called once per file as it finishes
+/// (from any thread); `stop` ends the run early, between files. Returns
+/// the reports in `jobs` order.
+pub fn run(
+    jobs: &[Job],
+    engines: &[Engine],
+    params: &DevelopParams,
+    out: &OutputOptions,
+    threads: usize,
+    stop: &AtomicBool,
+    on_done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
+    let threads = threads.max(1);
+    let reports: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; jobs.len()]);
+    let finish = |i: usize, r: FileReport| {
+        on_done(&r);
+        reports.lock().expect("report lock")[i] = Some(r);
+    };
+    // Existing outputs are settled before any work starts.
+    let mut todo = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        if !out.overwrite && job.output.exists() {
+            let mut r = FileReport::new(job, Status::Skipped);
+            r.error = Some("output exists (use --overwrite to replace it)".into());
+            finish(i, r);
+        } else {
+            todo.push(i);
+        }
+    }
+    let next = Mutex::new(todo.into_iter());
+    let in_flight = 2 * engines.len().max(1);
+    let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(in_flight);
+    let (developed_tx, developed_rx) = sync_channel::<(usize, FileReport, Rendered)>(in_flight);
+    let decoded_rx = Arc::new(Mutex::new(decoded_rx));
+    let developed_rx = Arc::new(Mutex::new(developed_rx));
+
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = decoded_tx.clone();
+            let (next, finish) = (&next, &finish);
+            s.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Some(i) = next.lock().expect("queue lock").next() else {
+                    break;
+                };
+                let job = &jobs[i];
+                let start = Instant::now();
+                let mut report = FileReport::new(job, Status::Converted);
+                match io::load(&job.input) {
+                    Ok(source) => {
+                        report.timings.decode_ms = ms(start);
+                        if tx.send((i, report, source)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => finish(i, report.failed(e.to_string())),
+                }
+            });
+        }
+        drop(decoded_tx);
+        for engine in engines {
+            let rx = Arc::clone(&decoded_rx);
+            let tx = developed_tx.clone();
+            let finish = &finish;
+            s.spawn(move || loop {
+                let Ok((i, mut report, source)) = rx.lock().expect("decoded lock").recv() else {
+                    break;
+                };
+                let start = Instant::now();
+                match engine.develop(&source, params) {
+                    Ok(image) => {
+                        report.timings.develop_ms = ms(start);
+                        report.width = Some(image.width);
+                        report.height = Some(image.height);
+                        if tx.send((i, report, image)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => finish(i, report.failed(e.to_string())),
+                }
+            });
+        }
+        drop(developed_tx);
+        for _ in 0..threads {
+            let rx = Arc::clone(&developed_rx);
+            let finish = &finish;
+            s.spawn(move || loop {
+                let Ok((i, mut report, image)) = rx.lock().expect("developed lock").recv() else {
+                    break;
+                };
+                let start = Instant::now();
+                let written = report
+                    .output
+                    .parent()
+                    .map_or(Ok(()), |dir| {
+                        std::fs::create_dir_all(dir)
+                            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))
+                    })
+                    .and_then(|()| {
+                        output::write(&image, &report.output, out.format, out.quality)
+                            .map_err(|e| e.to_string())
+                    });
+                report.timings.encode_ms = ms(start);
+                finish(
+                    i,
+                    match written {
+                        Ok(()) => report,
+                        Err(e) => report.failed(e),
+                    },
+                );
+            });
+        }
+    });
+    reports
+        .into_inner()
+        .expect("report lock")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.or_else(|| stop.load(Ordering::Relaxed).then(|| interrupted(&jobs[i])))
+        })
+        .collect()
+}
+
+fn interrupted(job: &Job) -> FileReport {
+    let mut r = FileReport::new(job, Status::Skipped);
+    r.error = Some("interrupted before it started".into());
+    r
+}
+
+fn ms(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}

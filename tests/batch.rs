@@ -1,0 +1,331 @@
+//! Batch conversion: folders and sub-folders, per-file isolation, skip and
+//! overwrite, sharding, the JSON report, and a full disk.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wisp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .output()
+        .expect("wisp runs")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wisp-batch-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+/// A shoot: DNGs (upper- and lower-case extensions) in two folders, a PNG,
+/// a corrupt raw and a file that is not a photo.
+fn shoot(dir: &Path) {
+    std::fs::create_dir_all(dir.join("day2/sub")).unwrap();
+    std::fs::copy(fixture("tests/fixtures/grbg_64x48.dng"), dir.join("a.dng")).unwrap();
+    std::fs::copy(fixture("tests/fixtures/rggb_crop.dng"), dir.join("B.DNG")).unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/grbg_64x48.dng"),
+        dir.join("day2/c.dng"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/grbg_64x48.dng"),
+        dir.join("day2/sub/d.Dng"),
+    )
+    .unwrap();
+    image::RgbImage::from_pixel(10, 8, image::Rgb([90, 120, 200]))
+        .save(dir.join("day2/e.png"))
+        .unwrap();
+    std::fs::write(dir.join("day2/broken.nef"), b"II*\0not really a raw").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"shot list").unwrap();
+}
+
+fn tree(dir: &Path) -> Vec<String> {
+    fn go(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                go(root, &p, out);
+            } else {
+                out.push(
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if dir.exists() {
+        go(dir, dir, &mut out);
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_folder_converts_recursively_with_bad_files_named() {
+    let dir = tempdir("recursive");
+    shoot(&dir.join("in"));
+    let out = dir.join("out");
+    let report = dir.join("report.json");
+    let o = wisp(&[
+        "convert",
+        dir.join("in").to_str().unwrap(),
+        "-r",
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "one file failed: {stderr}");
+    assert!(stderr.contains("broken.nef"), "{stderr}");
+    assert!(
+        stderr.contains("converted 5, skipped 0, failed 1 of 6"),
+        "{stderr}"
+    );
+    assert_eq!(
+        tree(&out),
+        [
+            "B.jpg",
+            "a.jpg",
+            "day2/c.jpg",
+            "day2/e.jpg",
+            "day2/sub/d.jpg"
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 6);
+    let broken = files
+        .iter()
+        .find(|f| f["input"].as_str().unwrap().ends_with("broken.nef"))
+        .unwrap();
+    assert_eq!(broken["status"], "failed");
+    assert!(broken["error"].as_str().unwrap().contains("broken.nef"));
+    let a = files
+        .iter()
+        .find(|f| f["input"].as_str().unwrap().ends_with("a.dng"))
+        .unwrap();
+    assert_eq!(
+        (
+            a["status"].as_str(),
+            a["width"].as_u64(),
+            a["height"].as_u64()
+        ),
+        (Some("converted"), Some(64), Some(48))
+    );
+    assert!(a["timings"]["develop_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(json["summary"]["converted"], 5);
+
+    // Without -r only the top folder.
+    let flat = dir.join("flat");
+    let o = wisp(&[
+        "convert",
+        dir.join("in").to_str().unwrap(),
+        "-o",
+        flat.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(tree(&flat), ["B.jpg", "a.jpg"]);
+}
+
+#[test]
+fn existing_outputs_are_skipped_unless_overwrite() {
+    let dir = tempdir("skip");
+    shoot(&dir.join("in"));
+    let out = dir.join("out");
+    let input = dir.join("in").join("a.dng");
+    assert!(wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap()
+    ])
+    .status
+    .success());
+    std::fs::write(out.join("a.jpg"), b"an earlier edit").unwrap();
+    let o = wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skipped 1"));
+    assert_eq!(
+        std::fs::read(out.join("a.jpg")).unwrap(),
+        b"an earlier edit"
+    );
+    let o = wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    assert!(o.status.success());
+    assert!(
+        image::open(out.join("a.jpg")).is_ok(),
+        "replaced by a real JPEG"
+    );
+}
+
+#[test]
+fn shards_split_the_inputs_without_overlap() {
+    let dir = tempdir("shard");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..12 {
+        std::fs::copy(
+            fixture("tests/fixtures/grbg_64x48.dng"),
+            input.join(format!("f{i:02}.dng")),
+        )
+        .unwrap();
+    }
+    let out = dir.join("out");
+    let mut all = Vec::new();
+    for k in 1..=3 {
+        let o = wisp(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/3"),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let now = tree(&out);
+        let new: Vec<String> = now.iter().filter(|f| !all.contains(*f)).cloned().collect();
+        assert!(
+            !new.is_empty() && new.len() < 12,
+            "shard {k}/3 converted {} files",
+            new.len()
+        );
+        all = now;
+    }
+    assert_eq!(
+        all.len(),
+        12,
+        "the three shards together convert every file once"
+    );
+    assert!(!wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--shard",
+        "4/3"
+    ])
+    .status
+    .success());
+}
+
+#[test]
+fn a_full_disk_fails_the_file_cleanly() {
+    // A 96 KiB tmpfs in a private mount namespace: the small file fits, the
+    // sample as a 16-bit PNG (2 MB) does not.
+    let dir = tempdir("full");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let small = fixture("tests/fixtures/grbg_64x48.dng");
+    let big = fixture("assets/samples/parrots.dng");
+    let script = format!(
+        "mount -t tmpfs -o size=96k tmpfs {out} && echo kept > {out}/earlier.txt && \
+         {wisp} convert {small} {big} -o {out} --format png --bits 16 --cpu; echo exit=$?; ls -a {out}; cat {out}/earlier.txt",
+        out = out.display(),
+        wisp = env!("CARGO_BIN_EXE_wisp"),
+        small = small.display(),
+        big = big.display(),
+    );
+    let o = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stdout.contains("exit=1"),
+        "the run must fail: {stdout}{stderr}"
+    );
+    assert!(
+        stderr.contains("parrots.png") && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+    let listing: Vec<&str> = stdout
+        .lines()
+        .filter(|l| {
+            !l.starts_with("exit=") && !l.contains(" -> ") && !matches!(*l, "." | ".." | "kept")
+        })
+        .collect();
+    assert_eq!(
+        listing,
+        ["earlier.txt", "grbg_64x48.png"],
+        "no partial file, nothing lost: {stdout}"
+    );
+    assert!(stdout.contains("kept"));
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_partial_file_and_can_be_finished() {
+    let dir = tempdir("interrupt");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..8 {
+        std::fs::copy(
+            fixture("assets/samples/parrots.dng"),
+            input.join(format!("p{i}.dng")),
+        )
+        .unwrap();
+    }
+    let out = dir.join("out");
+    let args = [
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "tiff",
+        "--bits",
+        "16",
+        "--cpu",
+        "-q",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    // Once to stop after the files in progress, again to abort at once.
+    for _ in 0..2 {
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = child.wait().unwrap();
+    assert_ne!(
+        status.code(),
+        Some(1),
+        "an interrupt is not a failure: {status:?}"
+    );
+    for f in tree(&out) {
+        assert!(
+            f.ends_with(".tif") && !f.starts_with('.'),
+            "partial file left: {f}"
+        );
+        assert!(image::open(out.join(&f)).is_ok(), "{f} is incomplete");
+    }
+    let o = wisp(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(tree(&out).len(), 8);
+}
