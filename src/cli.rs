@@ -119,6 +119,9 @@ struct ConvertArgs {
     /// Demosaic algorithm (Malvar-He-Cutler).
     #[arg(long, default_value = "mhc", value_parser = ["mhc"])]
     demosaic: String,
+    /// Downscale (on the GPU, area-average filter) so the long edge is at most PX.
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
+    max_size: Option<u32>,
     /// Develop on the CPU instead of the GPU.
     #[arg(long)]
     cpu: bool,
@@ -192,6 +195,7 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
     }
     let base = DevelopParams {
         exposure: args.exposure,
+        max_size: args.max_size,
         bits,
         ..DevelopParams::default()
     };

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::frame::{Photo, Pixels, Rendered};
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::DevelopUniform;
-use crate::stages::{demosaic, linearize};
+use crate::stages::{demosaic, linearize, resize};
 
 /// Develop a photo on the CPU; orientation is left to the caller.
 pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error> {
@@ -22,6 +22,17 @@ pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error>
             (&demosaiced, frame.cam_to_srgb)
         }
         Photo::Developed(image) => (image, IDENTITY),
+    };
+    let resized;
+    let scene = match params
+        .max_size
+        .and_then(|m| resize::fit(scene.width, scene.height, m))
+    {
+        Some((w, h)) => {
+            resized = resize::cpu(scene, w, h);
+            &resized
+        }
+        None => scene,
     };
     let (w, h) = (scene.width, scene.height);
     let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);

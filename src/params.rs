@@ -108,6 +108,8 @@ pub struct DevelopParams {
     pub bits: Bits,
     /// Triangular dither of +-1 code value before quantising.
     pub dither: bool,
+    /// Downscale so the long edge is at most this many pixels.
+    pub max_size: Option<u32>,
 }
 
 impl Default for DevelopParams {
@@ -120,6 +122,7 @@ impl Default for DevelopParams {
             vignette: Vignette::default(),
             bits: Bits::default(),
             dither: true,
+            max_size: None,
         }
     }
 }
@@ -166,6 +169,10 @@ impl DevelopParams {
         check(
             (0.0..=1.0).contains(&v.roundness),
             "vignette roundness must be in [0, 1]",
+        )?;
+        check(
+            self.max_size != Some(0),
+            "the maximum size must be at least 1 pixel",
         )
     }
 }

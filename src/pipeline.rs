@@ -16,6 +16,7 @@ use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Stage};
 use crate::readback::read_texture;
+use crate::stages::resize::{self, ResizeUniform};
 use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
 
 /// Run the pointwise stages fused into one dispatch, or one dispatch each.
@@ -31,6 +32,7 @@ pub struct GpuPipeline {
     gpu: Gpu,
     linearize: wgpu::ComputePipeline,
     demosaic: wgpu::ComputePipeline,
+    resize: wgpu::ComputePipeline,
     fused_8: wgpu::ComputePipeline,
     fused_16: wgpu::ComputePipeline,
     encode_8: wgpu::ComputePipeline,
@@ -44,6 +46,7 @@ impl GpuPipeline {
         GpuPipeline {
             linearize: gpu.compute_pipeline("linearize", "linearize_main"),
             demosaic: gpu.compute_pipeline("demosaic_mhc", "demosaic_main"),
+            resize: gpu.compute_pipeline("resize", "resize_main"),
             fused_8: pw("fused_8"),
             fused_16: pw("fused_16"),
             encode_8: pw("encode_8"),
@@ -88,6 +91,11 @@ impl GpuPipeline {
                 )
             }
             Photo::Developed(image) => (self.upload_linear(image)?, IDENTITY),
+        };
+        let (w, h) = (scene.width() as usize, scene.height() as usize);
+        let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
+            Some(size) => self.record_resize(&mut encoder, &scene, size),
+            None => scene,
         };
         let (w, h) = (scene.width() as usize, scene.height() as usize);
         let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);
@@ -297,6 +305,33 @@ impl GpuPipeline {
             h,
         );
         rgb
+    }
+
+    fn record_resize(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        src: &wgpu::Texture,
+        (w, h): (usize, usize),
+    ) -> wgpu::Texture {
+        let out = self
+            .gpu
+            .texture("resized", w, h, wgpu::TextureFormat::Rgba32Float);
+        let ubuf = self.gpu.uniform(&ResizeUniform::new(
+            (src.width() as usize, src.height() as usize),
+            (w, h),
+        ));
+        self.gpu.dispatch(
+            encoder,
+            &self.resize,
+            &[
+                (0, ubuf.as_entire_binding()),
+                (1, wgpu::BindingResource::TextureView(&view(src))),
+                (2, wgpu::BindingResource::TextureView(&view(&out))),
+            ],
+            w,
+            h,
+        );
+        out
     }
 
     fn record_stage(

@@ -12,6 +12,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("common", include_str!("../shaders/common.wgsl")),
     ("linearize", include_str!("../shaders/linearize.wgsl")),
     ("demosaic_mhc", include_str!("../shaders/demosaic_mhc.wgsl")),
+    ("resize", include_str!("../shaders/resize.wgsl")),
     ("color", include_str!("../shaders/color.wgsl")),
     ("tone", include_str!("../shaders/tone.wgsl")),
     ("lut3d", include_str!("../shaders/lut3d.wgsl")),

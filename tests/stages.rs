@@ -453,3 +453,74 @@ fn shaper_plus_cube_equals_applying_them_in_sequence() {
     let diff = max_abs_diff(&rgb_of(&both), &rgb_of(&then));
     assert!(diff <= 1e-5, "shaper+cube vs in sequence: {diff}");
 }
+
+#[test]
+fn resize_matches_cpu_and_does_not_alias() {
+    let mut rng = rng(11);
+    for ((w, h), max) in [
+        ((1001, 667), 300),
+        ((4099, 2), 1000),
+        ((37, 23), 7),
+        ((3, 5), 2),
+    ] {
+        let image = random_image(&mut rng, w, h, 0.0, 1.0);
+        let params = DevelopParams {
+            tone: ToneOp::None,
+            dither: false,
+            bits: Bits::Sixteen,
+            max_size: Some(max),
+            ..DevelopParams::default()
+        };
+        let photo = wisp::Photo::Developed(image);
+        let g = gpu().develop(&photo, &params, Default::default()).unwrap();
+        let c = wisp::cpu::develop(&photo, &params).unwrap();
+        assert_eq!(
+            g.width.max(g.height),
+            max as usize,
+            "{w}x{h} -> long edge {max}"
+        );
+        assert_codes_close(&g, &c, 1, 0.01, &format!("resize {w}x{h} to {max}"));
+    }
+    // A one-pixel checkerboard shrunk 4x (and by a non-integer 3.3x) is flat
+    // grey: every source pixel is averaged in, none skipped.
+    let (w, h) = (400, 300);
+    let board = wisp::LinearImage {
+        width: w,
+        height: h,
+        data: (0..w * h)
+            .map(|i| {
+                if (i % w + i / w) % 2 == 0 {
+                    [1.0; 4]
+                } else {
+                    [0.0, 0.0, 0.0, 1.0]
+                }
+            })
+            .collect(),
+    };
+    for max in [100, 121] {
+        let (ow, oh) = wisp::stages::resize::fit(w, h, max as u32).unwrap();
+        let out = wisp::stages::resize::cpu(&board, ow, oh);
+        let params = DevelopParams {
+            max_size: Some(max as u32),
+            ..DevelopParams::neutral()
+        };
+        let g = gpu()
+            .develop(
+                &wisp::Photo::Developed(board.clone()),
+                &params,
+                Default::default(),
+            )
+            .unwrap();
+        assert_eq!((g.width, g.height), (out.width, out.height));
+        let worst = out
+            .data
+            .iter()
+            .flat_map(|p| p[..3].to_vec())
+            .map(|v| (v - 0.5).abs())
+            .fold(0.0, f32::max);
+        // Integer factors average to exactly 0.5; fractional windows hold at
+        // most one partial row and column more of one colour.
+        let bound = if w % max == 0 { 1e-6 } else { 0.05 };
+        assert!(worst <= bound, "checkerboard at {max}: off grey by {worst}");
+    }
+}

@@ -7,5 +7,6 @@ pub mod demosaic;
 pub mod encode;
 pub mod linearize;
 pub mod lut3d;
+pub mod resize;
 pub mod tone;
 pub mod vignette;
