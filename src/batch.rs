@@ -14,7 +14,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::frame::{Rendered, Source};
-use crate::io::output::{self, Format};
+use crate::io::output::{self, Format, Metadata};
 use crate::params::DevelopParams;
 use crate::{io, Engine};
 
@@ -225,7 +225,8 @@ pub fn run(
     let next = Mutex::new(todo.into_iter());
     let in_flight = 2 * engines.len().max(1);
     let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(in_flight);
-    let (developed_tx, developed_rx) = sync_channel::<(usize, FileReport, Rendered)>(in_flight);
+    let (developed_tx, developed_rx) =
+        sync_channel::<(usize, FileReport, Rendered, Metadata)>(in_flight);
     let decoded_rx = Arc::new(Mutex::new(decoded_rx));
     let developed_rx = Arc::new(Mutex::new(developed_rx));
 
@@ -269,7 +270,8 @@ pub fn run(
                         report.timings.develop_ms = ms(start);
                         report.width = Some(image.width);
                         report.height = Some(image.height);
-                        if tx.send((i, report, image)).is_err() {
+                        let meta = Metadata::for_source(&source, params.colorspace);
+                        if tx.send((i, report, image, meta)).is_err() {
                             break;
                         }
                     }
@@ -282,7 +284,8 @@ pub fn run(
             let rx = Arc::clone(&developed_rx);
             let finish = &finish;
             s.spawn(move || loop {
-                let Ok((i, mut report, image)) = rx.lock().expect("developed lock").recv() else {
+                let Ok((i, mut report, image, meta)) = rx.lock().expect("developed lock").recv()
+                else {
                     break;
                 };
                 let start = Instant::now();
@@ -294,7 +297,7 @@ pub fn run(
                             .map_err(|e| format!("{}: cannot create: {e}", dir.display()))
                     })
                     .and_then(|()| {
-                        output::write(&image, &report.output, out.format, out.quality)
+                        output::write(&image, &report.output, out.format, out.quality, &meta)
                             .map_err(|e| e.to_string())
                     });
                 report.timings.encode_ms = ms(start);

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
+use wisp::params::ColorSpace;
 use wisp::pipeline::GpuPipeline;
 use wisp::{batch, io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
 
@@ -119,6 +120,9 @@ struct ConvertArgs {
     /// Demosaic algorithm (Malvar-He-Cutler).
     #[arg(long, default_value = "mhc", value_parser = ["mhc"])]
     demosaic: String,
+    /// Output colour space: srgb, or display-p3 (wider primaries; the P3 profile is embedded).
+    #[arg(long, default_value = "srgb")]
+    colorspace: ColorSpace,
     /// Downscale (on the GPU, area-average filter) so the long edge is at most PX.
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
     max_size: Option<u32>,
@@ -196,6 +200,7 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
     let base = DevelopParams {
         exposure: args.exposure,
         max_size: args.max_size,
+        colorspace: args.colorspace,
         bits,
         ..DevelopParams::default()
     };
@@ -467,7 +472,14 @@ fn looks_command(cmd: LooksCommand) -> Result<ExitCode, String> {
             let sheet =
                 looks::book::contact_sheet(&engine, &source, &loaded, &DevelopParams::default())
                     .map_err(|e| e.to_string())?;
-            output::write(&sheet, &out, Format::Png, 100).map_err(|e| e.to_string())?;
+            output::write(
+                &sheet,
+                &out,
+                Format::Png,
+                100,
+                &output::Metadata::for_source(&source, wisp::params::ColorSpace::Srgb),
+            )
+            .map_err(|e| e.to_string())?;
             println!(
                 "{} looks -> {} ({}x{})",
                 loaded.len(),

@@ -96,3 +96,27 @@ pub fn interpolate(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> Mat3 
     }
     mix(w)
 }
+
+/// Linear RGB -> XYZ for primaries given as (x, y) chromaticities, white D65.
+pub fn rgb_to_xyz(primaries: [[f64; 2]; 3]) -> Mat3 {
+    let xyz = |[x, y]: [f64; 2]| [x / y, 1.0, (1.0 - x - y) / y];
+    let p = primaries.map(xyz);
+    let m: Mat3 = std::array::from_fn(|i| std::array::from_fn(|j| p[j][i] as f32));
+    let w = D65_XYZ;
+    let s = apply(&invert(&m).expect("primaries span a triangle"), w);
+    std::array::from_fn(|i| std::array::from_fn(|j| m[i][j] * s[j]))
+}
+
+/// Linear sRGB -> the output colour space's linear RGB.
+pub fn from_srgb(space: crate::params::ColorSpace) -> Mat3 {
+    match space {
+        crate::params::ColorSpace::Srgb => IDENTITY,
+        crate::params::ColorSpace::DisplayP3 => {
+            let p3_to_xyz = rgb_to_xyz(crate::io::icc::P3_PRIMARIES);
+            mul(
+                &invert(&p3_to_xyz).expect("P3 primaries span a triangle"),
+                &rgb_to_xyz(crate::io::icc::SRGB_PRIMARIES),
+            )
+        }
+    }
+}

@@ -151,6 +151,10 @@ pub struct Source {
     pub orientation: Orientation,
     /// Camera make and model where the file names them.
     pub camera: Option<String>,
+    /// Capture facts carried into the output's metadata.
+    pub info: crate::io::exif::PhotoInfo,
+    /// The EXIF block for the output (orientation already reset to 1).
+    pub exif: Option<Vec<u8>>,
 }
 
 impl Source {

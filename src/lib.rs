@@ -10,7 +10,8 @@
 //! let engine = Engine::gpu().unwrap_or(Engine::Cpu);
 //! let source = io::load("photo.dng".as_ref())?;
 //! let image = engine.develop(&source, &DevelopParams::default())?;
-//! io::output::write(&image, "photo.jpg".as_ref(), io::output::Format::Jpeg, 92)?;
+//! let meta = io::output::Metadata::for_source(&source, Default::default());
+//! io::output::write(&image, "photo.jpg".as_ref(), io::output::Format::Jpeg, 92, &meta)?;
 //! # Ok::<(), wisp::Error>(())
 //! ```
 

@@ -76,6 +76,26 @@ impl Default for Vignette {
     }
 }
 
+/// The output colour space: its primaries; both use the sRGB transfer curve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ColorSpace {
+    #[default]
+    Srgb,
+    /// Wider primaries (DCI-P3 with a D65 white), what phones shoot and show.
+    DisplayP3,
+}
+
+impl FromStr for ColorSpace {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "srgb" => Ok(ColorSpace::Srgb),
+            "display-p3" | "p3" => Ok(ColorSpace::DisplayP3),
+            _ => Err(format!("unknown colour space `{s}` (srgb, display-p3)")),
+        }
+    }
+}
+
 /// Output bit depth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Bits {
@@ -110,6 +130,8 @@ pub struct DevelopParams {
     pub dither: bool,
     /// Downscale so the long edge is at most this many pixels.
     pub max_size: Option<u32>,
+    /// Primaries of the output.
+    pub colorspace: ColorSpace,
 }
 
 impl Default for DevelopParams {
@@ -123,6 +145,7 @@ impl Default for DevelopParams {
             bits: Bits::default(),
             dither: true,
             max_size: None,
+            colorspace: ColorSpace::Srgb,
         }
     }
 }

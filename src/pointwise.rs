@@ -3,7 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::colorimetry::Mat3;
+use crate::colorimetry::{self, Mat3};
 use crate::lut::Lut;
 use crate::params::DevelopParams;
 use crate::stages::{
@@ -61,9 +61,11 @@ impl DevelopUniform {
         origin: [u32; 2],
         full_size: [u32; 2],
     ) -> Self {
+        // The output's primaries are folded into the camera matrix.
+        let matrix = colorimetry::mul(&colorimetry::from_srgb(params.colorspace), cam_to_srgb);
         DevelopUniform {
             tile: TileUniform { origin, full_size },
-            color: ColorUniform::new(cam_to_srgb, params.exposure),
+            color: ColorUniform::new(&matrix, params.exposure),
             tone: ToneUniform::new(params.tone, params.reinhard_white),
             lut: LutUniform::new(params.lut.as_deref()),
             vignette: VignetteUniform::new(&params.vignette),

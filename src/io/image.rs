@@ -28,6 +28,12 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
         .orientation()
         .map(|o| Orientation::from_exif(o.to_exif() as u16))
         .unwrap_or_default();
+    // The input's EXIF goes to the output as it is, but with orientation 1:
+    // the pixels are turned upright here.
+    let exif = decoder.exif_metadata().ok().flatten().map(|mut chunk| {
+        let _ = image::metadata::Orientation::remove_from_exif_chunk(&mut chunk);
+        chunk
+    });
     let rgb = image::DynamicImage::from_decoder(decoder)
         .map_err(bad)?
         .into_rgb32f();
@@ -43,5 +49,7 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
         }),
         orientation,
         camera: None,
+        info: Default::default(),
+        exif,
     })
 }

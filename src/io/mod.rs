@@ -1,5 +1,7 @@
 //! Reading photos and writing developed images.
 
+pub mod exif;
+pub mod icc;
 pub mod image;
 pub mod output;
 #[cfg(feature = "raw")]

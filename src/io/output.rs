@@ -2,16 +2,18 @@
 //! target and renamed into place, so a failure never leaves a partial file.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
 
-use image::codecs::{jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
+use image::codecs::{jpeg::JpegEncoder, png::PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
 
+use super::{exif, exif::PhotoInfo, icc};
 use crate::error::OutputError;
-use crate::frame::{Pixels, Rendered};
+use crate::frame::{Pixels, Rendered, Source};
+use crate::params::ColorSpace;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
@@ -85,14 +87,37 @@ fn atomically(
     result
 }
 
+/// What goes into an output file besides pixels.
+#[derive(Clone, Debug, Default)]
+pub struct Metadata {
+    /// ICC profile of the output colour space.
+    pub icc: Vec<u8>,
+    /// EXIF block for JPEG and PNG.
+    pub exif: Option<Vec<u8>>,
+    /// The same facts for TIFF, which carries them in its own fields.
+    pub info: PhotoInfo,
+}
+
+impl Metadata {
+    /// The metadata of an output developed from `source` into `space`.
+    pub fn for_source(source: &Source, space: ColorSpace) -> Self {
+        Metadata {
+            icc: icc::profile(space),
+            exif: source.exif.clone(),
+            info: source.info.clone(),
+        }
+    }
+}
+
 /// Encode `image` into `path` atomically. `quality` (1-100) applies to JPEG.
 pub fn write(
     image: &Rendered,
     path: &Path,
     format: Format,
     quality: u8,
+    meta: &Metadata,
 ) -> Result<(), OutputError> {
-    atomically(path, |tmp| encode_to(image, tmp, format, quality))
+    atomically(path, |tmp| encode_to(image, tmp, format, quality, meta))
 }
 
 /// Write text atomically (LUT files, presets).
@@ -113,7 +138,13 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.wisp-tmp", std::process::id()))
 }
 
-fn encode_to(image: &Rendered, tmp: &Path, format: Format, quality: u8) -> Result<(), OutputError> {
+fn encode_to(
+    image: &Rendered,
+    tmp: &Path,
+    format: Format,
+    quality: u8,
+    meta: &Metadata,
+) -> Result<(), OutputError> {
     let io_err = |source| OutputError::Io {
         path: tmp.to_path_buf(),
         source,
@@ -122,8 +153,6 @@ fn encode_to(image: &Rendered, tmp: &Path, format: Format, quality: u8) -> Resul
         path: tmp.to_path_buf(),
         reason: e.to_string(),
     };
-    let file = File::create(tmp).map_err(io_err)?;
-    let mut out = BufWriter::new(file);
     let (w, h) = (image.width as u32, image.height as u32);
     let (bytes, color): (&[u8], ExtendedColorType) = match &image.pixels {
         Pixels::Eight(p) => (p, ExtendedColorType::Rgb8),
@@ -135,15 +164,52 @@ fn encode_to(image: &Rendered, tmp: &Path, format: Format, quality: u8) -> Resul
             reason: "JPEG holds 8 bits per channel only".into(),
         });
     }
+    let file = File::create(tmp).map_err(io_err)?;
+    let mut out = BufWriter::new(file);
+    let with_meta = |e: &mut dyn ImageEncoderMeta| {
+        // Both encoders support these; an unsupported one would only lose metadata.
+        let _ = e.icc(meta.icc.clone());
+        if let Some(exif) = &meta.exif {
+            let _ = e.exif(exif.clone());
+        }
+    };
     match format {
-        Format::Jpeg => JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
-            .write_image(bytes, w, h, color),
-        Format::Png => PngEncoder::new(&mut out).write_image(bytes, w, h, color),
-        Format::Tiff => TiffEncoder::new(&mut out).write_image(bytes, w, h, color),
+        Format::Jpeg => {
+            let mut e = JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+            with_meta(&mut e);
+            e.write_image(bytes, w, h, color).map_err(enc_err)?;
+        }
+        Format::Png => {
+            let mut e = PngEncoder::new(&mut out);
+            with_meta(&mut e);
+            e.write_image(bytes, w, h, color).map_err(enc_err)?;
+        }
+        Format::Tiff => {
+            // Written here rather than by `image`, to carry EXIF fields and the profile.
+            let (bits, samples) = match &image.pixels {
+                Pixels::Eight(p) => (8, p.clone()),
+                Pixels::Sixteen(p) => (16, p.iter().flat_map(|v| v.to_le_bytes()).collect()),
+            };
+            let file = exif::tiff_file(w, h, bits, samples, &meta.icc, &meta.info);
+            out.write_all(&file).map_err(io_err)?;
+        }
     }
-    .map_err(enc_err)?;
     let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
-    drop(file);
     Ok(())
+}
+
+/// The metadata setters `image`'s JPEG and PNG encoders share.
+trait ImageEncoderMeta {
+    fn icc(&mut self, icc: Vec<u8>) -> Result<(), image::error::UnsupportedError>;
+    fn exif(&mut self, exif: Vec<u8>) -> Result<(), image::error::UnsupportedError>;
+}
+
+impl<T: ImageEncoder> ImageEncoderMeta for T {
+    fn icc(&mut self, icc: Vec<u8>) -> Result<(), image::error::UnsupportedError> {
+        self.set_icc_profile(icc)
+    }
+    fn exif(&mut self, exif: Vec<u8>) -> Result<(), image::error::UnsupportedError> {
+        self.set_exif_metadata(exif)
+    }
 }

@@ -4,22 +4,81 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use rawler::decoders::{RawDecodeParams, RawMetadata};
+use rawler::formats::tiff::Rational;
 use rawler::imgop::xyz::Illuminant;
 use rawler::rawimage::{RawImage, RawImageData, RawPhotometricInterpretation};
+use rawler::rawsource::RawSource;
 
 use crate::colorimetry::{self, Mat3};
 use crate::error::DecodeError;
 use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
+use crate::io::exif::{Gps, PhotoInfo};
 
 pub fn load(path: &Path) -> Result<Source, DecodeError> {
+    let file = RawSource::new(path).map_err(|source| DecodeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let params = RawDecodeParams::default();
     // rawler reports most damage as errors but can still panic on some
     // malformed files; a bad file must never take the program down.
-    let decoded = catch_unwind(AssertUnwindSafe(|| rawler::decode_file(path)))
-        .map_err(|_| {
-            DecodeError::invalid(path, "corrupt or truncated raw file (the decoder gave up)")
-        })?
-        .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
-    from_rawler(path, &decoded)
+    let (decoded, metadata) = catch_unwind(AssertUnwindSafe(|| {
+        let image = rawler::decode(&file, &params)?;
+        let metadata = rawler::get_decoder(&file)
+            .and_then(|d| d.raw_metadata(&file, &params))
+            .ok();
+        Ok::<_, rawler::RawlerError>((image, metadata))
+    }))
+    .map_err(|_| DecodeError::invalid(path, "corrupt or truncated raw file (the decoder gave up)"))?
+    .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
+    let mut source = from_rawler(path, &decoded)?;
+    source.info = photo_info(&decoded, metadata.as_ref());
+    source.exif = Some(source.info.exif_block());
+    Ok(source)
+}
+
+fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {
+    let r = |v: &Rational| [v.n, v.d];
+    let exif = meta.map(|m| &m.exif);
+    let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let lens = meta.and_then(|m| m.lens.as_ref());
+    PhotoInfo {
+        make: nonempty(&raw.clean_make).or_else(|| nonempty(&raw.make)),
+        model: nonempty(&raw.clean_model).or_else(|| nonempty(&raw.model)),
+        lens_make: exif
+            .and_then(|e| e.lens_make.clone())
+            .or_else(|| lens.map(|l| l.lens_make.clone())),
+        lens_model: exif
+            .and_then(|e| e.lens_model.clone())
+            .or_else(|| lens.map(|l| l.lens_model.clone())),
+        date_time_original: exif.and_then(|e| {
+            e.date_time_original
+                .clone()
+                .or_else(|| e.create_date.clone())
+        }),
+        exposure_time: exif.and_then(|e| e.exposure_time.as_ref()).map(r),
+        f_number: exif.and_then(|e| e.fnumber.as_ref()).map(r),
+        iso: exif.and_then(|e| {
+            e.iso_speed_ratings
+                .map(u32::from)
+                .or(e.iso_speed)
+                .or(e.recommended_exposure_index)
+        }),
+        focal_length: exif.and_then(|e| e.focal_length.as_ref()).map(r),
+        gps: exif.and_then(|e| e.gps.as_ref()).and_then(|g| {
+            Some(Gps {
+                latitude_ref: g.gps_latitude_ref.clone()?,
+                latitude: g.gps_latitude.as_ref()?.each_ref().map(r),
+                longitude_ref: g.gps_longitude_ref.clone()?,
+                longitude: g.gps_longitude.as_ref()?.each_ref().map(r),
+                altitude: g
+                    .gps_altitude
+                    .as_ref()
+                    .map(|a| (g.gps_altitude_ref.unwrap_or(0), r(a))),
+            })
+        }),
+    }
 }
 
 fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
@@ -161,6 +220,8 @@ fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
         }),
         orientation: Orientation::from_exif(raw.orientation.to_u16()),
         camera,
+        info: PhotoInfo::default(),
+        exif: None,
     })
 }
 
