@@ -113,7 +113,7 @@ fn build(name: &str, rgb_to_xyz: &Mat3) -> Vec<u8> {
         table.extend((offset as u32).to_be_bytes());
         table.extend((body.len() as u32).to_be_bytes());
         data.extend(body);
-        while data.len() % 4 != 0 {
+        while !data.len().is_multiple_of(4) {
             data.push(0);
         }
     }
