@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
 
-use image::codecs::{jpeg::JpegEncoder, png::PngEncoder};
+use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 
 use super::{exif, exif::PhotoInfo, icc};
@@ -166,22 +166,38 @@ fn encode_to(
     }
     let file = File::create(tmp).map_err(io_err)?;
     let mut out = BufWriter::new(file);
-    let with_meta = |e: &mut dyn ImageEncoderMeta| {
-        // Both encoders support these; an unsupported one would only lose metadata.
-        let _ = e.icc(meta.icc.clone());
-        if let Some(exif) = &meta.exif {
-            let _ = e.exif(exif.clone());
-        }
-    };
     match format {
         Format::Jpeg => {
-            let mut e = JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
-            with_meta(&mut e);
-            e.write_image(bytes, w, h, color).map_err(enc_err)?;
+            // jpeg-encoder: SIMD, several times faster than `image`'s encoder.
+            let jpeg_err = |e: jpeg_encoder::EncodingError| OutputError::Encode {
+                path: tmp.to_path_buf(),
+                reason: e.to_string(),
+            };
+            let (jw, jh) = (u16::try_from(w), u16::try_from(h));
+            let (Ok(jw), Ok(jh)) = (jw, jh) else {
+                return Err(OutputError::Encode {
+                    path: tmp.to_path_buf(),
+                    reason: format!("{w}x{h} exceeds JPEG's 65535-pixel limit"),
+                });
+            };
+            let mut e = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
+            e.add_icc_profile(&meta.icc).map_err(jpeg_err)?;
+            if let Some(exif) = &meta.exif {
+                e.add_exif_metadata(exif).map_err(jpeg_err)?;
+            }
+            e.encode(bytes, jw, jh, jpeg_encoder::ColorType::Rgb)
+                .map_err(jpeg_err)?;
         }
         Format::Png => {
             let mut e = PngEncoder::new(&mut out);
-            with_meta(&mut e);
+            let unsupported = |e: image::error::UnsupportedError| OutputError::Encode {
+                path: tmp.to_path_buf(),
+                reason: e.to_string(),
+            };
+            e.set_icc_profile(meta.icc.clone()).map_err(unsupported)?;
+            if let Some(exif) = &meta.exif {
+                e.set_exif_metadata(exif.clone()).map_err(unsupported)?;
+            }
             e.write_image(bytes, w, h, color).map_err(enc_err)?;
         }
         Format::Tiff => {
@@ -197,19 +213,4 @@ fn encode_to(
     let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
     Ok(())
-}
-
-/// The metadata setters `image`'s JPEG and PNG encoders share.
-trait ImageEncoderMeta {
-    fn icc(&mut self, icc: Vec<u8>) -> Result<(), image::error::UnsupportedError>;
-    fn exif(&mut self, exif: Vec<u8>) -> Result<(), image::error::UnsupportedError>;
-}
-
-impl<T: ImageEncoder> ImageEncoderMeta for T {
-    fn icc(&mut self, icc: Vec<u8>) -> Result<(), image::error::UnsupportedError> {
-        self.set_icc_profile(icc)
-    }
-    fn exif(&mut self, exif: Vec<u8>) -> Result<(), image::error::UnsupportedError> {
-        self.set_exif_metadata(exif)
-    }
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Peer benchmark: the same 12 MP DNGs through wisp and, where installed,
+# rawtherapee-cli, darktable-cli and a rawpy + Pillow script; default
+# settings, JPEG out. Prints each tool's MP/s and wisp's ratio to it.
+#
+#   bench/peers.sh [KODAK_DIR] [FILES]      (defaults: ../shared/datasets/kodak, 6)
+#
+# Needs python3 with pidng, numpy, pillow (and rawpy for that peer):
+#   pip install pidng numpy pillow rawpy
+# Peers from Debian: apt-get install rawtherapee darktable
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kodak="${1:-../shared/datasets/kodak}"
+count="${2:-6}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
+
+cargo build --release --quiet
+mkdir -p "$work/raws"
+images=(kodim01.png kodim05.png kodim08.png kodim13.png kodim19.png kodim23.png kodim03.png kodim15.png)
+for i in $(seq 1 "$count"); do
+    python3 tests/fixtures/make_dngs.py "$kodak" --size 4000x3000 --out "$work/raws/shot$i.dng" \
+        --image "${images[$(( (i - 1) % ${#images[@]} ))]}"
+done
+mp=$(python3 -c "print($count * 4000 * 3000 / 1e6)")
+echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores"
+
+declare -A rate
+run() { # name, command...
+    local name=$1; shift
+    local t0 t1
+    t0=$(date +%s.%N)
+    if "$@" >"$work/$name.log" 2>&1; then
+        t1=$(date +%s.%N)
+        rate[$name]=$(python3 -c "print(f'{$mp / ($t1 - $t0):.2f}')")
+        printf '%-16s %8.2f s  %6s MP/s\n' "$name" "$(python3 -c "print($t1 - $t0)")" "${rate[$name]}"
+    else
+        echo "$name failed; see its log:"; tail -5 "$work/$name.log"
+    fi
+}
+
+run wisp target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
+if command -v rawtherapee-cli >/dev/null; then
+    run rawtherapee-cli rawtherapee-cli -o "$work/out-rt" -d -j92 -Y -c "$work/raws"
+fi
+if command -v darktable-cli >/dev/null; then
+    mkdir -p "$work/out-dt"
+    run darktable-cli darktable-cli "$work/raws" "$work/out-dt/\$(FILE_NAME)" --core --configdir "$work/dtconf" --library :memory:
+fi
+if python3 -c "import rawpy" 2>/dev/null; then
+    run rawpy+pillow python3 bench/rawpy_convert.py "$work/out-rawpy" "$work"/raws/*.dng
+fi
+
+for peer in "${!rate[@]}"; do
+    [ "$peer" = wisp ] && continue
+    [ -n "${rate[wisp]:-}" ] || break
+    printf 'wisp / %-16s %6.2fx\n' "$peer" "$(python3 -c "print(${rate[wisp]} / ${rate[$peer]})")"
+done
