@@ -14,18 +14,7 @@ struct LinearizeParams {
     white: f32,
 }
 
-@group(0) @binding(0) var<uniform> lin: LinearizeParams;
-@group(0) @binding(1) var raw: texture_2d<u32>;
-@group(0) @binding(2) var mosaic: texture_storage_2d<r32float, write>;
-
-@compute @workgroup_size(8, 8)
-fn linearize_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = textureDimensions(raw);
-    if gid.x >= dims.x || gid.y >= dims.y {
-        return;
-    }
-    let cell = (gid.x & 1u) + 2u * (gid.y & 1u);
-    let v = f32(textureLoad(raw, gid.xy, 0).r);
-    let out = select(min((v - lin.black[cell]) * lin.scale[cell], 1.0), 1.0, v >= lin.white);
-    textureStore(mosaic, gid.xy, vec4<f32>(out, 0.0, 0.0, 1.0));
+fn linearize_value(raw: u32, cell: u32, lin: LinearizeParams) -> f32 {
+    let v = f32(raw);
+    return select(min((v - lin.black[cell]) * lin.scale[cell], 1.0), 1.0, v >= lin.white);
 }

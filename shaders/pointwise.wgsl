@@ -1,24 +1,9 @@
-// import: common color tone lut3d vignette encode
+// import: develop
 //
-// The pointwise part of the pipeline (stages c-g). `fused_8` / `fused_16`
-// run them all in one dispatch (the default); the `*_main` entries run one
-// stage each between rgba32float images, to inspect or debug. Both paths
+// The pointwise part of the pipeline (stages c-g) over a demosaiced image.
+// `fused_8` / `fused_16` run them all in one dispatch; the `*_main` entries
+// run one stage each between rgba32float images, to inspect or debug. Both
 // call the same stage functions, so they give the same pixels.
-
-struct Tile {
-    // Where this image sits in the full output (for vignette and dither).
-    origin: vec2<u32>,
-    full_size: vec2<u32>,
-}
-
-struct Develop {
-    tile: Tile,
-    color: ColorParams,
-    tone: ToneParams,
-    lut: LutParams,
-    vignette: VignetteParams,
-    encode: EncodeParams,
-}
 
 @group(0) @binding(0) var<uniform> u: Develop;
 @group(0) @binding(1) var src: texture_2d<f32>;
@@ -37,18 +22,13 @@ fn load_rgb(xy: vec2<u32>) -> vec3<f32> {
     return textureLoad(src, xy, 0).rgb;
 }
 
-fn develop_linear(c: vec3<f32>, g: vec2<u32>) -> vec3<f32> {
-    let graded = lut_apply(tone_apply(color_apply(c, u.color), u.tone), lut_tex, shaper_tex, u.lut);
-    return vignette_apply(graded, g, u.tile.full_size, u.vignette);
-}
-
 @compute @workgroup_size(8, 8)
 fn fused_8(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
     let g = gid.xy + u.tile.origin;
-    textureStore(out_8, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g), g, u.encode));
+    textureStore(out_8, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode));
 }
 
 @compute @workgroup_size(8, 8)
@@ -57,7 +37,7 @@ fn fused_16(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let g = gid.xy + u.tile.origin;
-    textureStore(out_16, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g), g, u.encode));
+    textureStore(out_16, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode));
 }
 
 @compute @workgroup_size(8, 8)

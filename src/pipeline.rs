@@ -32,6 +32,8 @@ pub struct GpuPipeline {
     gpu: Gpu,
     linearize: wgpu::ComputePipeline,
     demosaic: wgpu::ComputePipeline,
+    raw_8: wgpu::ComputePipeline,
+    raw_16: wgpu::ComputePipeline,
     resize: wgpu::ComputePipeline,
     fused_8: wgpu::ComputePipeline,
     fused_16: wgpu::ComputePipeline,
@@ -44,8 +46,10 @@ impl GpuPipeline {
     pub fn new(gpu: Gpu) -> Self {
         let pw = |entry| gpu.compute_pipeline("pointwise", entry);
         GpuPipeline {
-            linearize: gpu.compute_pipeline("linearize", "linearize_main"),
-            demosaic: gpu.compute_pipeline("demosaic_mhc", "demosaic_main"),
+            linearize: gpu.compute_pipeline("stencil", "linearize_main"),
+            demosaic: gpu.compute_pipeline("stencil", "demosaic_main"),
+            raw_8: gpu.compute_pipeline("fused_raw", "raw_8"),
+            raw_16: gpu.compute_pipeline("fused_raw", "raw_16"),
             resize: gpu.compute_pipeline("resize", "resize_main"),
             fused_8: pw("fused_8"),
             fused_16: pw("fused_16"),
@@ -82,84 +86,44 @@ impl GpuPipeline {
         fusion: Fusion,
     ) -> Result<Rendered, Error> {
         let mut encoder = self.encoder();
-        let (scene, matrix) = match photo {
-            Photo::Raw(frame) => {
-                let mosaic = self.record_linearize(&mut encoder, frame)?;
-                (
-                    self.record_demosaic(&mut encoder, &mosaic, frame.cfa),
-                    frame.cam_to_srgb,
-                )
-            }
-            Photo::Developed(image) => (self.upload_linear(image)?, IDENTITY),
-        };
-        let (w, h) = (scene.width() as usize, scene.height() as usize);
-        let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
-            Some(size) => self.record_resize(&mut encoder, &scene, size),
-            None => scene,
-        };
-        let (w, h) = (scene.width() as usize, scene.height() as usize);
-        let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);
         let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
-        let (out_format, out_slot, bpp) = match params.bits {
-            Bits::Eight => (wgpu::TextureFormat::Rgba8Uint, 4, 4),
-            Bits::Sixteen => (wgpu::TextureFormat::Rgba16Uint, 5, 8),
+        let luts = [&view(&lut), &view(&shaper)];
+        let output = match photo {
+            // The fast path: one dispatch from raw photosites to code values.
+            Photo::Raw(frame)
+                if fusion == Fusion::Fused
+                    && params
+                        .max_size
+                        .and_then(|m| resize::fit(frame.width, frame.height, m))
+                        .is_none() =>
+            {
+                self.record_fused_raw(&mut encoder, frame, params, luts)?
+            }
+            _ => {
+                let (scene, matrix) = match photo {
+                    Photo::Raw(frame) => {
+                        let mosaic = self.record_linearize(&mut encoder, frame)?;
+                        (
+                            self.record_demosaic(&mut encoder, &mosaic, frame.cfa),
+                            frame.cam_to_srgb,
+                        )
+                    }
+                    Photo::Developed(image) => (self.upload_linear(image)?, IDENTITY),
+                };
+                let (w, h) = (scene.width() as usize, scene.height() as usize);
+                let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
+                    Some(size) => self.record_resize(&mut encoder, &scene, size),
+                    None => scene,
+                };
+                self.record_pointwise(&mut encoder, scene, &matrix, params, fusion, luts)
+            }
         };
-        let output = self.gpu.texture("encoded", w, h, out_format);
-        let ubuf = self.gpu.uniform(&uniform);
-        let lut_view = view(&lut);
-        let shaper_view = view(&shaper);
-        let out_view = view(&output);
-        match fusion {
-            Fusion::Fused => {
-                let pipeline = match params.bits {
-                    Bits::Eight => &self.fused_8,
-                    Bits::Sixteen => &self.fused_16,
-                };
-                let scene_view = view(&scene);
-                self.gpu.dispatch(
-                    &mut encoder,
-                    pipeline,
-                    &[
-                        (0, ubuf.as_entire_binding()),
-                        (1, wgpu::BindingResource::TextureView(&scene_view)),
-                        (2, wgpu::BindingResource::TextureView(&lut_view)),
-                        (6, wgpu::BindingResource::TextureView(&shaper_view)),
-                        (out_slot, wgpu::BindingResource::TextureView(&out_view)),
-                    ],
-                    w,
-                    h,
-                );
-            }
-            Fusion::Separate => {
-                let mut current = scene;
-                for stage in Stage::ALL {
-                    current = self.record_stage(
-                        &mut encoder,
-                        &current,
-                        stage,
-                        &ubuf,
-                        [&lut_view, &shaper_view],
-                    );
-                }
-                let pipeline = match params.bits {
-                    Bits::Eight => &self.encode_8,
-                    Bits::Sixteen => &self.encode_16,
-                };
-                let src = view(&current);
-                self.gpu.dispatch(
-                    &mut encoder,
-                    pipeline,
-                    &[
-                        (0, ubuf.as_entire_binding()),
-                        (1, wgpu::BindingResource::TextureView(&src)),
-                        (out_slot, wgpu::BindingResource::TextureView(&out_view)),
-                    ],
-                    w,
-                    h,
-                );
-            }
-        }
+        let bpp = match params.bits {
+            Bits::Eight => 4,
+            Bits::Sixteen => 8,
+        };
         let bytes = read_texture(&self.gpu, encoder, &output, bpp)?;
+        // Drop the alpha channel the storage formats carry.
         let pixels = match params.bits {
             Bits::Eight => Pixels::Eight(
                 bytes
@@ -175,10 +139,118 @@ impl GpuPipeline {
             ),
         };
         Ok(Rendered {
-            width: w,
-            height: h,
+            width: output.width() as usize,
+            height: output.height() as usize,
             pixels,
         })
+    }
+
+    /// The encoded-output texture and its binding slot in the kernels.
+    fn encoded_texture(&self, w: usize, h: usize, bits: Bits) -> (wgpu::Texture, u32) {
+        match bits {
+            Bits::Eight => (
+                self.gpu
+                    .texture("encoded", w, h, wgpu::TextureFormat::Rgba8Uint),
+                4,
+            ),
+            Bits::Sixteen => (
+                self.gpu
+                    .texture("encoded", w, h, wgpu::TextureFormat::Rgba16Uint),
+                5,
+            ),
+        }
+    }
+
+    fn record_fused_raw(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        frame: &RawFrame,
+        params: &DevelopParams,
+        [lut, shaper]: [&wgpu::TextureView; 2],
+    ) -> Result<wgpu::Texture, Error> {
+        let (w, h) = (frame.width, frame.height);
+        let raw = self.upload_raw(frame)?;
+        let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w as u32, h as u32]);
+        let (output, out_slot) = self.encoded_texture(w, h, params.bits);
+        let (ubuf, lin, dm) = (
+            self.gpu.uniform(&uniform),
+            self.gpu.uniform(&LinearizeUniform::new(frame)),
+            self.gpu.uniform(&DemosaicUniform::new(frame.cfa)),
+        );
+        let pipeline = match params.bits {
+            Bits::Eight => &self.raw_8,
+            Bits::Sixteen => &self.raw_16,
+        };
+        self.gpu.dispatch(
+            encoder,
+            pipeline,
+            &[
+                (0, ubuf.as_entire_binding()),
+                (2, wgpu::BindingResource::TextureView(lut)),
+                (out_slot, wgpu::BindingResource::TextureView(&view(&output))),
+                (6, wgpu::BindingResource::TextureView(shaper)),
+                (7, wgpu::BindingResource::TextureView(&view(&raw))),
+                (8, lin.as_entire_binding()),
+                (9, dm.as_entire_binding()),
+            ],
+            w,
+            h,
+        );
+        Ok(output)
+    }
+
+    /// Stages c-g over a demosaiced (or developed) image, fused or one dispatch each.
+    fn record_pointwise(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: wgpu::Texture,
+        matrix: &crate::colorimetry::Mat3,
+        params: &DevelopParams,
+        fusion: Fusion,
+        [lut, shaper]: [&wgpu::TextureView; 2],
+    ) -> wgpu::Texture {
+        let (w, h) = (scene.width() as usize, scene.height() as usize);
+        let ubuf = self.gpu.uniform(&DevelopUniform::new(
+            params,
+            matrix,
+            [0, 0],
+            [w as u32, h as u32],
+        ));
+        let (output, out_slot) = self.encoded_texture(w, h, params.bits);
+        let (pipeline, src) = match fusion {
+            Fusion::Fused => (
+                match params.bits {
+                    Bits::Eight => &self.fused_8,
+                    Bits::Sixteen => &self.fused_16,
+                },
+                scene,
+            ),
+            Fusion::Separate => {
+                let mut current = scene;
+                for stage in Stage::ALL {
+                    current = self.record_stage(encoder, &current, stage, &ubuf, [lut, shaper]);
+                }
+                (
+                    match params.bits {
+                        Bits::Eight => &self.encode_8,
+                        Bits::Sixteen => &self.encode_16,
+                    },
+                    current,
+                )
+            }
+        };
+        let (src_view, out_view) = (view(&src), view(&output));
+        let mut bindings = vec![
+            (0, ubuf.as_entire_binding()),
+            (1, wgpu::BindingResource::TextureView(&src_view)),
+            (out_slot, wgpu::BindingResource::TextureView(&out_view)),
+        ];
+        if fusion == Fusion::Fused {
+            bindings.push((2, wgpu::BindingResource::TextureView(lut)));
+            bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
+        }
+        self.gpu.dispatch(encoder, pipeline, &bindings, w, h);
+        output
     }
 
     /// Stage a alone: the linearised mosaic.
@@ -255,15 +327,25 @@ impl GpuPipeline {
         );
     }
 
+    fn upload_raw(&self, frame: &RawFrame) -> Result<wgpu::Texture, Error> {
+        self.gpu.check_size(frame.width, frame.height)?;
+        let raw = self.gpu.texture(
+            "raw",
+            frame.width,
+            frame.height,
+            wgpu::TextureFormat::R16Uint,
+        );
+        self.write(&raw, bytemuck::cast_slice(&frame.mosaic), 2);
+        Ok(raw)
+    }
+
     fn record_linearize(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         frame: &RawFrame,
     ) -> Result<wgpu::Texture, Error> {
         let (w, h) = (frame.width, frame.height);
-        self.gpu.check_size(w, h)?;
-        let raw = self.gpu.texture("raw", w, h, wgpu::TextureFormat::R16Uint);
-        self.write(&raw, bytemuck::cast_slice(&frame.mosaic), 2);
+        let raw = self.upload_raw(frame)?;
         let mosaic = self
             .gpu
             .texture("mosaic", w, h, wgpu::TextureFormat::R32Float);
@@ -297,9 +379,9 @@ impl GpuPipeline {
             encoder,
             &self.demosaic,
             &[
-                (0, ubuf.as_entire_binding()),
-                (1, wgpu::BindingResource::TextureView(&view(mosaic))),
-                (2, wgpu::BindingResource::TextureView(&view(&rgb))),
+                (3, ubuf.as_entire_binding()),
+                (4, wgpu::BindingResource::TextureView(&view(mosaic))),
+                (5, wgpu::BindingResource::TextureView(&view(&rgb))),
             ],
             w,
             h,

@@ -18,7 +18,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("lut3d", include_str!("../shaders/lut3d.wgsl")),
     ("vignette", include_str!("../shaders/vignette.wgsl")),
     ("encode", include_str!("../shaders/encode.wgsl")),
+    ("develop", include_str!("../shaders/develop.wgsl")),
+    ("stencil", include_str!("../shaders/stencil.wgsl")),
     ("pointwise", include_str!("../shaders/pointwise.wgsl")),
+    ("fused_raw", include_str!("../shaders/fused_raw.wgsl")),
 ];
 
 fn source(name: &str) -> &'static str {

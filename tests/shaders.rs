@@ -50,8 +50,8 @@ fn every_shader_parses_and_validates() {
 #[test]
 fn kernels_expose_their_entry_points() {
     let expect = [
-        ("linearize", vec!["linearize_main"]),
-        ("demosaic_mhc", vec!["demosaic_main"]),
+        ("stencil", vec!["linearize_main", "demosaic_main"]),
+        ("fused_raw", vec!["raw_8", "raw_16"]),
         (
             "pointwise",
             vec![
