@@ -44,7 +44,9 @@ run wisp target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
 if command -v rawtherapee-cli >/dev/null; then
     run rawtherapee-cli rawtherapee-cli -o "$work/out-rt" -d -j92 -Y -c "$work/raws"
 fi
-if command -v darktable-cli >/dev/null; then
+if command -v darktable-cli >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "darktable-cli       skipped: it refuses to run as root"
+elif command -v darktable-cli >/dev/null; then
     mkdir -p "$work/out-dt"
     run darktable-cli darktable-cli "$work/raws" "$work/out-dt/\$(FILE_NAME)" --core --configdir "$work/dtconf" --library :memory:
 fi

@@ -1,0 +1,54 @@
+//! Develop every raw in a folder with the library, no CLI: how another
+//! program embeds wisp.
+//!
+//!     cargo run --release --example batch -- IN_DIR OUT_DIR [LOOK]
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use wisp::batch::{self, OutputOptions, Status};
+use wisp::io::output::Format;
+use wisp::{looks, DevelopParams, Engine};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [input, output, rest @ ..] = args.as_slice() else {
+        return Err("usage: batch IN_DIR OUT_DIR [LOOK]".into());
+    };
+    // A GPU when there is one, the CPU twin otherwise.
+    let engine = Engine::gpu().unwrap_or(Engine::Cpu);
+    let look = looks::load(rest.first().map_or("authentic", String::as_str))?;
+    let params = look.map_or_else(DevelopParams::default, |l| {
+        l.params(&DevelopParams::default())
+    });
+
+    let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?;
+    let out = OutputOptions {
+        format: Format::Jpeg,
+        quality: 90,
+        overwrite: true,
+    };
+    let threads = std::thread::available_parallelism()?.get();
+    let reports = batch::run(
+        &jobs,
+        &[engine],
+        &params,
+        &out,
+        threads,
+        &AtomicBool::new(false),
+        &|r| {
+            println!(
+                "{:?} {} {}",
+                r.status,
+                r.input.display(),
+                r.error.as_deref().unwrap_or("")
+            );
+        },
+    );
+    let failed = reports
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .count();
+    println!("{} of {} converted", reports.len() - failed, reports.len());
+    Ok(())
+}
