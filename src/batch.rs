@@ -100,11 +100,7 @@ fn walk(
             }
             continue;
         }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = io::extension(&path);
         if EXTENSIONS.contains(&ext.as_str()) {
             let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
             found.push((path, rel));

@@ -75,11 +75,7 @@ pub fn demosaic_dataset(
         .map_err(read_err)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            let ext = p
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
+            let ext = crate::io::extension(p);
             matches!(ext.as_str(), "png" | "tif" | "tiff" | "bmp" | "ppm")
         })
         .collect();

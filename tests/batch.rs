@@ -1,26 +1,12 @@
 //! Batch conversion: folders and sub-folders, per-file isolation, skip and
 //! overwrite, sharding, the JSON report, and a full disk.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn wisp(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wisp"))
-        .args(args)
-        .output()
-        .expect("wisp runs")
-}
+use common::*;
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wisp-batch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
-}
+use std::path::Path;
+use std::process::Command;
 
 /// A shoot: DNGs (upper- and lower-case extensions) in two folders, a PNG,
 /// a corrupt raw and a file that is not a photo.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use wisp::looks::{self, LoadedLook};
@@ -13,16 +13,12 @@ use wisp::params::{Bits, DevelopParams, ToneOp};
 use wisp::pipeline::Fusion;
 use wisp::{io, Pixels, Rendered};
 
-fn root(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
 fn builtin(name: &str) -> LoadedLook {
     looks::load(name).unwrap().unwrap()
 }
 
 fn render(look: &LoadedLook) -> Rendered {
-    let source = io::load(&root("assets/samples/parrots.dng")).unwrap();
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
     gpu()
         .develop(
             &source.photo,
@@ -76,7 +72,7 @@ fn monochrome_looks_are_exactly_grey() {
             .count();
         assert_eq!(colourful, 0, "{name}: {colourful} pixels are not neutral");
         // And the same through the CPU twin, in 16 bits.
-        let source = io::load(&root("assets/samples/parrots.dng")).unwrap();
+        let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
         let params = DevelopParams {
             bits: Bits::Sixteen,
             ..builtin(name).params(&DevelopParams::default())
@@ -98,7 +94,7 @@ fn shipped_luts_are_exactly_what_the_grades_bake() {
         let Some(grade) = &look.look.grade else {
             continue;
         };
-        let path = root(&format!("assets/looks/{name}.cube"));
+        let path = fixture(&format!("assets/looks/{name}.cube"));
         let shipped = cube::load(&path).unwrap_or_else(|e| panic!("{e} (run `wisp looks bake`)"));
         assert_eq!(
             shipped.cube.as_ref(),
@@ -120,7 +116,7 @@ fn exported_look_reproduces_the_look() {
         Path::new("authentic-export.cube"),
     )
     .unwrap();
-    let source = io::load(&root("assets/samples/parrots.dng")).unwrap();
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
     let plain = DevelopParams {
         tone: ToneOp::None,
         dither: false,
@@ -166,13 +162,6 @@ fn exported_look_reproduces_the_look() {
         mean < 1.0,
         "exported LUT vs look: mean difference {mean:.3} codes"
     );
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wisp-looks-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -294,14 +283,14 @@ fn look_commands_work_end_to_end() {
     wisp(&["looks", "bake", "--dir", baked.to_str().unwrap()]);
     for name in ["authentic", "vibrant", "mono", "mono-hc"] {
         let a = std::fs::read(baked.join(format!("{name}.cube"))).unwrap();
-        let b = std::fs::read(root(&format!("assets/looks/{name}.cube"))).unwrap();
+        let b = std::fs::read(fixture(&format!("assets/looks/{name}.cube"))).unwrap();
         assert!(
             a == b,
             "`wisp looks bake` must reproduce assets/looks/{name}.cube byte for byte"
         );
     }
     let book = dir.join("book.png");
-    let sample = root("assets/samples/parrots.dng");
+    let sample = fixture("assets/samples/parrots.dng");
     wisp(&[
         "looks",
         "book",

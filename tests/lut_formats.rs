@@ -1,6 +1,10 @@
 //! LUT files: `.cube` (1D, 3D, Resolve shaper + 3D) with its writer, Hald
 //! CLUT images and `.3dl`; malformed files named with their line.
 
+mod common;
+
+use common::*;
+
 use std::path::Path;
 
 use wisp::error::LutError;
@@ -207,13 +211,6 @@ fn malformed_cube_files_name_the_line() {
     }
     let err = cube::parse("LUT_3D_SIZE x\n", Path::new("dir/look.cube")).unwrap_err();
     assert!(err.to_string().starts_with("dir/look.cube:1: "), "{err}");
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wisp-lut-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

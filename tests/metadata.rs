@@ -1,23 +1,16 @@
 //! What travels with the pixels: EXIF (JPEG, PNG, TIFF), orientation applied
 //! and reset, ICC profiles, Display P3 output.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::*;
+
+use std::path::Path;
 use std::process::Command;
 
 use wisp::colorimetry;
 use wisp::io::icc;
 use wisp::params::ColorSpace;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wisp-meta-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn convert(input: &Path, out: &Path, extra: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_wisp"))

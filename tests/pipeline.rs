@@ -4,18 +4,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, Rendered};
 use wisp::lut::{Lut, Lut3d};
 use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
 use wisp::pipeline::Fusion;
 use wisp::{cpu, io};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
-}
 
 fn graded() -> DevelopParams {
     let mut lut = Lut3d::identity(17);
@@ -314,11 +308,4 @@ fn gpu_limits_are_errors_not_panics() {
         data: vec![[0.5; 4]; 4],
     });
     assert!(gpu().develop(&small, &bad, Fusion::Fused).is_err());
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wisp-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

@@ -33,12 +33,7 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
             path: path.to_path_buf(),
         });
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+    if IMAGE_EXTENSIONS.contains(&extension(path).as_str()) {
         return image::load(path);
     }
     load_raw(path)
@@ -55,6 +50,14 @@ fn load_raw(path: &Path) -> Result<Source, DecodeError> {
         path,
         "not a PNG, JPEG or TIFF, and this build of wisp has no raw support (cargo feature `raw`)",
     ))
+}
+
+/// A file's extension in lower case ("" when it has none).
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 pub(crate) fn check_dimensions(

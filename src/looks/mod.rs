@@ -138,11 +138,7 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
         return found.map(Some);
     }
     let path = Path::new(spec);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = crate::io::extension(path);
     match ext.as_str() {
         "toml" => {
             let text = std::fs::read_to_string(path).map_err(|e| LookError::Invalid {

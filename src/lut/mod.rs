@@ -103,11 +103,7 @@ impl From<Lut3d> for Lut {
 /// Read a LUT file by its extension: `.cube`, `.3dl`, or a Hald CLUT image
 /// (`.png`, `.tif`, `.tiff`).
 pub fn load(path: &Path) -> Result<Lut, LutError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = crate::io::extension(path);
     match ext.as_str() {
         "cube" => cube::load(path),
         "3dl" => threedl::load(path).map(Lut::from),

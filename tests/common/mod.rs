@@ -2,6 +2,8 @@
 //! random inputs, and comparisons.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use rand::rngs::StdRng;
@@ -144,4 +146,25 @@ pub fn assert_codes_close(
         fraction * 100.0,
         max_fraction * 100.0
     );
+}
+
+/// A fresh, empty folder for one test.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wisp-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A file of the repository, e.g. `assets/samples/parrots.dng`.
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Run the `wisp` command.
+pub fn wisp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .output()
+        .expect("wisp runs")
 }
