@@ -15,7 +15,7 @@ use crate::gpu::{view, Gpu};
 use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Stage};
-use crate::readback::read_texture;
+use crate::readback::{read_texture, StagingRing};
 use crate::stages::resize::{self, ResizeUniform};
 use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
 
@@ -40,6 +40,7 @@ pub struct GpuPipeline {
     encode_8: wgpu::ComputePipeline,
     encode_16: wgpu::ComputePipeline,
     stages: Vec<(Stage, wgpu::ComputePipeline)>,
+    staging: StagingRing,
 }
 
 impl GpuPipeline {
@@ -59,6 +60,7 @@ impl GpuPipeline {
                 .iter()
                 .map(|&s| (s, pw(s.entry_point())))
                 .collect(),
+            staging: StagingRing::default(),
             gpu,
         }
     }
@@ -122,7 +124,7 @@ impl GpuPipeline {
             Bits::Eight => 4,
             Bits::Sixteen => 8,
         };
-        let bytes = read_texture(&self.gpu, encoder, &output, bpp)?;
+        let bytes = read_texture(&self.gpu, &self.staging, encoder, &output, bpp)?;
         // Drop the alpha channel the storage formats carry.
         let pixels = match params.bits {
             Bits::Eight => Pixels::Eight(
@@ -258,7 +260,7 @@ impl GpuPipeline {
         self.gpu.scoped(|| {
             let mut encoder = self.encoder();
             let mosaic = self.record_linearize(&mut encoder, frame)?;
-            let bytes = read_texture(&self.gpu, encoder, &mosaic, 4)?;
+            let bytes = read_texture(&self.gpu, &self.staging, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
     }
@@ -466,7 +468,7 @@ impl GpuPipeline {
         encoder: wgpu::CommandEncoder,
         texture: &wgpu::Texture,
     ) -> Result<LinearImage, Error> {
-        let bytes = read_texture(&self.gpu, encoder, texture, 16)?;
+        let bytes = read_texture(&self.gpu, &self.staging, encoder, texture, 16)?;
         Ok(LinearImage {
             width: texture.width() as usize,
             height: texture.height() as usize,

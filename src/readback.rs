@@ -1,9 +1,46 @@
 //! Copying a texture back to the CPU. Buffer rows must be multiples of
 //! 256 bytes (`COPY_BYTES_PER_ROW_ALIGNMENT`), so rows are padded on the GPU
-//! side and unpadded here.
+//! side and unpadded here. Staging buffers are kept in a small ring and
+//! reused from frame to frame instead of being allocated for each one.
+
+use std::sync::Mutex;
 
 use crate::error::GpuError;
 use crate::gpu::Gpu;
+
+/// How many idle staging buffers are kept for reuse.
+const RING: usize = 3;
+
+/// Reusable MAP_READ staging buffers.
+#[derive(Default)]
+pub struct StagingRing {
+    free: Mutex<Vec<wgpu::Buffer>>,
+}
+
+impl StagingRing {
+    fn take(&self, gpu: &Gpu, size: u64) -> wgpu::Buffer {
+        let mut free = self.free.lock().expect("staging lock");
+        match free.iter().position(|b| b.size() >= size) {
+            Some(i) => free.swap_remove(i),
+            None => gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size,
+                usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+                mapped_at_creation: false,
+            }),
+        }
+    }
+
+    fn give_back(&self, buffer: wgpu::Buffer) {
+        let mut free = self.free.lock().expect("staging lock");
+        free.push(buffer);
+        if free.len() > RING {
+            // Keep the largest: frames of one batch tend to share a size.
+            free.sort_by_key(|b| std::cmp::Reverse(b.size()));
+            free.truncate(RING);
+        }
+    }
+}
 
 pub fn padded_bytes_per_row(width: usize, bytes_per_pixel: usize) -> usize {
     let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
@@ -14,18 +51,14 @@ pub fn padded_bytes_per_row(width: usize, bytes_per_pixel: usize) -> usize {
 /// tightly packed bytes.
 pub fn read_texture(
     gpu: &Gpu,
+    ring: &StagingRing,
     mut encoder: wgpu::CommandEncoder,
     texture: &wgpu::Texture,
     bytes_per_pixel: usize,
 ) -> Result<Vec<u8>, GpuError> {
     let (width, height) = (texture.width() as usize, texture.height() as usize);
     let padded = padded_bytes_per_row(width, bytes_per_pixel);
-    let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("readback"),
-        size: (padded * height) as u64,
-        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-        mapped_at_creation: false,
-    });
+    let buffer = ring.take(gpu, (padded * height) as u64);
     encoder.copy_texture_to_buffer(
         texture.as_image_copy(),
         wgpu::TexelCopyBufferInfo {
@@ -39,7 +72,7 @@ pub fn read_texture(
         texture.size(),
     );
     gpu.queue.submit([encoder.finish()]);
-    let slice = buffer.slice(..);
+    let slice = buffer.slice(..(padded * height) as u64);
     let (tx, rx) = std::sync::mpsc::channel();
     slice.map_async(wgpu::MapMode::Read, move |r| {
         let _ = tx.send(r);
@@ -61,5 +94,6 @@ pub fn read_texture(
         }
     }
     buffer.unmap();
+    ring.give_back(buffer);
     Ok(out)
 }
