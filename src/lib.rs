@@ -29,6 +29,7 @@ pub mod lut;
 pub mod params;
 pub mod pipeline;
 pub mod pointwise;
+pub mod preview;
 pub mod readback;
 pub mod shaders;
 pub mod stages;

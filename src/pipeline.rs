@@ -8,7 +8,7 @@
 //! A developed image (PNG, JPEG, TIFF) is uploaded straight into the
 //! demosaic's output and skips the stencil part.
 
-use crate::colorimetry::IDENTITY;
+use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::{view, Gpu};
@@ -25,6 +25,22 @@ pub enum Fusion {
     #[default]
     Fused,
     Separate,
+}
+
+/// Linear camera RGB on the GPU, ready for the pointwise stages.
+pub struct Scene {
+    pub texture: wgpu::Texture,
+    /// Camera RGB -> linear sRGB.
+    pub matrix: Mat3,
+}
+
+impl Scene {
+    pub fn size(&self) -> (usize, usize) {
+        (
+            self.texture.width() as usize,
+            self.texture.height() as usize,
+        )
+    }
 }
 
 /// Compiled compute pipelines for every stage, on one device.
@@ -102,31 +118,34 @@ impl GpuPipeline {
                 self.record_fused_raw(&mut encoder, frame, params, luts)?
             }
             _ => {
-                let (scene, matrix) = match photo {
-                    Photo::Raw(frame) => {
-                        let mosaic = self.record_linearize(&mut encoder, frame)?;
-                        (
-                            self.record_demosaic(&mut encoder, &mosaic, frame.cfa),
-                            frame.cam_to_srgb,
-                        )
-                    }
-                    Photo::Developed(image) => (self.upload_linear(image)?, IDENTITY),
-                };
+                let Scene {
+                    texture: scene,
+                    matrix,
+                } = self.record_scene(&mut encoder, photo)?;
                 let (w, h) = (scene.width() as usize, scene.height() as usize);
                 let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
                     Some(size) => self.record_resize(&mut encoder, &scene, size),
                     None => scene,
                 };
-                self.record_pointwise(&mut encoder, scene, &matrix, params, fusion, luts)
+                self.record_pointwise(&mut encoder, scene, &matrix, params, fusion, luts, None)
             }
         };
-        let bpp = match params.bits {
+        self.read_encoded(encoder, &output, params.bits)
+    }
+
+    /// Read an encoded texture back (after what `encoder` holds), alpha dropped.
+    fn read_encoded(
+        &self,
+        encoder: wgpu::CommandEncoder,
+        output: &wgpu::Texture,
+        bits: Bits,
+    ) -> Result<Rendered, Error> {
+        let bpp = match bits {
             Bits::Eight => 4,
             Bits::Sixteen => 8,
         };
-        let bytes = read_texture(&self.gpu, &self.staging, encoder, &output, bpp)?;
-        // Drop the alpha channel the storage formats carry.
-        let pixels = match params.bits {
+        let bytes = read_texture(&self.gpu, &self.staging, encoder, output, bpp)?;
+        let pixels = match bits {
             Bits::Eight => Pixels::Eight(
                 bytes
                     .chunks_exact(4)
@@ -144,6 +163,118 @@ impl GpuPipeline {
             width: output.width() as usize,
             height: output.height() as usize,
             pixels,
+        })
+    }
+
+    /// Decode-side half of a development, kept on the GPU: the linear
+    /// camera RGB image (demosaiced, or an uploaded developed image) and
+    /// its colour matrix. Pointwise changes re-render from it (the preview).
+    pub fn scene(&self, photo: &Photo) -> Result<Scene, Error> {
+        self.gpu.scoped(|| {
+            let mut encoder = self.encoder();
+            let scene = self.record_scene(&mut encoder, photo)?;
+            self.gpu.queue.submit([encoder.finish()]);
+            Ok(scene)
+        })
+    }
+
+    /// `scene` downscaled (area average) to `size`.
+    pub fn resized(&self, scene: &Scene, size: (usize, usize)) -> Result<Scene, Error> {
+        self.gpu.scoped(|| {
+            let mut encoder = self.encoder();
+            let texture = self.record_resize(&mut encoder, &scene.texture, size);
+            self.gpu.queue.submit([encoder.finish()]);
+            Ok(Scene {
+                texture,
+                matrix: scene.matrix,
+            })
+        })
+    }
+
+    /// The `size` rectangle of `scene` at `origin`.
+    pub fn crop(
+        &self,
+        scene: &Scene,
+        origin: (usize, usize),
+        size: (usize, usize),
+    ) -> Result<Scene, Error> {
+        self.gpu.scoped(|| {
+            let texture =
+                self.gpu
+                    .texture("crop", size.0, size.1, wgpu::TextureFormat::Rgba32Float);
+            let mut encoder = self.encoder();
+            encoder.copy_texture_to_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &scene.texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: origin.0 as u32,
+                        y: origin.1 as u32,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                texture.as_image_copy(),
+                texture.size(),
+            );
+            self.gpu.queue.submit([encoder.finish()]);
+            Ok(Scene {
+                texture,
+                matrix: scene.matrix,
+            })
+        })
+    }
+
+    /// The pointwise stages over `scene` into an encoded texture, submitted.
+    /// `tile` places it in a larger output (origin, full size) for the
+    /// vignette and dither.
+    pub fn render(
+        &self,
+        scene: &Scene,
+        params: &DevelopParams,
+        tile: Option<([u32; 2], [u32; 2])>,
+    ) -> Result<wgpu::Texture, Error> {
+        params.validate()?;
+        self.gpu.scoped(|| {
+            let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
+            let mut encoder = self.encoder();
+            let out = self.record_pointwise(
+                &mut encoder,
+                scene.texture.clone(),
+                &scene.matrix,
+                params,
+                Fusion::Fused,
+                [&view(&lut), &view(&shaper)],
+                tile,
+            );
+            self.gpu.queue.submit([encoder.finish()]);
+            Ok(out)
+        })
+    }
+
+    /// Read a texture from [`Self::render`] back to the CPU.
+    pub fn read(&self, texture: &wgpu::Texture, bits: Bits) -> Result<Rendered, Error> {
+        self.gpu
+            .scoped(|| self.read_encoded(self.encoder(), texture, bits))
+    }
+
+    fn record_scene(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        photo: &Photo,
+    ) -> Result<Scene, Error> {
+        Ok(match photo {
+            Photo::Raw(frame) => {
+                let mosaic = self.record_linearize(encoder, frame)?;
+                Scene {
+                    texture: self.record_demosaic(encoder, &mosaic, frame.cfa),
+                    matrix: frame.cam_to_srgb,
+                }
+            }
+            Photo::Developed(image) => Scene {
+                texture: self.upload_linear(image)?,
+                matrix: IDENTITY,
+            },
         })
     }
 
@@ -206,18 +337,17 @@ impl GpuPipeline {
         &self,
         encoder: &mut wgpu::CommandEncoder,
         scene: wgpu::Texture,
-        matrix: &crate::colorimetry::Mat3,
+        matrix: &Mat3,
         params: &DevelopParams,
         fusion: Fusion,
         [lut, shaper]: [&wgpu::TextureView; 2],
+        tile: Option<([u32; 2], [u32; 2])>,
     ) -> wgpu::Texture {
         let (w, h) = (scene.width() as usize, scene.height() as usize);
-        let ubuf = self.gpu.uniform(&DevelopUniform::new(
-            params,
-            matrix,
-            [0, 0],
-            [w as u32, h as u32],
-        ));
+        let (origin, full_size) = tile.unwrap_or(([0, 0], [w as u32, h as u32]));
+        let ubuf = self
+            .gpu
+            .uniform(&DevelopUniform::new(params, matrix, origin, full_size));
         let (output, out_slot) = self.encoded_texture(w, h, params.bits);
         let (pipeline, src) = match fusion {
             Fusion::Fused => (

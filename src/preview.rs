@@ -1,0 +1,120 @@
+//! The real-time preview engine: the photo is decoded, uploaded and
+//! demosaiced once; after that a change of a pointwise dial (exposure, tone
+//! map, look, vignette) re-runs only the pointwise stages, at the size of
+//! the view. The image stays on the GPU until the caller reads it back.
+//!
+//! The fit view renders from a copy of the demosaiced image downscaled to
+//! the view (kept until the view size changes); the 1:1 view renders only
+//! the visible part of the full-resolution image.
+
+use crate::error::Error;
+use crate::frame::{Orientation, Rendered, Source};
+use crate::params::{Bits, DevelopParams};
+use crate::pipeline::{GpuPipeline, Scene};
+use crate::stages::resize;
+
+/// What part of the photo a frame shows, in display pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum View {
+    /// The whole photo, as large as fits in `width` x `height`.
+    Fit { width: usize, height: usize },
+    /// Full resolution: a `width` x `height` window centred on `center`
+    /// (a point of the stored image, in pixels), clamped to the photo.
+    Actual {
+        width: usize,
+        height: usize,
+        center: (f32, f32),
+    },
+}
+
+pub struct Preview<'a> {
+    gpu: &'a GpuPipeline,
+    full: Scene,
+    orientation: Orientation,
+    fit: Option<Scene>,
+}
+
+impl<'a> Preview<'a> {
+    /// Upload and demosaic `source`: the first full frame's work.
+    pub fn new(gpu: &'a GpuPipeline, source: &Source) -> Result<Self, Error> {
+        Ok(Preview {
+            gpu,
+            full: gpu.scene(&source.photo)?,
+            orientation: source.orientation,
+            fit: None,
+        })
+    }
+
+    /// The stored image size (before orientation).
+    pub fn size(&self) -> (usize, usize) {
+        self.full.size()
+    }
+
+    /// Render one frame of `view` with `params` (8-bit); the result stays
+    /// on the GPU, in stored orientation.
+    pub fn frame(&mut self, params: &DevelopParams, view: View) -> Result<wgpu::Texture, Error> {
+        let params = DevelopParams {
+            bits: Bits::Eight,
+            max_size: None,
+            ..params.clone()
+        };
+        let (w, h) = self.full.size();
+        match view {
+            View::Fit { width, height } => {
+                // In stored coordinates the view is turned with the photo.
+                let (vw, vh) = if self.orientation.swaps_axes() {
+                    (height, width)
+                } else {
+                    (width, height)
+                };
+                let scale = (vw as f64 / w as f64).min(vh as f64 / h as f64);
+                let long = ((w.max(h) as f64 * scale).floor() as u32).max(1);
+                let Some(size) = resize::fit(w, h, long) else {
+                    return self.gpu.render(&self.full, &params, None);
+                };
+                if self.fit.as_ref().map(Scene::size) != Some(size) {
+                    self.fit = Some(self.gpu.resized(&self.full, size)?);
+                }
+                self.gpu
+                    .render(self.fit.as_ref().expect("just made"), &params, None)
+            }
+            View::Actual {
+                width,
+                height,
+                center,
+            } => {
+                let (vw, vh) = if self.orientation.swaps_axes() {
+                    (height, width)
+                } else {
+                    (width, height)
+                };
+                let (cw, ch) = (vw.min(w), vh.min(h));
+                let x0 = ((center.0 - cw as f32 / 2.0).round().max(0.0) as usize).min(w - cw);
+                let y0 = ((center.1 - ch as f32 / 2.0).round().max(0.0) as usize).min(h - ch);
+                let crop = self.gpu.crop(&self.full, (x0, y0), (cw, ch))?;
+                self.gpu.render(
+                    &crop,
+                    &params,
+                    Some(([x0 as u32, y0 as u32], [w as u32, h as u32])),
+                )
+            }
+        }
+    }
+
+    /// Wait for the GPU to finish the frames submitted so far.
+    pub fn finish(&self) {
+        let _ = self
+            .gpu
+            .gpu()
+            .device
+            .poll(wgpu::PollType::wait_indefinitely());
+    }
+
+    /// Read a frame back, turned upright.
+    pub fn read(&self, frame: &wgpu::Texture) -> Result<Rendered, Error> {
+        Ok(self
+            .gpu
+            .read(frame, Bits::Eight)?
+            .oriented(self.orientation))
+    }
+}

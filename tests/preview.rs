@@ -1,0 +1,172 @@
+//! The preview engine: frames rendered from the cached demosaic match the
+//! batch development pixel for pixel (fit, 1:1 crops, orientation), and the
+//! headless example prints its timing line.
+
+mod common;
+
+use common::*;
+use wisp::params::DevelopParams;
+use wisp::pipeline::Fusion;
+use wisp::preview::{Preview, View};
+use wisp::{io, looks, Pixels, Rendered};
+
+fn bytes(r: &Rendered) -> &[u8] {
+    match &r.pixels {
+        Pixels::Eight(p) => p,
+        Pixels::Sixteen(_) => panic!("8-bit expected"),
+    }
+}
+
+fn vibrant() -> DevelopParams {
+    looks::load("vibrant")
+        .unwrap()
+        .unwrap()
+        .params(&DevelopParams::default())
+}
+
+#[test]
+fn fit_and_actual_views_match_the_batch_development() {
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
+    let params = vibrant();
+    let full = gpu()
+        .develop(&source.photo, &params, Fusion::Fused)
+        .unwrap();
+    let mut preview = Preview::new(gpu(), &source).unwrap();
+
+    // A view at least as large as the photo shows it at full resolution.
+    let frame = preview
+        .frame(
+            &params,
+            View::Fit {
+                width: 2000,
+                height: 1000,
+            },
+        )
+        .unwrap();
+    assert_eq!(preview.read(&frame).unwrap(), full);
+
+    // A smaller fit view equals the batch path's --max-size.
+    let frame = preview
+        .frame(
+            &params,
+            View::Fit {
+                width: 400,
+                height: 400,
+            },
+        )
+        .unwrap();
+    let small = gpu()
+        .develop(
+            &source.photo,
+            &DevelopParams {
+                max_size: Some(400),
+                ..params.clone()
+            },
+            Fusion::Fused,
+        )
+        .unwrap();
+    assert_eq!(preview.read(&frame).unwrap(), small);
+
+    // 1:1 shows exactly that part of the full development: vignette and
+    // dither follow the crop's place in the photo.
+    let (cw, ch) = (200, 120);
+    let frame = preview
+        .frame(
+            &params,
+            View::Actual {
+                width: cw,
+                height: ch,
+                center: (500.0, 300.0),
+            },
+        )
+        .unwrap();
+    let crop = preview.read(&frame).unwrap();
+    assert_eq!((crop.width, crop.height), (cw, ch));
+    let (x0, y0) = (400, 240);
+    for y in 0..ch {
+        let want = &bytes(&full)[((y0 + y) * full.width + x0) * 3..][..cw * 3];
+        assert_eq!(&bytes(&crop)[y * cw * 3..][..cw * 3], want, "row {y}");
+    }
+    // Near a corner the window is clamped inside the photo.
+    let frame = preview
+        .frame(
+            &params,
+            View::Actual {
+                width: cw,
+                height: ch,
+                center: (0.0, 10_000.0),
+            },
+        )
+        .unwrap();
+    let corner = preview.read(&frame).unwrap();
+    let want = &bytes(&full)[((512 - ch) * full.width) * 3..][..cw * 3];
+    assert_eq!(&bytes(&corner)[..cw * 3], want);
+}
+
+#[test]
+fn headless_example_matches_the_cli_and_prints_its_timing() {
+    let dir = tempdir("preview");
+    let sample = fixture("assets/samples/parrots.dng");
+    let shot = dir.join("shot.png");
+    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
+        .parent()
+        .unwrap()
+        .join("examples/preview");
+    let o = std::process::Command::new(&example)
+        .args([
+            sample.to_str().unwrap(),
+            "--look",
+            "authentic",
+            "--frames",
+            "12",
+            "--size",
+            "1024x768",
+            "--screenshot",
+            shot.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or("");
+    let parts: Vec<&str> = last
+        .split(&[' ', ','][..])
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert!(
+        matches!(parts.as_slice(), ["frames:", "12", "median:", m, "ms", "p95:", p, "ms"] if m.parse::<f64>().is_ok() && p.parse::<f64>().is_ok()),
+        "timing line: {last}"
+    );
+    // The final frame is back at the starting dial: the CLI's pixels.
+    let out = dir.join("cli");
+    let o = wisp(&[
+        "convert",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--look",
+        "authentic",
+        "--format",
+        "png",
+    ]);
+    assert!(o.status.success());
+    let a = image::open(&shot).unwrap().into_rgb8();
+    let b = image::open(out.join("parrots.png")).unwrap().into_rgb8();
+    assert_eq!(a.dimensions(), b.dimensions());
+    assert!(
+        a.as_raw() == b.as_raw(),
+        "headless screenshot differs from `wisp convert`"
+    );
+
+    // A file that cannot be opened is an error, not a panic.
+    let o = std::process::Command::new(&example)
+        .args(["/nonexistent.dng", "--frames", "2", "--size", "64x64"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nonexistent.dng"));
+}
