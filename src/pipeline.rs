@@ -127,7 +127,17 @@ impl GpuPipeline {
                     Some(size) => self.record_resize(&mut encoder, &scene, size),
                     None => scene,
                 };
-                self.record_pointwise(&mut encoder, scene, &matrix, params, fusion, luts, None)
+                self.record_pointwise(
+                    &mut encoder,
+                    Scene {
+                        texture: scene,
+                        matrix,
+                    },
+                    params,
+                    fusion,
+                    luts,
+                    None,
+                )
             }
         };
         self.read_encoded(encoder, &output, params.bits)
@@ -240,8 +250,10 @@ impl GpuPipeline {
             let mut encoder = self.encoder();
             let out = self.record_pointwise(
                 &mut encoder,
-                scene.texture.clone(),
-                &scene.matrix,
+                Scene {
+                    texture: scene.texture.clone(),
+                    matrix: scene.matrix,
+                },
                 params,
                 Fusion::Fused,
                 [&view(&lut), &view(&shaper)],
@@ -336,8 +348,10 @@ impl GpuPipeline {
     fn record_pointwise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        scene: wgpu::Texture,
-        matrix: &Mat3,
+        Scene {
+            texture: scene,
+            matrix,
+        }: Scene,
         params: &DevelopParams,
         fusion: Fusion,
         [lut, shaper]: [&wgpu::TextureView; 2],
@@ -347,7 +361,7 @@ impl GpuPipeline {
         let (origin, full_size) = tile.unwrap_or(([0, 0], [w as u32, h as u32]));
         let ubuf = self
             .gpu
-            .uniform(&DevelopUniform::new(params, matrix, origin, full_size));
+            .uniform(&DevelopUniform::new(params, &matrix, origin, full_size));
         let (output, out_slot) = self.encoded_texture(w, h, params.bits);
         let (pipeline, src) = match fusion {
             Fusion::Fused => (
