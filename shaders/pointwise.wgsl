@@ -1,7 +1,7 @@
 // import: develop
 //
 // The pointwise part of the pipeline (stages c-g) over a demosaiced image.
-// `fused_8` / `fused_16` run them all in one dispatch; the `*_main` entries
+// `fused_8` / `fused_16` (and `fused_display`) run them all in one dispatch; the `*_main` entries
 // run one stage each between rgba32float images, to inspect or debug. Both
 // call the same stage functions, so they give the same pixels.
 
@@ -12,6 +12,7 @@
 @group(0) @binding(4) var out_8: texture_storage_2d<rgba8uint, write>;
 @group(0) @binding(5) var out_16: texture_storage_2d<rgba16uint, write>;
 @group(0) @binding(6) var shaper_tex: texture_2d<f32>;
+@group(0) @binding(10) var out_display: texture_storage_2d<rgba8unorm, write>;
 
 fn inside(xy: vec2<u32>) -> bool {
     let dims = textureDimensions(src);
@@ -38,6 +39,18 @@ fn fused_16(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     let g = gid.xy + u.tile.origin;
     textureStore(out_16, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode));
+}
+
+// For display (the preview): the 8-bit codes as unorm, so a window can
+// sample the result directly.
+@compute @workgroup_size(8, 8)
+fn fused_display(@builtin(global_invocation_id) gid: vec3<u32>) {
+    if !inside(gid.xy) {
+        return;
+    }
+    let g = gid.xy + u.tile.origin;
+    let code = encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode);
+    textureStore(out_display, gid.xy, vec4<f32>(code) / 255.0);
 }
 
 @compute @workgroup_size(8, 8)

@@ -27,6 +27,22 @@ pub enum Fusion {
     Separate,
 }
 
+/// What a pointwise kernel writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Output {
+    /// 8- or 16-bit code values (rgba8uint / rgba16uint), for files.
+    Codes(Bits),
+    /// 8-bit codes as rgba8unorm, for a window to sample.
+    Display,
+}
+
+/// The pointwise stages in one dispatch, or one dispatch each (codes only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kernel {
+    Fused(Output),
+    Separate(Bits),
+}
+
 /// Linear camera RGB on the GPU, ready for the pointwise stages.
 pub struct Scene {
     pub texture: wgpu::Texture,
@@ -53,6 +69,7 @@ pub struct GpuPipeline {
     resize: wgpu::ComputePipeline,
     fused_8: wgpu::ComputePipeline,
     fused_16: wgpu::ComputePipeline,
+    fused_display: wgpu::ComputePipeline,
     encode_8: wgpu::ComputePipeline,
     encode_16: wgpu::ComputePipeline,
     stages: Vec<(Stage, wgpu::ComputePipeline)>,
@@ -70,6 +87,7 @@ impl GpuPipeline {
             resize: gpu.compute_pipeline("resize", "resize_main"),
             fused_8: pw("fused_8"),
             fused_16: pw("fused_16"),
+            fused_display: pw("fused_display"),
             encode_8: pw("encode_8"),
             encode_16: pw("encode_16"),
             stages: Stage::ALL
@@ -127,17 +145,15 @@ impl GpuPipeline {
                     Some(size) => self.record_resize(&mut encoder, &scene, size),
                     None => scene,
                 };
-                self.record_pointwise(
-                    &mut encoder,
-                    Scene {
-                        texture: scene,
-                        matrix,
-                    },
-                    params,
-                    fusion,
-                    luts,
-                    None,
-                )
+                let kernel = match fusion {
+                    Fusion::Fused => Kernel::Fused(Output::Codes(params.bits)),
+                    Fusion::Separate => Kernel::Separate(params.bits),
+                };
+                let scene = Scene {
+                    texture: scene,
+                    matrix,
+                };
+                self.record_pointwise(&mut encoder, scene, params, kernel, luts, None)
             }
         };
         self.read_encoded(encoder, &output, params.bits)
@@ -235,7 +251,8 @@ impl GpuPipeline {
         })
     }
 
-    /// The pointwise stages over `scene` into an encoded texture, submitted.
+    /// The pointwise stages over `scene` into an 8-bit display texture
+    /// (rgba8unorm, with an rgba8unorm-srgb view for sampling), submitted.
     /// `tile` places it in a larger output (origin, full size) for the
     /// vignette and dither.
     pub fn render(
@@ -255,7 +272,7 @@ impl GpuPipeline {
                     matrix: scene.matrix,
                 },
                 params,
-                Fusion::Fused,
+                Kernel::Fused(Output::Display),
                 [&view(&lut), &view(&shaper)],
                 tile,
             );
@@ -290,18 +307,38 @@ impl GpuPipeline {
         })
     }
 
-    /// The encoded-output texture and its binding slot in the kernels.
-    fn encoded_texture(&self, w: usize, h: usize, bits: Bits) -> (wgpu::Texture, u32) {
-        match bits {
-            Bits::Eight => (
+    /// The output texture of a kernel and its binding slot.
+    fn output_texture(&self, w: usize, h: usize, out: Output) -> (wgpu::Texture, u32) {
+        match out {
+            Output::Codes(Bits::Eight) => (
                 self.gpu
                     .texture("encoded", w, h, wgpu::TextureFormat::Rgba8Uint),
                 4,
             ),
-            Bits::Sixteen => (
+            Output::Codes(Bits::Sixteen) => (
                 self.gpu
                     .texture("encoded", w, h, wgpu::TextureFormat::Rgba16Uint),
                 5,
+            ),
+            // Written as unorm, sampled through an sRGB view by a window.
+            Output::Display => (
+                self.gpu.device.create_texture(&wgpu::TextureDescriptor {
+                    label: Some("display"),
+                    size: wgpu::Extent3d {
+                        width: w as u32,
+                        height: h as u32,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: wgpu::TextureFormat::Rgba8Unorm,
+                    usage: wgpu::TextureUsages::TEXTURE_BINDING
+                        | wgpu::TextureUsages::STORAGE_BINDING
+                        | wgpu::TextureUsages::COPY_SRC,
+                    view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                }),
+                10,
             ),
         }
     }
@@ -316,7 +353,7 @@ impl GpuPipeline {
         let (w, h) = (frame.width, frame.height);
         let raw = self.upload_raw(frame)?;
         let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w as u32, h as u32]);
-        let (output, out_slot) = self.encoded_texture(w, h, params.bits);
+        let (output, out_slot) = self.output_texture(w, h, Output::Codes(params.bits));
         let (ubuf, lin, dm) = (
             self.gpu.uniform(&uniform),
             self.gpu.uniform(&LinearizeUniform::new(frame)),
@@ -353,7 +390,7 @@ impl GpuPipeline {
             matrix,
         }: Scene,
         params: &DevelopParams,
-        fusion: Fusion,
+        kernel: Kernel,
         [lut, shaper]: [&wgpu::TextureView; 2],
         tile: Option<([u32; 2], [u32; 2])>,
     ) -> wgpu::Texture {
@@ -362,36 +399,35 @@ impl GpuPipeline {
         let ubuf = self
             .gpu
             .uniform(&DevelopUniform::new(params, &matrix, origin, full_size));
-        let (output, out_slot) = self.encoded_texture(w, h, params.bits);
-        let (pipeline, src) = match fusion {
-            Fusion::Fused => (
-                match params.bits {
-                    Bits::Eight => &self.fused_8,
-                    Bits::Sixteen => &self.fused_16,
-                },
-                scene,
-            ),
-            Fusion::Separate => {
+        let (pipeline, src, out) = match kernel {
+            Kernel::Fused(out) => {
+                let pipeline = match out {
+                    Output::Codes(Bits::Eight) => &self.fused_8,
+                    Output::Codes(Bits::Sixteen) => &self.fused_16,
+                    Output::Display => &self.fused_display,
+                };
+                (pipeline, scene, out)
+            }
+            Kernel::Separate(bits) => {
                 let mut current = scene;
                 for stage in Stage::ALL {
                     current = self.record_stage(encoder, &current, stage, &ubuf, [lut, shaper]);
                 }
-                (
-                    match params.bits {
-                        Bits::Eight => &self.encode_8,
-                        Bits::Sixteen => &self.encode_16,
-                    },
-                    current,
-                )
+                let pipeline = match bits {
+                    Bits::Eight => &self.encode_8,
+                    Bits::Sixteen => &self.encode_16,
+                };
+                (pipeline, current, Output::Codes(bits))
             }
         };
+        let (output, out_slot) = self.output_texture(w, h, out);
         let (src_view, out_view) = (view(&src), view(&output));
         let mut bindings = vec![
             (0, ubuf.as_entire_binding()),
             (1, wgpu::BindingResource::TextureView(&src_view)),
             (out_slot, wgpu::BindingResource::TextureView(&out_view)),
         ];
-        if fusion == Fusion::Fused {
+        if let Kernel::Fused(_) = kernel {
             bindings.push((2, wgpu::BindingResource::TextureView(lut)));
             bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
         }

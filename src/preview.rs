@@ -50,8 +50,9 @@ impl<'a> Preview<'a> {
         self.full.size()
     }
 
-    /// Render one frame of `view` with `params` (8-bit); the result stays
-    /// on the GPU, in stored orientation.
+    /// Render one frame of `view` with `params`: an rgba8unorm texture of
+    /// 8-bit codes (with an sRGB view for sampling) that stays on the GPU,
+    /// in stored orientation.
     pub fn frame(&mut self, params: &DevelopParams, view: View) -> Result<wgpu::Texture, Error> {
         let params = DevelopParams {
             bits: Bits::Eight,

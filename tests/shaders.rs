@@ -57,6 +57,7 @@ fn kernels_expose_their_entry_points() {
             vec![
                 "fused_8",
                 "fused_16",
+                "fused_display",
                 "color_main",
                 "tone_main",
                 "lut_main",
