@@ -7,6 +7,7 @@ pub struct Gpu {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
+    pub adapter: wgpu::Adapter,
 }
 
 impl Gpu {
@@ -72,6 +73,27 @@ impl Gpu {
         Self::open(adapter).await
     }
 
+    /// A device that can present to `surface` (a window), from `instance`.
+    pub fn for_surface(
+        instance: &wgpu::Instance,
+        surface: &wgpu::Surface<'_>,
+    ) -> Result<Gpu, GpuError> {
+        pollster::block_on(async {
+            let adapter = instance
+                .request_adapter(&wgpu::RequestAdapterOptions {
+                    power_preference: wgpu::PowerPreference::from_env()
+                        .unwrap_or(wgpu::PowerPreference::HighPerformance),
+                    compatible_surface: Some(surface),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| GpuError::NoAdapter {
+                    reason: e.to_string(),
+                })?;
+            Self::open(adapter).await
+        })
+    }
+
     async fn open(adapter: wgpu::Adapter) -> Result<Gpu, GpuError> {
         let info = adapter.get_info();
         // The defaults cap textures at 8192 px a side; raws are often larger.
@@ -100,6 +122,7 @@ impl Gpu {
             device,
             queue,
             info,
+            adapter,
         })
     }
 

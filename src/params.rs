@@ -132,6 +132,9 @@ pub struct DevelopParams {
     pub max_size: Option<u32>,
     /// Primaries of the output.
     pub colorspace: ColorSpace,
+    /// White balance fine-tuning on top of the as-shot one, in EV:
+    /// temperature (+ warmer: red up, blue down) and tint (+ magenta: green down).
+    pub white_balance_shift: [f32; 2],
 }
 
 impl Default for DevelopParams {
@@ -146,6 +149,7 @@ impl Default for DevelopParams {
             dither: true,
             max_size: None,
             colorspace: ColorSpace::Srgb,
+            white_balance_shift: [0.0; 2],
         }
     }
 }

@@ -252,7 +252,7 @@ impl GpuPipeline {
     }
 
     /// The pointwise stages over `scene` into an 8-bit display texture
-    /// (rgba8unorm, with an rgba8unorm-srgb view for sampling), submitted.
+    /// (rgba8unorm holding the sRGB-encoded codes), submitted.
     /// `tile` places it in a larger output (origin, full size) for the
     /// vignette and dither.
     pub fn render(
@@ -320,7 +320,7 @@ impl GpuPipeline {
                     .texture("encoded", w, h, wgpu::TextureFormat::Rgba16Uint),
                 5,
             ),
-            // Written as unorm, sampled through an sRGB view by a window.
+            // Written as unorm: a window samples the sRGB-encoded codes as they are.
             Output::Display => (
                 self.gpu.device.create_texture(&wgpu::TextureDescriptor {
                     label: Some("display"),
@@ -336,7 +336,7 @@ impl GpuPipeline {
                     usage: wgpu::TextureUsages::TEXTURE_BINDING
                         | wgpu::TextureUsages::STORAGE_BINDING
                         | wgpu::TextureUsages::COPY_SRC,
-                    view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                    view_formats: &[],
                 }),
                 10,
             ),

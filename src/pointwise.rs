@@ -61,8 +61,12 @@ impl DevelopUniform {
         origin: [u32; 2],
         full_size: [u32; 2],
     ) -> Self {
-        // The output's primaries are folded into the camera matrix.
-        let matrix = colorimetry::mul(&colorimetry::from_srgb(params.colorspace), cam_to_srgb);
+        // The output's primaries and the white balance shift (gains on
+        // camera RGB) are folded into the camera matrix.
+        let [temperature, tint] = params.white_balance_shift;
+        let gains = [0.5 * temperature, -0.5 * tint, -0.5 * temperature].map(f32::exp2);
+        let cam = cam_to_srgb.map(|row| [0, 1, 2].map(|c| row[c] * gains[c]));
+        let matrix = colorimetry::mul(&colorimetry::from_srgb(params.colorspace), &cam);
         DevelopUniform {
             tile: TileUniform { origin, full_size },
             color: ColorUniform::new(&matrix, params.exposure),

@@ -51,8 +51,7 @@ impl<'a> Preview<'a> {
     }
 
     /// Render one frame of `view` with `params`: an rgba8unorm texture of
-    /// 8-bit codes (with an sRGB view for sampling) that stays on the GPU,
-    /// in stored orientation.
+    /// sRGB-encoded 8-bit codes that stays on the GPU, in stored orientation.
     pub fn frame(&mut self, params: &DevelopParams, view: View) -> Result<wgpu::Texture, Error> {
         let params = DevelopParams {
             bits: Bits::Eight,

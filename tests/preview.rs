@@ -170,3 +170,52 @@ fn headless_example_matches_the_cli_and_prints_its_timing() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("nonexistent.dng"));
 }
+
+#[test]
+fn the_window_runs_under_xvfb() {
+    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
+        .parent()
+        .unwrap()
+        .join("examples/preview");
+    let sample = fixture("assets/samples/parrots.dng");
+    let run = |photo: &str| {
+        std::process::Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1280x800x24",
+                example.to_str().unwrap(),
+                photo,
+                "--look",
+                "vibrant",
+                "--size",
+                "1024x700",
+                "--quit-after",
+                "8",
+            ])
+            .output()
+            .expect("xvfb-run is installed (scripts/test installs it)")
+    };
+    let o = run(sample.to_str().unwrap());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap_or("")
+            .starts_with("frames: 8, median: "),
+        "{stdout}"
+    );
+    // A photo that cannot be opened: the error is shown and reported, no panic.
+    let o = run("/nonexistent.dng");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && stderr.contains("nonexistent.dng") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
