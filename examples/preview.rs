@@ -416,20 +416,21 @@ impl App {
                 return;
             };
             // The frame's size in stored pixels, turned upright, in points.
+            let (sw, sh) = preview.size();
+            let (sw, sh) = if source.orientation.swaps_axes() {
+                (sh as f32, sw as f32)
+            } else {
+                (sw as f32, sh as f32)
+            };
             let (w, h) = match view {
                 View::Fit { width, height } => {
-                    let (sw, sh) = preview.size();
-                    let (sw, sh) = if source.orientation.swaps_axes() {
-                        (sh, sw)
-                    } else {
-                        (sw, sh)
-                    };
-                    let s = (width as f32 / sw as f32)
-                        .min(height as f32 / sh as f32)
-                        .min(1.0);
-                    (sw as f32 * s, sh as f32 * s)
+                    let s = (width as f32 / sw).min(height as f32 / sh).min(1.0);
+                    (sw * s, sh * s)
                 }
-                View::Actual { width, height, .. } => (width as f32, height as f32),
+                // A window larger than the photo shows all of it, unscaled.
+                View::Actual { width, height, .. } => {
+                    ((width as f32).min(sw), (height as f32).min(sh))
+                }
             };
             let shown = egui::Rect::from_center_size(rect.center(), egui::vec2(w / ppp, h / ppp));
             let uvs = corner_uvs(source.orientation);
