@@ -32,6 +32,8 @@ pub struct Preview<'a> {
     full: Scene,
     orientation: Orientation,
     fit: Option<Scene>,
+    /// The last 1:1 window: origin and the copied part of the full image.
+    actual: Option<((usize, usize), Scene)>,
 }
 
 impl<'a> Preview<'a> {
@@ -42,6 +44,7 @@ impl<'a> Preview<'a> {
             full: gpu.scene(&source.photo)?,
             orientation: source.orientation,
             fit: None,
+            actual: None,
         })
     }
 
@@ -91,9 +94,17 @@ impl<'a> Preview<'a> {
                 let (cw, ch) = (vw.min(w), vh.min(h));
                 let x0 = ((center.0 - cw as f32 / 2.0).round().max(0.0) as usize).min(w - cw);
                 let y0 = ((center.1 - ch as f32 / 2.0).round().max(0.0) as usize).min(h - ch);
-                let crop = self.gpu.crop(&self.full, (x0, y0), (cw, ch))?;
+                // Panning copies a new window; turning a dial reuses it.
+                let cached = self
+                    .actual
+                    .as_ref()
+                    .is_some_and(|(o, c)| *o == (x0, y0) && c.size() == (cw, ch));
+                if !cached {
+                    self.actual = Some(((x0, y0), self.gpu.crop(&self.full, (x0, y0), (cw, ch))?));
+                }
+                let crop = &self.actual.as_ref().expect("just made").1;
                 self.gpu.render(
-                    &crop,
+                    crop,
                     &params,
                     Some(([x0 as u32, y0 as u32], [w as u32, h as u32])),
                 )
