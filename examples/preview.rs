@@ -128,6 +128,7 @@ fn headless(args: &Args, frames: usize) -> Result<(), String> {
         start.elapsed().as_secs_f64() * 1000.0
     );
     let mut times = Vec::with_capacity(frames);
+    let mut gpu_times = Vec::with_capacity(frames);
     for i in 1..=frames {
         let params = DevelopParams {
             exposure: base.exposure + sweep(i, frames),
@@ -137,6 +138,14 @@ fn headless(args: &Args, frames: usize) -> Result<(), String> {
         frame = preview.frame(&params, view).map_err(|e| e.to_string())?;
         preview.finish();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
+        gpu_times.extend(preview.gpu_time_ms());
+    }
+    if !gpu_times.is_empty() {
+        gpu_times.sort_by(f64::total_cmp);
+        println!(
+            "gpu (timestamp queries): median {:.1} ms",
+            gpu_times[gpu_times.len() / 2]
+        );
     }
     if let Some(path) = &args.screenshot {
         let image = preview.read(&frame).map_err(|e| e.to_string())?;
@@ -257,6 +266,7 @@ struct App {
         Option<egui::TextureId>,
     )>,
     frame_ms: f64,
+    gpu_timed: Option<f64>,
     last_frame: Instant,
     fps: f64,
     times: Vec<f64>,
@@ -309,7 +319,12 @@ impl App {
             None => None,
         };
         preview.finish();
+        // GPU timestamps where the device has them, else the CPU clock.
+        self.gpu_timed = None;
         self.frame_ms = t.elapsed().as_secs_f64() * 1000.0;
+        if before.is_none() {
+            self.gpu_timed = preview.gpu_time_ms();
+        }
         self.times.push(self.frame_ms);
         let device = &pipeline.gpu().device;
         // egui samples textures as gamma-encoded values, which is what the
@@ -396,7 +411,13 @@ impl App {
                 self.split = split.then_some(0.5);
             }
             ui.separator();
-            ui.label(format!("frame: {:.1} ms (CPU-timed)", self.frame_ms));
+            match self.gpu_timed {
+                Some(gpu) => ui.label(format!(
+                    "frame: {gpu:.1} ms GPU, {:.1} ms in all",
+                    self.frame_ms
+                )),
+                None => ui.label(format!("frame: {:.1} ms (CPU-timed)", self.frame_ms)),
+            };
             ui.label(format!("{:.0} fps", self.fps));
             if let Err(e) = &self.photo {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
@@ -790,6 +811,7 @@ fn windowed(args: Args) -> Result<(), String> {
         split: None,
         shown: None,
         frame_ms: 0.0,
+        gpu_timed: None,
         last_frame: Instant::now(),
         fps: 0.0,
         times: Vec::new(),

@@ -107,7 +107,8 @@ impl Gpu {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("wisp"),
-                required_features: wgpu::Features::empty(),
+                // Timestamps inside encoders time the preview's frames on the GPU.
+                required_features: adapter.features() & Self::TIMER_FEATURES,
                 required_limits: limits,
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
@@ -125,6 +126,10 @@ impl Gpu {
             adapter,
         })
     }
+
+    /// What timing GPU work needs; optional.
+    pub const TIMER_FEATURES: wgpu::Features =
+        wgpu::Features::TIMESTAMP_QUERY.union(wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS);
 
     /// Largest image side this device can hold in one texture.
     pub fn max_side(&self) -> u32 {

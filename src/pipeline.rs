@@ -43,6 +43,38 @@ enum Kernel {
     Separate(Bits),
 }
 
+/// GPU timestamps around a render, where the device supports them.
+struct Timer {
+    queries: wgpu::QuerySet,
+    resolved: wgpu::Buffer,
+    readback: wgpu::Buffer,
+}
+
+impl Timer {
+    fn new(gpu: &Gpu) -> Option<Timer> {
+        if !gpu.device.features().contains(Gpu::TIMER_FEATURES) {
+            return None;
+        }
+        let buffer = |usage| {
+            gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("timestamps"),
+                size: 16,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        Some(Timer {
+            queries: gpu.device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("render time"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolved: buffer(wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC),
+            readback: buffer(wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ),
+        })
+    }
+}
+
 /// Linear camera RGB on the GPU, ready for the pointwise stages.
 pub struct Scene {
     pub texture: wgpu::Texture,
@@ -74,6 +106,7 @@ pub struct GpuPipeline {
     encode_16: wgpu::ComputePipeline,
     stages: Vec<(Stage, wgpu::ComputePipeline)>,
     staging: StagingRing,
+    timer: Option<Timer>,
 }
 
 impl GpuPipeline {
@@ -95,6 +128,7 @@ impl GpuPipeline {
                 .map(|&s| (s, pw(s.entry_point())))
                 .collect(),
             staging: StagingRing::default(),
+            timer: Timer::new(&gpu),
             gpu,
         }
     }
@@ -265,6 +299,9 @@ impl GpuPipeline {
         self.gpu.scoped(|| {
             let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
             let mut encoder = self.encoder();
+            if let Some(t) = &self.timer {
+                encoder.write_timestamp(&t.queries, 0);
+            }
             let out = self.record_pointwise(
                 &mut encoder,
                 Scene {
@@ -276,9 +313,36 @@ impl GpuPipeline {
                 [&view(&lut), &view(&shaper)],
                 tile,
             );
+            if let Some(t) = &self.timer {
+                encoder.write_timestamp(&t.queries, 1);
+                encoder.resolve_query_set(&t.queries, 0..2, &t.resolved, 0);
+                encoder.copy_buffer_to_buffer(&t.resolved, 0, &t.readback, 0, 16);
+            }
             self.gpu.queue.submit([encoder.finish()]);
             Ok(out)
         })
+    }
+
+    /// GPU time of the last [`Self::render`] in milliseconds, from
+    /// timestamp queries; `None` where the device has none (time it on
+    /// the CPU then). Waits for that render to finish.
+    pub fn last_render_ms(&self) -> Option<f64> {
+        let t = self.timer.as_ref()?;
+        let slice = t.readback.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.gpu
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .ok()?;
+        rx.recv().ok()?.ok()?;
+        let ticks: Vec<u64> = bytemuck::pod_collect_to_vec(&slice.get_mapped_range().ok()?);
+        t.readback.unmap();
+        let ns =
+            ticks[1].saturating_sub(ticks[0]) as f64 * self.gpu.queue.get_timestamp_period() as f64;
+        Some(ns / 1e6)
     }
 
     /// Read a texture from [`Self::render`] back to the CPU.

@@ -121,6 +121,12 @@ impl<'a> Preview<'a> {
             .poll(wgpu::PollType::wait_indefinitely());
     }
 
+    /// GPU time of the last frame's render in ms (timestamp queries), or
+    /// `None` where the device cannot say; waits for the frame.
+    pub fn gpu_time_ms(&self) -> Option<f64> {
+        self.gpu.last_render_ms()
+    }
+
     /// Read a frame back, turned upright.
     pub fn read(&self, frame: &wgpu::Texture) -> Result<Rendered, Error> {
         Ok(self

@@ -67,6 +67,18 @@ fn fit_and_actual_views_match_the_batch_development() {
         .unwrap();
     assert_eq!(preview.read(&frame).unwrap(), small);
 
+    // The frame's GPU time comes from timestamp queries where the device
+    // has them (lavapipe does), and is absent otherwise.
+    let timed = gpu()
+        .gpu()
+        .device
+        .features()
+        .contains(wisp::gpu::Gpu::TIMER_FEATURES);
+    match preview.gpu_time_ms() {
+        Some(ms) => assert!(timed && ms > 0.0 && ms < 10_000.0, "GPU time {ms} ms"),
+        None => assert!(!timed, "the device has timestamps but no time was read"),
+    }
+
     // 1:1 shows exactly that part of the full development: vignette and
     // dither follow the crop's place in the photo.
     let (cw, ch) = (200, 120);
