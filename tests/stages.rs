@@ -223,20 +223,37 @@ fn reference_tetrahedral(lut: &Lut3d, x: [f32; 3]) -> [f32; 3] {
 fn lut_stage_matches_an_independent_tetrahedral_reference() {
     let mut rng = rng(6);
     let lut = random_lut(&mut rng, 9);
+    check_against_reference(lut.clone(), &mut rng);
+    // A smaller domain: part of [0, 1] now lies outside it and clamps.
+    let mut narrow = lut;
+    narrow.domain_min = [0.1, 0.05, 0.2];
+    narrow.domain_max = [0.9, 0.8, 1.0];
+    check_against_reference(narrow, &mut rng);
+}
+
+fn check_against_reference(lut: Lut3d, rng: &mut rand::rngs::StdRng) {
     let n = (lut.size - 1) as f32;
-    // Random points, lattice points, and points on faces and edges of cells.
+    // Random points, lattice points, and points on faces and edges of cells,
+    // placed through the LUT's domain.
+    let to_domain = |u: [f32; 3]| {
+        [0, 1, 2].map(|c| lut.domain_min[c] + u[c] * (lut.domain_max[c] - lut.domain_min[c]))
+    };
     let mut points: Vec<[f32; 3]> = (0..3000)
         .map(|_| [0; 3].map(|_| rng.random_range(0.0..1.0f32)))
         .collect();
     for _ in 0..500 {
         let lattice = |rng: &mut rand::rngs::StdRng| rng.random_range(0..=lut.size - 1) as f32 / n;
         let free = |rng: &mut rand::rngs::StdRng| rng.random_range(0.0..1.0f32);
-        points.push([lattice(&mut rng), lattice(&mut rng), lattice(&mut rng)]);
-        points.push([lattice(&mut rng), lattice(&mut rng), free(&mut rng)]);
-        points.push([free(&mut rng), lattice(&mut rng), free(&mut rng)]);
-        let t = free(&mut rng);
-        points.push([t, t, free(&mut rng)]);
+        points.push(to_domain([lattice(rng), lattice(rng), lattice(rng)]));
+        points.push(to_domain([lattice(rng), lattice(rng), free(rng)]));
+        points.push(to_domain([free(rng), lattice(rng), free(rng)]));
+        let t = free(rng);
+        points.push(to_domain([t, t, free(rng)]));
     }
+    let points: Vec<[f32; 3]> = points
+        .into_iter()
+        .map(|p| p.map(|v| v.clamp(0.0, 1.0)))
+        .collect();
     // The stage takes linear light and hands the LUT sRGB-encoded values.
     let image = wisp::LinearImage {
         width: points.len(),
