@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{read_text, Lut, Lut1d, Lut3d};
+use super::{content_lines, read_text, Lut, Lut1d, Lut3d};
 use crate::error::LutError;
 
 /// Read and parse a `.cube` file.
@@ -38,16 +38,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Lut, LutError> {
     };
     let mut h = Header::default();
     let mut data: Vec<[f32; 3]> = Vec::new();
-    let mut last_line = 0;
+    let last_line = text.lines().count().max(1);
 
-    for (i, raw) in text.lines().enumerate() {
-        let line_no = i + 1;
-        last_line = line_no;
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let words: Vec<&str> = line.split_whitespace().collect();
+    for (line_no, line, words) in content_lines(text) {
         let head = words[0];
         if head.starts_with(|c: char| c.is_ascii_alphabetic()) && head.parse::<f32>().is_err() {
             if !data.is_empty() {

@@ -115,6 +115,15 @@ pub fn load(path: &Path) -> Result<Lut, LutError> {
     }
 }
 
+/// Each line of `text` that holds more than a `#` comment: its 1-based
+/// number, its content, and its words.
+pub(crate) fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str, Vec<&str>)> {
+    text.lines().enumerate().filter_map(|(i, raw)| {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        (!line.is_empty()).then(|| (i + 1, line, line.split_whitespace().collect()))
+    })
+}
+
 pub(crate) fn read_text(path: &Path) -> Result<String, LutError> {
     let bytes = std::fs::read(path).map_err(|source| LutError::Io {
         path: path.to_path_buf(),

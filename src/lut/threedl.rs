@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{read_text, Lut3d};
+use super::{content_lines, read_text, Lut3d};
 use crate::error::LutError;
 
 pub fn load(path: &Path) -> Result<Lut3d, LutError> {
@@ -21,15 +21,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Lut3d, LutError> {
     let mut mesh: Option<Vec<f64>> = None;
     let mut out_bits: Option<u32> = None;
     let mut rows: Vec<(usize, [f64; 3])> = Vec::new();
-    let mut last_line = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line_no = i + 1;
-        last_line = line_no;
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let words: Vec<&str> = line.split_whitespace().collect();
+    let last_line = text.lines().count().max(1);
+    for (line_no, _, words) in content_lines(text) {
         if words[0].eq_ignore_ascii_case("mesh") {
             match words.as_slice() {
                 [_, _, out] => {
