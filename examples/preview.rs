@@ -243,6 +243,7 @@ fn corner_uvs(o: Orientation) -> [[f32; 2]; 4] {
 }
 
 struct Gfx {
+    instance: wgpu::Instance,
     window: Arc<winit::window::Window>,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
@@ -573,8 +574,20 @@ impl App {
         let frame = match gfx.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f)
             | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+            status
+            @ (wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost) => {
                 let pipeline = self.pipeline.expect("a device exists with a surface");
+                // A lost surface is made anew; an outdated one reconfigured.
+                if matches!(status, wgpu::CurrentSurfaceTexture::Lost) {
+                    match gfx.instance.create_surface(gfx.window.clone()) {
+                        Ok(surface) => gfx.surface = surface,
+                        Err(e) => {
+                            eprintln!("preview: the window's surface is gone: {e}");
+                            event_loop.exit();
+                            return;
+                        }
+                    }
+                }
                 gfx.surface.configure(&pipeline.gpu().device, &gfx.config);
                 gfx.window.request_redraw();
                 return;
@@ -737,6 +750,7 @@ impl winit::application::ApplicationHandler for App {
                 self.center = (w as f32 / 2.0, h as f32 / 2.0);
             }
             Ok(Gfx {
+                instance: instance.clone(),
                 window: window.clone(),
                 surface,
                 config,
