@@ -242,6 +242,20 @@ fn corner_uvs(o: Orientation) -> [[f32; 2]; 4] {
     }
 }
 
+/// A displacement on screen as a displacement in the stored image.
+fn stored_delta(o: Orientation, dx: f32, dy: f32) -> (f32, f32) {
+    match o {
+        Orientation::Normal => (dx, dy),
+        Orientation::FlipH => (-dx, dy),
+        Orientation::Rotate180 => (-dx, -dy),
+        Orientation::FlipV => (dx, -dy),
+        Orientation::Transpose => (dy, dx),
+        Orientation::Rotate90 => (dy, -dx),
+        Orientation::Transverse => (-dy, -dx),
+        Orientation::Rotate270 => (-dy, dx),
+    }
+}
+
 struct Gfx {
     instance: wgpu::Instance,
     window: Arc<winit::window::Window>,
@@ -513,8 +527,15 @@ impl App {
                 _ => {
                     paint(after, 0.0, 1.0);
                     if self.zoom_actual && response.dragged() {
+                        // Dragging moves the photo with the pointer: the
+                        // centre moves the other way, in stored pixels.
                         let d = response.drag_delta() * ppp;
-                        self.center = (self.center.0 - d.x, self.center.1 - d.y);
+                        let (dx, dy) = stored_delta(source.orientation, d.x, d.y);
+                        let (sw, sh) = preview.size();
+                        self.center = (
+                            (self.center.0 - dx).clamp(0.0, sw as f32),
+                            (self.center.1 - dy).clamp(0.0, sh as f32),
+                        );
                     }
                 }
             }
