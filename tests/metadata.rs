@@ -27,6 +27,16 @@ fn convert(input: &Path, out: &Path, extra: &[&str]) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// An image decoder for `path`, to read its profile and EXIF.
+fn decoder(path: &Path) -> impl image::ImageDecoder {
+    image::ImageReader::open(path)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .into_decoder()
+        .unwrap()
+}
+
 /// Tag values from a TIFF/EXIF structure: (tag, type, count, value-or-offset) per IFD entry.
 fn ifd_entries(tiff: &[u8], offset: usize) -> Vec<(u16, u16, u32, u32)> {
     let u16_at = |o: usize| u16::from_le_bytes([tiff[o], tiff[o + 1]]);
@@ -86,12 +96,7 @@ fn exif_and_profile_reach_jpeg_png_and_tiff_with_the_pixels_upright() {
     for (format, ext) in [("jpeg", "jpg"), ("png", "png"), ("tiff", "tif")] {
         convert(&input, &out, &["--format", format]);
         let path = out.join(format!("exif_rot90.{ext}"));
-        let mut decoder = image::ImageReader::open(&path)
-            .unwrap()
-            .with_guessed_format()
-            .unwrap()
-            .into_decoder()
-            .unwrap();
+        let mut decoder = decoder(&path);
         use image::ImageDecoder;
         // Stored 64x48 with orientation 6: developed upright as 48x64.
         assert_eq!(decoder.dimensions(), (48, 64), "{format}");
@@ -220,12 +225,7 @@ fn display_p3_output_renders_into_p3_primaries() {
         }
     }
     use image::ImageDecoder;
-    let mut decoder = image::ImageReader::open(&path)
-        .unwrap()
-        .with_guessed_format()
-        .unwrap()
-        .into_decoder()
-        .unwrap();
+    let mut decoder = decoder(&path);
     assert_eq!(
         decoder.icc_profile().unwrap().unwrap(),
         icc::profile(ColorSpace::DisplayP3)

@@ -82,17 +82,20 @@ fn fit_and_actual_views_match_the_batch_development() {
     // 1:1 shows exactly that part of the full development: vignette and
     // dither follow the crop's place in the photo.
     let (cw, ch) = (200, 120);
-    let frame = preview
-        .frame(
-            &params,
-            View::Actual {
-                width: cw,
-                height: ch,
-                center: (500.0, 300.0),
-            },
-        )
-        .unwrap();
-    let crop = preview.read(&frame).unwrap();
+    let mut actual = |center| {
+        let frame = preview
+            .frame(
+                &params,
+                View::Actual {
+                    width: cw,
+                    height: ch,
+                    center,
+                },
+            )
+            .unwrap();
+        preview.read(&frame).unwrap()
+    };
+    let crop = actual((500.0, 300.0));
     assert_eq!((crop.width, crop.height), (cw, ch));
     let (x0, y0) = (400, 240);
     for y in 0..ch {
@@ -100,17 +103,7 @@ fn fit_and_actual_views_match_the_batch_development() {
         assert_eq!(&bytes(&crop)[y * cw * 3..][..cw * 3], want, "row {y}");
     }
     // Near a corner the window is clamped inside the photo.
-    let frame = preview
-        .frame(
-            &params,
-            View::Actual {
-                width: cw,
-                height: ch,
-                center: (0.0, 10_000.0),
-            },
-        )
-        .unwrap();
-    let corner = preview.read(&frame).unwrap();
+    let corner = actual((0.0, 10_000.0));
     let want = &bytes(&full)[((512 - ch) * full.width) * 3..][..cw * 3];
     assert_eq!(&bytes(&corner)[..cw * 3], want);
 }
