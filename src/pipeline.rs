@@ -296,6 +296,11 @@ impl GpuPipeline {
         tile: Option<([u32; 2], [u32; 2])>,
     ) -> Result<wgpu::Texture, Error> {
         params.validate()?;
+        // The display texture holds 8-bit codes, whatever the caller's depth.
+        let params = &DevelopParams {
+            bits: Bits::Eight,
+            ..params.clone()
+        };
         self.gpu.scoped(|| {
             let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
             let mut encoder = self.encoder();
@@ -345,10 +350,10 @@ impl GpuPipeline {
         Some(ns / 1e6)
     }
 
-    /// Read a texture from [`Self::render`] back to the CPU.
-    pub fn read(&self, texture: &wgpu::Texture, bits: Bits) -> Result<Rendered, Error> {
+    /// Read a texture from [`Self::render`] (8-bit codes) back to the CPU.
+    pub fn read(&self, texture: &wgpu::Texture) -> Result<Rendered, Error> {
         self.gpu
-            .scoped(|| self.read_encoded(self.encoder(), texture, bits))
+            .scoped(|| self.read_encoded(self.encoder(), texture, Bits::Eight))
     }
 
     fn record_scene(

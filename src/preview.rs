@@ -9,7 +9,7 @@
 
 use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
-use crate::params::{Bits, DevelopParams};
+use crate::params::DevelopParams;
 use crate::pipeline::{GpuPipeline, Scene};
 use crate::stages::resize;
 
@@ -55,12 +55,8 @@ impl<'a> Preview<'a> {
 
     /// Render one frame of `view` with `params`: an rgba8unorm texture of
     /// sRGB-encoded 8-bit codes that stays on the GPU, in stored orientation.
+    /// (`bits` and `max_size` do not apply: the view sets the size.)
     pub fn frame(&mut self, params: &DevelopParams, view: View) -> Result<wgpu::Texture, Error> {
-        let params = DevelopParams {
-            bits: Bits::Eight,
-            max_size: None,
-            ..params.clone()
-        };
         let (w, h) = self.full.size();
         match view {
             View::Fit { width, height } => {
@@ -73,13 +69,13 @@ impl<'a> Preview<'a> {
                 let scale = (vw as f64 / w as f64).min(vh as f64 / h as f64);
                 let long = ((w.max(h) as f64 * scale).floor() as u32).max(1);
                 let Some(size) = resize::fit(w, h, long) else {
-                    return self.gpu.render(&self.full, &params, None);
+                    return self.gpu.render(&self.full, params, None);
                 };
                 if self.fit.as_ref().map(Scene::size) != Some(size) {
                     self.fit = Some(self.gpu.resized(&self.full, size)?);
                 }
                 self.gpu
-                    .render(self.fit.as_ref().expect("just made"), &params, None)
+                    .render(self.fit.as_ref().expect("just made"), params, None)
             }
             View::Actual {
                 width,
@@ -105,7 +101,7 @@ impl<'a> Preview<'a> {
                 let crop = &self.actual.as_ref().expect("just made").1;
                 self.gpu.render(
                     crop,
-                    &params,
+                    params,
                     Some(([x0 as u32, y0 as u32], [w as u32, h as u32])),
                 )
             }
@@ -129,9 +125,6 @@ impl<'a> Preview<'a> {
 
     /// Read a frame back, turned upright.
     pub fn read(&self, frame: &wgpu::Texture) -> Result<Rendered, Error> {
-        Ok(self
-            .gpu
-            .read(frame, Bits::Eight)?
-            .oriented(self.orientation))
+        Ok(self.gpu.read(frame)?.oriented(self.orientation))
     }
 }
