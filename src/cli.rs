@@ -9,7 +9,6 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
 use wisp::params::ColorSpace;
-use wisp::pipeline::GpuPipeline;
 use wisp::{batch, io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
 
 #[derive(Parser)]
@@ -225,12 +224,7 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
 fn engines(args: &ConvertArgs) -> Vec<Engine> {
     if args.gpus == "all" && !args.cpu {
         match wisp::gpu::Gpu::all() {
-            Ok(gpus) => {
-                return gpus
-                    .into_iter()
-                    .map(|g| Engine::Gpu(Box::new(GpuPipeline::new(g))))
-                    .collect()
-            }
+            Ok(gpus) => return gpus.into_iter().map(Engine::on).collect(),
             Err(e) => eprintln!("wisp: warning: {e}"),
         }
     }

@@ -15,7 +15,12 @@ pub enum Engine {
 impl Engine {
     /// A GPU engine on the default (or `WGPU_ADAPTER_NAME`) adapter.
     pub fn gpu() -> Result<Engine, GpuError> {
-        Ok(Engine::Gpu(Box::new(GpuPipeline::new(Gpu::new()?))))
+        Ok(Self::on(Gpu::new()?))
+    }
+
+    /// An engine on an opened device (e.g. one of [`Gpu::all`]).
+    pub fn on(gpu: Gpu) -> Engine {
+        Engine::Gpu(Box::new(GpuPipeline::new(gpu)))
     }
 
     /// Describes where the work runs, for logs.
