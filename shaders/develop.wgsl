@@ -18,8 +18,37 @@ struct Develop {
     encode: EncodeParams,
 }
 
+// Specialisation. A CPU rasteriser such as lavapipe runs both sides of a
+// branch, so a kernel built for one development (src/specialise.rs) fixes
+// these and leaves out the stages it does not use. The defaults read
+// everything from the uniform, for kernels whose settings change per frame.
+const TONE_FROM_UNIFORM: u32 = 0xffffffffu;
+override TONE_OP: u32 = TONE_FROM_UNIFORM;
+override USE_LUT: bool = true;
+override USE_VIGNETTE: bool = true;
+override USE_DITHER: bool = true;
+
 // Camera RGB at global pixel g -> linear display light, before encoding.
 fn develop_linear(c: vec3<f32>, g: vec2<u32>, u: Develop, lut: texture_3d<f32>, shaper: texture_2d<f32>) -> vec3<f32> {
-    let graded = lut_apply(tone_apply(color_apply(c, u.color), u.tone), lut, shaper, u.lut);
-    return vignette_apply(graded, g, u.tile.full_size, u.vignette);
+    var tone = u.tone;
+    if TONE_OP != TONE_FROM_UNIFORM {
+        tone.op = TONE_OP;
+    }
+    var out = tone_apply(color_apply(c, u.color), tone);
+    if USE_LUT {
+        out = lut_apply(out, lut, shaper, u.lut);
+    }
+    if USE_VIGNETTE {
+        out = vignette_apply(out, g, u.tile.full_size, u.vignette);
+    }
+    return out;
+}
+
+// Stage g with the dither specialised like the stages above.
+fn develop_encode(c: vec3<f32>, g: vec2<u32>, u: Develop) -> vec4<u32> {
+    var p = u.encode;
+    if !USE_DITHER {
+        p.dither = 0.0;
+    }
+    return encode_apply(c, g, p);
 }

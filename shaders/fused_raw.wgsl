@@ -1,58 +1,146 @@
 // import: linearize demosaic_mhc develop
 //
-// The whole development in one dispatch, for batch conversion: each pixel
-// loads its 13 raw taps, linearises them, demosaics, runs the pointwise
-// stages and encodes. No intermediate image is written; the same stage
-// functions as the separate passes give the same pixels.
+// The whole development in one dispatch, for batch conversion: raw
+// photosites in, packed RGB code values out, no intermediate image.
+//
+// Each invocation develops a block of 4x2 pixels: two Bayer quads. The
+// host (src/fused_raw.rs) lays the mosaic out so that every quad starts
+// on a red photosite and the mirrored borders are already in memory, so
+// the kernel knows each pixel's site, calls that site's filter alone and
+// needs no bounds arithmetic. The 8x6 photosites around a block are loaded
+// and linearised once, instead of 13 taps per pixel. The stage functions
+// are those of the separate passes, so the pixels are the same.
+
+struct RawLayout {
+    // u32 words per row of the padded mosaic (two photosites each).
+    raw_stride: u32,
+    // u32 words per row of the output.
+    out_stride: u32,
+    // Blocks across and down.
+    blocks: vec2<u32>,
+    // Output column and row of image pixel (0, 0): the red photosite's offset.
+    red: vec2<u32>,
+}
+
+// Bits per channel of the output, 8 or 16: fixed per pipeline, like the
+// stage selection in develop.wgsl.
+override OUT_BITS: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> u: Develop;
 @group(0) @binding(2) var lut_tex: texture_3d<f32>;
-@group(0) @binding(4) var out_8: texture_storage_2d<rgba8uint, write>;
-@group(0) @binding(5) var out_16: texture_storage_2d<rgba16uint, write>;
 @group(0) @binding(6) var shaper_tex: texture_2d<f32>;
-@group(0) @binding(7) var raw: texture_2d<u32>;
+// Black and scale by site relative to the quad: red, green in a red row,
+// green in a blue row, blue.
 @group(0) @binding(8) var<uniform> lin: LinearizeParams;
-@group(0) @binding(9) var<uniform> dm: DemosaicParams;
+@group(0) @binding(9) var<uniform> frame: RawLayout;
+@group(0) @binding(11) var<storage, read> raw: array<u32>;
+@group(0) @binding(12) var<storage, read_write> out: array<u32>;
 
-fn raw_tap(p: vec2<i32>, dims: vec2<i32>) -> f32 {
-    let q = mirror2(p, dims);
-    // Mirroring keeps parity, so the tap's cell is that of p.
-    let cell = u32(q.x & 1) + 2u * u32(q.y & 1);
-    return linearize_value(textureLoad(raw, q, 0).r, cell, lin);
+// Block photosites, row-major: rows -2..3 and columns -2..5 around the block.
+const BLOCK_W: u32 = 8u;
+
+fn load_row(block: ptr<function, array<f32, 48>>, row: u32, word: u32) {
+    load_pair(block, row, 0u, raw[word]);
+    load_pair(block, row, 1u, raw[word + 1u]);
+    load_pair(block, row, 2u, raw[word + 2u]);
+    load_pair(block, row, 3u, raw[word + 3u]);
 }
 
-fn developed(p: vec2<i32>) -> vec3<f32> {
-    let dims = vec2<i32>(textureDimensions(raw));
+// Word k of a row: two photosites, first (low half) on an even column.
+fn load_pair(block: ptr<function, array<f32, 48>>, row: u32, k: u32, pair: u32) {
+    let site = 2u * (row & 1u);
+    (*block)[row * BLOCK_W + 2u * k] = linearize_value(pair & 0xffffu, site, lin);
+    (*block)[row * BLOCK_W + 2u * k + 1u] = linearize_value(pair >> 16u, site + 1u, lin);
+}
+
+fn at(block: ptr<function, array<f32, 48>>, x: u32, y: u32) -> f32 {
+    return (*block)[y * BLOCK_W + x];
+}
+
+// The 13 MHC taps of block pixel (px, py), px in 0..4, py in 0..2.
+fn taps(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> MhcTaps {
+    let x = px + 2u;
+    let y = py + 2u;
     var t: MhcTaps;
-    t.c = raw_tap(p, dims);
-    t.h1 = raw_tap(p + vec2(-1, 0), dims) + raw_tap(p + vec2(1, 0), dims);
-    t.v1 = raw_tap(p + vec2(0, -1), dims) + raw_tap(p + vec2(0, 1), dims);
-    t.h2 = raw_tap(p + vec2(-2, 0), dims) + raw_tap(p + vec2(2, 0), dims);
-    t.v2 = raw_tap(p + vec2(0, -2), dims) + raw_tap(p + vec2(0, 2), dims);
-    t.d1 = raw_tap(p + vec2(-1, -1), dims) + raw_tap(p + vec2(1, -1), dims) + raw_tap(p + vec2(-1, 1), dims) + raw_tap(p + vec2(1, 1), dims);
-    let g = vec2<u32>(p) + u.tile.origin;
-    return develop_linear(mhc_combine(t, p, dm), g, u, lut_tex, shaper_tex);
+    t.c = at(block, x, y);
+    t.h1 = at(block, x - 1u, y) + at(block, x + 1u, y);
+    t.v1 = at(block, x, y - 1u) + at(block, x, y + 1u);
+    t.h2 = at(block, x - 2u, y) + at(block, x + 2u, y);
+    t.v2 = at(block, x, y - 2u) + at(block, x, y + 2u);
+    t.d1 = at(block, x - 1u, y - 1u) + at(block, x + 1u, y - 1u) + at(block, x - 1u, y + 1u) + at(block, x + 1u, y + 1u);
+    return t;
 }
 
-fn inside(p: vec2<u32>) -> bool {
-    let dims = textureDimensions(raw);
-    return p.x < dims.x && p.y < dims.y;
+// Code values of block pixel (px, py), whose output position is `o`.
+fn pixel(block: ptr<function, array<f32, 48>>, px: u32, py: u32, o: vec2<u32>) -> vec3<u32> {
+    let t = taps(block, px, py);
+    var c: vec3<f32>;
+    switch (px & 1u) + 2u * py {
+        case 0u: {
+            c = mhc_at_red(t);
+        }
+        case 1u: {
+            c = mhc_at_green_in_red_row(t);
+        }
+        case 2u: {
+            c = mhc_at_green_in_blue_row(t);
+        }
+        default: {
+            c = mhc_at_blue(t);
+        }
+    }
+    // Global image position; wraps for the padding pixels, which are dropped.
+    let g = o - frame.red + u.tile.origin;
+    return develop_encode(develop_linear(c, g, u, lut_tex, shaper_tex), g, u).rgb;
 }
 
-@compute @workgroup_size(8, 8)
-fn raw_8(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if !inside(gid.xy) {
+fn store_row(y: u32, bx: u32, p0: vec3<u32>, p1: vec3<u32>, p2: vec3<u32>, p3: vec3<u32>) {
+    if OUT_BITS == 8u {
+        let w = y * frame.out_stride + 3u * bx;
+        out[w] = p0.r | (p0.g << 8u) | (p0.b << 16u) | (p1.r << 24u);
+        out[w + 1u] = p1.g | (p1.b << 8u) | (p2.r << 16u) | (p2.g << 24u);
+        out[w + 2u] = p2.b | (p3.r << 8u) | (p3.g << 16u) | (p3.b << 24u);
+    } else {
+        let w = y * frame.out_stride + 6u * bx;
+        out[w] = p0.r | (p0.g << 16u);
+        out[w + 1u] = p0.b | (p1.r << 16u);
+        out[w + 2u] = p1.g | (p1.b << 16u);
+        out[w + 3u] = p2.r | (p2.g << 16u);
+        out[w + 4u] = p2.b | (p3.r << 16u);
+        out[w + 5u] = p3.g | (p3.b << 16u);
+    }
+}
+
+// One row of a block: its four pixels, developed and stored.
+fn develop_row(block: ptr<function, array<f32, 48>>, b: vec2<u32>, py: u32) {
+    let y = 2u * b.y + py;
+    let x = 4u * b.x;
+    store_row(
+        y,
+        b.x,
+        pixel(block, 0u, py, vec2(x, y)),
+        pixel(block, 1u, py, vec2(x + 1u, y)),
+        pixel(block, 2u, py, vec2(x + 2u, y)),
+        pixel(block, 3u, py, vec2(x + 3u, y)),
+    );
+}
+
+// No loops: every index is a constant once inlined, so the block lives in
+// registers and each pixel's filter is known at compile time.
+@compute @workgroup_size(64, 1)
+fn raw_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let b = gid.xy;
+    if b.x >= frame.blocks.x || b.y >= frame.blocks.y {
         return;
     }
-    let c = developed(vec2<i32>(gid.xy));
-    textureStore(out_8, gid.xy, encode_apply(c, gid.xy + u.tile.origin, u.encode));
-}
-
-@compute @workgroup_size(8, 8)
-fn raw_16(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if !inside(gid.xy) {
-        return;
-    }
-    let c = developed(vec2<i32>(gid.xy));
-    textureStore(out_16, gid.xy, encode_apply(c, gid.xy + u.tile.origin, u.encode));
+    var block: array<f32, 48>;
+    let first = 2u * b.y * frame.raw_stride + 2u * b.x;
+    load_row(&block, 0u, first);
+    load_row(&block, 1u, first + frame.raw_stride);
+    load_row(&block, 2u, first + 2u * frame.raw_stride);
+    load_row(&block, 3u, first + 3u * frame.raw_stride);
+    load_row(&block, 4u, first + 4u * frame.raw_stride);
+    load_row(&block, 5u, first + 5u * frame.raw_stride);
+    develop_row(&block, b, 0u);
+    develop_row(&block, b, 1u);
 }

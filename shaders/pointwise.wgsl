@@ -29,7 +29,7 @@ fn fused_8(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let g = gid.xy + u.tile.origin;
-    textureStore(out_8, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode));
+    textureStore(out_8, gid.xy, develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u));
 }
 
 @compute @workgroup_size(8, 8)
@@ -38,7 +38,7 @@ fn fused_16(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let g = gid.xy + u.tile.origin;
-    textureStore(out_16, gid.xy, encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode));
+    textureStore(out_16, gid.xy, develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u));
 }
 
 // For display (the preview): the 8-bit codes as unorm, so a window can
@@ -49,7 +49,7 @@ fn fused_display(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let g = gid.xy + u.tile.origin;
-    let code = encode_apply(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u.encode);
+    let code = develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u);
     textureStore(out_display, gid.xy, vec4<f32>(code) / 255.0);
 }
 

@@ -96,12 +96,14 @@ impl Gpu {
 
     async fn open(adapter: wgpu::Adapter) -> Result<Gpu, GpuError> {
         let info = adapter.get_info();
-        // The defaults cap textures at 8192 px a side; raws are often larger.
+        // The defaults cap textures at 8192 px a side and storage buffers at
+        // 128 MiB; raws are often larger.
         let supported = adapter.limits();
         let limits = wgpu::Limits {
             max_texture_dimension_2d: supported.max_texture_dimension_2d,
             max_texture_dimension_3d: supported.max_texture_dimension_3d,
             max_buffer_size: supported.max_buffer_size,
+            max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
             ..wgpu::Limits::default()
         };
         let (device, queue) = adapter
@@ -149,6 +151,16 @@ impl Gpu {
     }
 
     pub fn compute_pipeline(&self, shader: &str, entry: &str) -> wgpu::ComputePipeline {
+        self.specialised_pipeline(shader, entry, &[])
+    }
+
+    /// A pipeline with some of the shader's `override` constants fixed.
+    pub fn specialised_pipeline(
+        &self,
+        shader: &str,
+        entry: &str,
+        constants: &[(&str, f64)],
+    ) -> wgpu::ComputePipeline {
         let module = self
             .device
             .create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -161,7 +173,10 @@ impl Gpu {
                 layout: None,
                 module: &module,
                 entry_point: Some(entry),
-                compilation_options: Default::default(),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants,
+                    ..Default::default()
+                },
                 cache: None,
             })
     }
@@ -233,6 +248,18 @@ impl Gpu {
         width: usize,
         height: usize,
     ) {
+        let groups = [(width as u32).div_ceil(8), (height as u32).div_ceil(8)];
+        self.dispatch_groups(encoder, pipeline, bindings, groups);
+    }
+
+    /// Record one dispatch of `groups` workgroups (x, y).
+    pub fn dispatch_groups(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        pipeline: &wgpu::ComputePipeline,
+        bindings: &[(u32, wgpu::BindingResource<'_>)],
+        [x, y]: [u32; 2],
+    ) {
         let entries: Vec<wgpu::BindGroupEntry> = bindings
             .iter()
             .map(|(binding, resource)| wgpu::BindGroupEntry {
@@ -248,7 +275,7 @@ impl Gpu {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups((width as u32).div_ceil(8), (height as u32).div_ceil(8), 1);
+        pass.dispatch_workgroups(x, y, 1);
     }
 }
 

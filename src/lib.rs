@@ -22,6 +22,7 @@ pub mod cpu;
 pub mod develop;
 pub mod error;
 pub mod frame;
+pub mod fused_raw;
 pub mod gpu;
 pub mod io;
 pub mod looks;

@@ -97,7 +97,7 @@ impl FromStr for ColorSpace {
 }
 
 /// Output bit depth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Bits {
     #[default]
     Eight,

@@ -11,6 +11,7 @@
 use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
+use crate::fused_raw::FusedRaw;
 use crate::gpu::{view, Gpu};
 use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
@@ -96,8 +97,7 @@ pub struct GpuPipeline {
     gpu: Gpu,
     linearize: wgpu::ComputePipeline,
     demosaic: wgpu::ComputePipeline,
-    raw_8: wgpu::ComputePipeline,
-    raw_16: wgpu::ComputePipeline,
+    fused_raw: FusedRaw,
     resize: wgpu::ComputePipeline,
     fused_8: wgpu::ComputePipeline,
     fused_16: wgpu::ComputePipeline,
@@ -115,8 +115,7 @@ impl GpuPipeline {
         GpuPipeline {
             linearize: gpu.compute_pipeline("stencil", "linearize_main"),
             demosaic: gpu.compute_pipeline("stencil", "demosaic_main"),
-            raw_8: gpu.compute_pipeline("fused_raw", "raw_8"),
-            raw_16: gpu.compute_pipeline("fused_raw", "raw_16"),
+            fused_raw: FusedRaw::default(),
             resize: gpu.compute_pipeline("resize", "resize_main"),
             fused_8: pw("fused_8"),
             fused_16: pw("fused_16"),
@@ -155,41 +154,48 @@ impl GpuPipeline {
         params: &DevelopParams,
         fusion: Fusion,
     ) -> Result<Rendered, Error> {
-        let mut encoder = self.encoder();
         let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
         let luts = [&view(&lut), &view(&shaper)];
-        let output = match photo {
+        if let Photo::Raw(frame) = photo {
             // The fast path: one dispatch from raw photosites to code values.
-            Photo::Raw(frame)
-                if fusion == Fusion::Fused
-                    && params
-                        .max_size
-                        .and_then(|m| resize::fit(frame.width, frame.height, m))
-                        .is_none() =>
+            let full_size = params
+                .max_size
+                .and_then(|m| resize::fit(frame.width, frame.height, m))
+                .is_none();
+            if fusion == Fusion::Fused && full_size && FusedRaw::fits(&self.gpu, frame, params.bits)
             {
-                self.record_fused_raw(&mut encoder, frame, params, luts)?
+                self.gpu.check_size(frame.width, frame.height)?;
+                let (w, h) = (frame.width as u32, frame.height as u32);
+                let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w, h]);
+                return self.fused_raw.develop(
+                    &self.gpu,
+                    &self.staging,
+                    frame,
+                    &uniform,
+                    params.bits,
+                    luts,
+                );
             }
-            _ => {
-                let Scene {
-                    texture: scene,
-                    matrix,
-                } = self.record_scene(&mut encoder, photo)?;
-                let (w, h) = (scene.width() as usize, scene.height() as usize);
-                let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
-                    Some(size) => self.record_resize(&mut encoder, &scene, size),
-                    None => scene,
-                };
-                let kernel = match fusion {
-                    Fusion::Fused => Kernel::Fused(Output::Codes(params.bits)),
-                    Fusion::Separate => Kernel::Separate(params.bits),
-                };
-                let scene = Scene {
-                    texture: scene,
-                    matrix,
-                };
-                self.record_pointwise(&mut encoder, scene, params, kernel, luts, None)
-            }
+        }
+        let mut encoder = self.encoder();
+        let Scene {
+            texture: scene,
+            matrix,
+        } = self.record_scene(&mut encoder, photo)?;
+        let (w, h) = (scene.width() as usize, scene.height() as usize);
+        let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
+            Some(size) => self.record_resize(&mut encoder, &scene, size),
+            None => scene,
         };
+        let kernel = match fusion {
+            Fusion::Fused => Kernel::Fused(Output::Codes(params.bits)),
+            Fusion::Separate => Kernel::Separate(params.bits),
+        };
+        let scene = Scene {
+            texture: scene,
+            matrix,
+        };
+        let output = self.record_pointwise(&mut encoder, scene, params, kernel, luts, None);
         self.read_encoded(encoder, &output, params.bits)
     }
 
@@ -410,44 +416,6 @@ impl GpuPipeline {
                 10,
             ),
         }
-    }
-
-    fn record_fused_raw(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        frame: &RawFrame,
-        params: &DevelopParams,
-        [lut, shaper]: [&wgpu::TextureView; 2],
-    ) -> Result<wgpu::Texture, Error> {
-        let (w, h) = (frame.width, frame.height);
-        let raw = self.upload_raw(frame)?;
-        let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w as u32, h as u32]);
-        let (output, out_slot) = self.output_texture(w, h, Output::Codes(params.bits));
-        let (ubuf, lin, dm) = (
-            self.gpu.uniform(&uniform),
-            self.gpu.uniform(&LinearizeUniform::new(frame)),
-            self.gpu.uniform(&DemosaicUniform::new(frame.cfa)),
-        );
-        let pipeline = match params.bits {
-            Bits::Eight => &self.raw_8,
-            Bits::Sixteen => &self.raw_16,
-        };
-        self.gpu.dispatch(
-            encoder,
-            pipeline,
-            &[
-                (0, ubuf.as_entire_binding()),
-                (2, wgpu::BindingResource::TextureView(lut)),
-                (out_slot, wgpu::BindingResource::TextureView(&view(&output))),
-                (6, wgpu::BindingResource::TextureView(shaper)),
-                (7, wgpu::BindingResource::TextureView(&view(&raw))),
-                (8, lin.as_entire_binding()),
-                (9, dm.as_entire_binding()),
-            ],
-            w,
-            h,
-        );
-        Ok(output)
     }
 
     /// Stages c-g over a demosaiced (or developed) image, fused or one dispatch each.

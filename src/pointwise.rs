@@ -53,6 +53,40 @@ impl Stage {
     }
 }
 
+/// What one development uses of the pointwise stages, fixed in a kernel
+/// as pipeline constants (`override`s in `shaders/develop.wgsl`). A CPU
+/// rasteriser runs both sides of every branch; a specialised kernel has
+/// no branch to run. Skipping a stage here never changes a pixel: each
+/// left-out stage is the identity for these settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Specialisation {
+    tone: u32,
+    lut: bool,
+    vignette: bool,
+    dither: bool,
+}
+
+impl Specialisation {
+    pub fn of(u: &DevelopUniform) -> Self {
+        Specialisation {
+            tone: u.tone.op,
+            lut: u.lut.size != 0 || u.lut.shaper_size != 0,
+            vignette: u.vignette.amount != 0.0,
+            dither: u.encode.dither != 0.0,
+        }
+    }
+
+    pub fn constants(&self) -> [(&'static str, f64); 4] {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        [
+            ("TONE_OP", self.tone as f64),
+            ("USE_LUT", flag(self.lut)),
+            ("USE_VIGNETTE", flag(self.vignette)),
+            ("USE_DITHER", flag(self.dither)),
+        ]
+    }
+}
+
 impl DevelopUniform {
     /// `full_size` is the whole output image; this one starts at `origin` in it.
     pub fn new(

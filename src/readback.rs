@@ -58,11 +58,11 @@ pub fn read_texture(
 ) -> Result<Vec<u8>, GpuError> {
     let (width, height) = (texture.width() as usize, texture.height() as usize);
     let padded = padded_bytes_per_row(width, bytes_per_pixel);
-    let buffer = ring.take(gpu, (padded * height) as u64);
+    let staging = ring.take(gpu, (padded * height) as u64);
     encoder.copy_texture_to_buffer(
         texture.as_image_copy(),
         wgpu::TexelCopyBufferInfo {
-            buffer: &buffer,
+            buffer: &staging,
             layout: wgpu::TexelCopyBufferLayout {
                 offset: 0,
                 bytes_per_row: Some(padded as u32),
@@ -71,8 +71,49 @@ pub fn read_texture(
         },
         texture.size(),
     );
+    let row = width * bytes_per_pixel;
+    finish(
+        gpu,
+        ring,
+        encoder,
+        staging,
+        (padded * height) as u64,
+        |mapped| {
+            let mut out = Vec::with_capacity(row * height);
+            for chunk in mapped.chunks(padded) {
+                out.extend_from_slice(&chunk[..row]);
+            }
+            out
+        },
+    )
+}
+
+/// Append a copy of `buffer` to `encoder`, submit, wait, and hand its
+/// bytes to `read`.
+pub fn read_buffer<T>(
+    gpu: &Gpu,
+    ring: &StagingRing,
+    mut encoder: wgpu::CommandEncoder,
+    buffer: &wgpu::Buffer,
+    read: impl FnOnce(&[u8]) -> T,
+) -> Result<T, GpuError> {
+    let staging = ring.take(gpu, buffer.size());
+    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, buffer.size());
+    finish(gpu, ring, encoder, staging, buffer.size(), read)
+}
+
+/// Submit `encoder` (which copies into `staging`), map the first `len`
+/// bytes, read them, and return `staging` to the ring.
+fn finish<T>(
+    gpu: &Gpu,
+    ring: &StagingRing,
+    encoder: wgpu::CommandEncoder,
+    staging: wgpu::Buffer,
+    len: u64,
+    read: impl FnOnce(&[u8]) -> T,
+) -> Result<T, GpuError> {
     gpu.queue.submit([encoder.finish()]);
-    let slice = buffer.slice(..(padded * height) as u64);
+    let slice = staging.slice(..len);
     let (tx, rx) = std::sync::mpsc::channel();
     slice.map_async(wgpu::MapMode::Read, move |r| {
         let _ = tx.send(r);
@@ -83,17 +124,13 @@ pub fn read_texture(
     rx.recv()
         .map_err(|e| GpuError::Readback(e.to_string()))?
         .map_err(|e| GpuError::Readback(e.to_string()))?;
-    let row = width * bytes_per_pixel;
-    let mut out = Vec::with_capacity(row * height);
-    {
+    let out = {
         let mapped = slice
             .get_mapped_range()
             .map_err(|e| GpuError::Readback(e.to_string()))?;
-        for chunk in mapped.chunks(padded) {
-            out.extend_from_slice(&chunk[..row]);
-        }
-    }
-    buffer.unmap();
-    ring.give_back(buffer);
+        read(&mapped)
+    };
+    staging.unmap();
+    ring.give_back(staging);
     Ok(out)
 }

@@ -1,0 +1,261 @@
+//! Host side of `shaders/fused_raw.wgsl`: raw photosites to packed RGB code
+//! values in one dispatch, the batch path.
+//!
+//! The kernel develops blocks of 4x2 pixels that start on a red photosite.
+//! The mosaic is laid out for it here: shifted so that red photosites sit
+//! at even columns and rows, with the mirrored border (two photosites, the
+//! reach of the 5x5 filter) written out, and rounded up to whole blocks.
+//! The output rows come back packed (RGB, no alpha) in the same shifted
+//! frame; the extra pixels are dropped while reading back.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::error::Error;
+use crate::frame::{Pixels, RawFrame, Rendered};
+use crate::gpu::Gpu;
+use crate::params::Bits;
+use crate::pointwise::{DevelopUniform, Specialisation};
+use crate::readback::{read_buffer, StagingRing};
+use crate::stages::demosaic::mirror;
+use crate::stages::linearize::LinearizeUniform;
+
+/// Workgroup width of `raw_main`, in blocks.
+const GROUP: usize = 64;
+
+/// Layout of `struct RawLayout` in `shaders/fused_raw.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+struct LayoutUniform {
+    raw_stride: u32,
+    out_stride: u32,
+    blocks: [u32; 2],
+    red: [u32; 2],
+    _pad: [u32; 2],
+}
+
+/// Where a frame's pixels sit in the kernel's buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    width: usize,
+    height: usize,
+    /// Column and row of the red photosite in the frame's first 2x2 cell;
+    /// also where image pixel (0, 0) lands in the output.
+    red: [usize; 2],
+    /// Blocks of 4x2 output pixels across and down.
+    blocks: [usize; 2],
+}
+
+impl Layout {
+    pub fn new(frame: &RawFrame) -> Self {
+        let cell = frame.cfa.colors().iter().position(|&c| c == 0);
+        let cell = cell.expect("every Bayer pattern has a red cell");
+        let red = [cell & 1, cell >> 1];
+        Layout {
+            width: frame.width,
+            height: frame.height,
+            red,
+            blocks: [
+                (frame.width + red[0]).div_ceil(4),
+                (frame.height + red[1]).div_ceil(2),
+            ],
+        }
+    }
+
+    /// Output pixels across and down (whole blocks).
+    fn out_size(&self) -> [usize; 2] {
+        [4 * self.blocks[0], 2 * self.blocks[1]]
+    }
+
+    /// Photosites across and down of the padded mosaic: the output plus
+    /// two on every side.
+    fn raw_size(&self) -> [usize; 2] {
+        let [w, h] = self.out_size();
+        [w + 4, h + 4]
+    }
+
+    fn raw_bytes(&self) -> u64 {
+        let [w, h] = self.raw_size();
+        (w * h * 2) as u64
+    }
+
+    fn out_row_bytes(&self, bits: Bits) -> usize {
+        self.out_size()[0] * 3 * bytes_per_channel(bits)
+    }
+
+    fn out_bytes(&self, bits: Bits) -> u64 {
+        (self.out_row_bytes(bits) * self.out_size()[1]) as u64
+    }
+
+    fn uniform(&self, bits: Bits) -> LayoutUniform {
+        LayoutUniform {
+            raw_stride: (self.raw_size()[0] / 2) as u32,
+            out_stride: (self.out_row_bytes(bits) / 4) as u32,
+            blocks: self.blocks.map(|b| b as u32),
+            red: self.red.map(|r| r as u32),
+            _pad: [0; 2],
+        }
+    }
+
+    /// Row `r` of the padded mosaic: frame pixel (x, y) lands at
+    /// (x + red.x + 2, y + red.y + 2); everything around it is mirrored.
+    fn padded_row(&self, frame: &RawFrame, r: usize, row: &mut [u16]) {
+        let at = |i: usize, shift: usize, n: usize| mirror(i as i64 - shift as i64 - 2, n as i64);
+        let src = &frame.mosaic[at(r, self.red[1], self.height) * self.width..][..self.width];
+        let left = self.red[0] + 2;
+        row[left..left + self.width].copy_from_slice(src);
+        for x in (0..left).chain(left + self.width..row.len()) {
+            row[x] = src[at(x, self.red[0], self.width)];
+        }
+    }
+
+    /// The padded mosaic, two photosites per little-endian word, into `dst`.
+    fn write_raw(&self, frame: &RawFrame, dst: &mut wgpu::QueueWriteBufferView) {
+        let [w, h] = self.raw_size();
+        let mut row = vec![0u16; w];
+        for r in 0..h {
+            self.padded_row(frame, r, &mut row);
+            dst.slice(r * w * 2..(r + 1) * w * 2)
+                .copy_from_slice(bytemuck::cast_slice(&row));
+        }
+    }
+
+    /// The frame's pixels out of the kernel's packed output rows.
+    fn unpack(&self, packed: &[u8], bits: Bits) -> Pixels {
+        let stride = self.out_row_bytes(bits);
+        let size = 3 * bytes_per_channel(bits);
+        let (start, len) = (self.red[0] * size, self.width * size);
+        let mut bytes = Vec::with_capacity(len * self.height);
+        for row in packed
+            .chunks_exact(stride)
+            .skip(self.red[1])
+            .take(self.height)
+        {
+            bytes.extend_from_slice(&row[start..start + len]);
+        }
+        match bits {
+            Bits::Eight => Pixels::Eight(bytes),
+            Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&bytes)),
+        }
+    }
+
+    /// Black and scale per site of a block (red, green in a red row, green
+    /// in a blue row, blue) instead of per cell of the frame.
+    fn linearize_uniform(&self, frame: &RawFrame) -> LinearizeUniform {
+        let by_cell = LinearizeUniform::new(frame);
+        let mut by_site = by_cell;
+        for site in 0..4 {
+            let cell = ((site & 1) + self.red[0]) % 2 + 2 * (((site >> 1) + self.red[1]) % 2);
+            by_site.black[site] = by_cell.black[cell];
+            by_site.scale[site] = by_cell.scale[cell];
+        }
+        by_site
+    }
+}
+
+fn bytes_per_channel(bits: Bits) -> usize {
+    match bits {
+        Bits::Eight => 1,
+        Bits::Sixteen => 2,
+    }
+}
+
+/// The kernel, compiled on demand for each specialisation it is asked for.
+#[derive(Default)]
+pub struct FusedRaw {
+    pipelines: Mutex<HashMap<(Specialisation, Bits), wgpu::ComputePipeline>>,
+}
+
+impl FusedRaw {
+    fn pipeline(&self, gpu: &Gpu, spec: Specialisation, bits: Bits) -> wgpu::ComputePipeline {
+        let mut pipelines = self.pipelines.lock().expect("pipeline cache lock");
+        pipelines
+            .entry((spec, bits))
+            .or_insert_with(|| {
+                let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
+                let constants: Vec<_> = spec.constants().into_iter().chain([out_bits]).collect();
+                gpu.specialised_pipeline("fused_raw", "raw_main", &constants)
+            })
+            .clone()
+    }
+
+    /// Whether `frame`'s buffers fit this device's limits.
+    pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits) -> bool {
+        let layout = Layout::new(frame);
+        let limits = gpu.device.limits();
+        let max = limits
+            .max_buffer_size
+            .min(limits.max_storage_buffer_binding_size);
+        layout.raw_bytes() <= max
+            && layout.out_bytes(bits) <= max
+            && layout.blocks[1] <= limits.max_compute_workgroups_per_dimension as usize
+    }
+
+    /// Develop `frame` in one dispatch; the caller has checked `fits`.
+    pub fn develop(
+        &self,
+        gpu: &Gpu,
+        staging: &StagingRing,
+        frame: &RawFrame,
+        develop: &DevelopUniform,
+        bits: Bits,
+        [lut, shaper]: [&wgpu::TextureView; 2],
+    ) -> Result<Rendered, Error> {
+        let layout = Layout::new(frame);
+        let storage = |label, size, usage| {
+            gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage: wgpu::BufferUsages::STORAGE | usage,
+                mapped_at_creation: false,
+            })
+        };
+        let raw = storage("raw", layout.raw_bytes(), wgpu::BufferUsages::COPY_DST);
+        let out = storage(
+            "encoded",
+            layout.out_bytes(bits),
+            wgpu::BufferUsages::COPY_SRC,
+        );
+        {
+            let size = wgpu::BufferSize::new(layout.raw_bytes()).expect("a frame has pixels");
+            let mut view = gpu
+                .queue
+                .write_buffer_with(&raw, 0, size)
+                .expect("the raw buffer was sized for this write");
+            layout.write_raw(frame, &mut view);
+        }
+        let ubuf = gpu.uniform(develop);
+        let lin = gpu.uniform(&layout.linearize_uniform(frame));
+        let layout_buf = gpu.uniform(&layout.uniform(bits));
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        gpu.dispatch_groups(
+            &mut encoder,
+            &self.pipeline(gpu, Specialisation::of(develop), bits),
+            &[
+                (0, ubuf.as_entire_binding()),
+                (2, wgpu::BindingResource::TextureView(lut)),
+                (6, wgpu::BindingResource::TextureView(shaper)),
+                (8, lin.as_entire_binding()),
+                (9, layout_buf.as_entire_binding()),
+                (11, raw.as_entire_binding()),
+                (12, out.as_entire_binding()),
+            ],
+            [
+                layout.blocks[0].div_ceil(GROUP) as u32,
+                layout.blocks[1] as u32,
+            ],
+        );
+        let pixels = read_buffer(gpu, staging, encoder, &out, |bytes| {
+            layout.unpack(bytes, bits)
+        })?;
+        Ok(Rendered {
+            width: frame.width,
+            height: frame.height,
+            pixels,
+        })
+    }
+}
