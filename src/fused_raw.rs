@@ -13,12 +13,14 @@ use std::sync::Mutex;
 
 use bytemuck::{Pod, Zeroable};
 
+use crate::buffer_pool::BufferPool;
 use crate::error::Error;
+use crate::error::GpuError;
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
 use crate::params::Bits;
 use crate::pointwise::{DevelopUniform, Specialisation};
-use crate::readback::{read_buffer, StagingRing};
+use crate::readback::read_buffer;
 use crate::stages::demosaic::mirror;
 use crate::stages::linearize::LinearizeUniform;
 
@@ -112,7 +114,7 @@ impl Layout {
     }
 
     /// The padded mosaic, two photosites per little-endian word, into `dst`.
-    fn write_raw(&self, frame: &RawFrame, dst: &mut wgpu::QueueWriteBufferView) {
+    fn write_raw(&self, frame: &RawFrame, dst: &mut wgpu::BufferViewMut) {
         let [w, h] = self.raw_size();
         let mut row = vec![0u16; w];
         for r in 0..h {
@@ -197,41 +199,35 @@ impl FusedRaw {
     pub fn develop(
         &self,
         gpu: &Gpu,
-        staging: &StagingRing,
+        pool: &BufferPool,
         frame: &RawFrame,
         develop: &DevelopUniform,
         bits: Bits,
         [lut, shaper]: [&wgpu::TextureView; 2],
     ) -> Result<Rendered, Error> {
+        use wgpu::BufferUsages as U;
         let layout = Layout::new(frame);
-        let storage = |label, size, usage| {
-            gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size,
-                usage: wgpu::BufferUsages::STORAGE | usage,
-                mapped_at_creation: false,
-            })
-        };
-        let raw = storage("raw", layout.raw_bytes(), wgpu::BufferUsages::COPY_DST);
-        let out = storage(
-            "encoded",
-            layout.out_bytes(bits),
-            wgpu::BufferUsages::COPY_SRC,
+        let (raw_len, out_len) = (layout.raw_bytes(), layout.out_bytes(bits));
+        let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
+        let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
+        let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
+        map_for_writing(gpu, &upload, raw_len)?;
+        layout.write_raw(
+            frame,
+            &mut upload
+                .slice(..raw_len)
+                .get_mapped_range_mut()
+                .map_err(|e| GpuError::Failed(e.to_string()))?,
         );
-        {
-            let size = wgpu::BufferSize::new(layout.raw_bytes()).expect("a frame has pixels");
-            let mut view = gpu
-                .queue
-                .write_buffer_with(&raw, 0, size)
-                .expect("the raw buffer was sized for this write");
-            layout.write_raw(frame, &mut view);
-        }
+        upload.unmap();
+
         let ubuf = gpu.uniform(develop);
         let lin = gpu.uniform(&layout.linearize_uniform(frame));
         let layout_buf = gpu.uniform(&layout.uniform(bits));
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
         gpu.dispatch_groups(
             &mut encoder,
             &self.pipeline(gpu, Specialisation::of(develop), bits),
@@ -249,13 +245,32 @@ impl FusedRaw {
                 layout.blocks[1] as u32,
             ],
         );
-        let pixels = read_buffer(gpu, staging, encoder, &out, |bytes| {
+        let pixels = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
             layout.unpack(bytes, bits)
-        })?;
+        });
+        for buffer in [upload, raw, out] {
+            pool.give_back(buffer);
+        }
         Ok(Rendered {
             width: frame.width,
             height: frame.height,
-            pixels,
+            pixels: pixels?,
         })
     }
+}
+
+/// Map the first `len` bytes of an idle MAP_WRITE buffer.
+fn map_for_writing(gpu: &Gpu, buffer: &wgpu::Buffer, len: u64) -> Result<(), GpuError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    buffer
+        .slice(..len)
+        .map_async(wgpu::MapMode::Write, move |r| {
+            let _ = tx.send(r);
+        });
+    gpu.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| GpuError::Failed(e.to_string()))?;
+    rx.recv()
+        .map_err(|e| GpuError::Failed(e.to_string()))?
+        .map_err(|e| GpuError::Failed(e.to_string()))
 }

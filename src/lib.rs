@@ -17,6 +17,7 @@
 
 pub mod batch;
 pub mod bench;
+pub mod buffer_pool;
 pub mod colorimetry;
 pub mod cpu;
 pub mod develop;

@@ -8,6 +8,7 @@
 //! A developed image (PNG, JPEG, TIFF) is uploaded straight into the
 //! demosaic's output and skips the stencil part.
 
+use crate::buffer_pool::BufferPool;
 use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
@@ -16,7 +17,7 @@ use crate::gpu::{view, Gpu};
 use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Stage};
-use crate::readback::{read_texture, StagingRing};
+use crate::readback::read_texture;
 use crate::stages::resize::{self, ResizeUniform};
 use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
 
@@ -105,7 +106,7 @@ pub struct GpuPipeline {
     encode_8: wgpu::ComputePipeline,
     encode_16: wgpu::ComputePipeline,
     stages: Vec<(Stage, wgpu::ComputePipeline)>,
-    staging: StagingRing,
+    buffers: BufferPool,
     timer: Option<Timer>,
 }
 
@@ -126,7 +127,7 @@ impl GpuPipeline {
                 .iter()
                 .map(|&s| (s, pw(s.entry_point())))
                 .collect(),
-            staging: StagingRing::default(),
+            buffers: BufferPool::default(),
             timer: Timer::new(&gpu),
             gpu,
         }
@@ -169,7 +170,7 @@ impl GpuPipeline {
                 let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w, h]);
                 return self.fused_raw.develop(
                     &self.gpu,
-                    &self.staging,
+                    &self.buffers,
                     frame,
                     &uniform,
                     params.bits,
@@ -210,7 +211,7 @@ impl GpuPipeline {
             Bits::Eight => 4,
             Bits::Sixteen => 8,
         };
-        let bytes = read_texture(&self.gpu, &self.staging, encoder, output, bpp)?;
+        let bytes = read_texture(&self.gpu, &self.buffers, encoder, output, bpp)?;
         let pixels = match bits {
             Bits::Eight => Pixels::Eight(
                 bytes
@@ -477,7 +478,7 @@ impl GpuPipeline {
         self.gpu.scoped(|| {
             let mut encoder = self.encoder();
             let mosaic = self.record_linearize(&mut encoder, frame)?;
-            let bytes = read_texture(&self.gpu, &self.staging, encoder, &mosaic, 4)?;
+            let bytes = read_texture(&self.gpu, &self.buffers, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
     }
@@ -685,7 +686,7 @@ impl GpuPipeline {
         encoder: wgpu::CommandEncoder,
         texture: &wgpu::Texture,
     ) -> Result<LinearImage, Error> {
-        let bytes = read_texture(&self.gpu, &self.staging, encoder, texture, 16)?;
+        let bytes = read_texture(&self.gpu, &self.buffers, encoder, texture, 16)?;
         Ok(LinearImage {
             width: texture.width() as usize,
             height: texture.height() as usize,

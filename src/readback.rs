@@ -1,46 +1,14 @@
-//! Copying a texture back to the CPU. Buffer rows must be multiples of
-//! 256 bytes (`COPY_BYTES_PER_ROW_ALIGNMENT`), so rows are padded on the GPU
-//! side and unpadded here. Staging buffers are kept in a small ring and
-//! reused from frame to frame instead of being allocated for each one.
+//! Copying GPU results back to the CPU. Texture rows must be copied in
+//! multiples of 256 bytes (`COPY_BYTES_PER_ROW_ALIGNMENT`), so they are
+//! padded on the GPU side and unpadded here. Staging buffers come from the
+//! pipeline's [`BufferPool`] and are reused from frame to frame.
 
-use std::sync::Mutex;
-
+use crate::buffer_pool::BufferPool;
 use crate::error::GpuError;
 use crate::gpu::Gpu;
 
-/// How many idle staging buffers are kept for reuse.
-const RING: usize = 3;
-
-/// Reusable MAP_READ staging buffers.
-#[derive(Default)]
-pub struct StagingRing {
-    free: Mutex<Vec<wgpu::Buffer>>,
-}
-
-impl StagingRing {
-    fn take(&self, gpu: &Gpu, size: u64) -> wgpu::Buffer {
-        let mut free = self.free.lock().expect("staging lock");
-        match free.iter().position(|b| b.size() >= size) {
-            Some(i) => free.swap_remove(i),
-            None => gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("readback"),
-                size,
-                usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-                mapped_at_creation: false,
-            }),
-        }
-    }
-
-    fn give_back(&self, buffer: wgpu::Buffer) {
-        let mut free = self.free.lock().expect("staging lock");
-        free.push(buffer);
-        if free.len() > RING {
-            // Keep the largest: frames of one batch tend to share a size.
-            free.sort_by_key(|b| std::cmp::Reverse(b.size()));
-            free.truncate(RING);
-        }
-    }
-}
+const STAGING: wgpu::BufferUsages =
+    wgpu::BufferUsages::COPY_DST.union(wgpu::BufferUsages::MAP_READ);
 
 pub fn padded_bytes_per_row(width: usize, bytes_per_pixel: usize) -> usize {
     let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as usize;
@@ -51,14 +19,14 @@ pub fn padded_bytes_per_row(width: usize, bytes_per_pixel: usize) -> usize {
 /// tightly packed bytes.
 pub fn read_texture(
     gpu: &Gpu,
-    ring: &StagingRing,
+    pool: &BufferPool,
     mut encoder: wgpu::CommandEncoder,
     texture: &wgpu::Texture,
     bytes_per_pixel: usize,
 ) -> Result<Vec<u8>, GpuError> {
     let (width, height) = (texture.width() as usize, texture.height() as usize);
     let padded = padded_bytes_per_row(width, bytes_per_pixel);
-    let staging = ring.take(gpu, (padded * height) as u64);
+    let staging = pool.take(gpu, STAGING, (padded * height) as u64);
     encoder.copy_texture_to_buffer(
         texture.as_image_copy(),
         wgpu::TexelCopyBufferInfo {
@@ -74,7 +42,7 @@ pub fn read_texture(
     let row = width * bytes_per_pixel;
     finish(
         gpu,
-        ring,
+        pool,
         encoder,
         staging,
         (padded * height) as u64,
@@ -88,25 +56,26 @@ pub fn read_texture(
     )
 }
 
-/// Append a copy of `buffer` to `encoder`, submit, wait, and hand its
-/// bytes to `read`.
+/// Append a copy of the first `len` bytes of `buffer` to `encoder`,
+/// submit, wait, and hand those bytes to `read`.
 pub fn read_buffer<T>(
     gpu: &Gpu,
-    ring: &StagingRing,
+    pool: &BufferPool,
     mut encoder: wgpu::CommandEncoder,
     buffer: &wgpu::Buffer,
+    len: u64,
     read: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, GpuError> {
-    let staging = ring.take(gpu, buffer.size());
-    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, buffer.size());
-    finish(gpu, ring, encoder, staging, buffer.size(), read)
+    let staging = pool.take(gpu, STAGING, len);
+    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, len);
+    finish(gpu, pool, encoder, staging, len, read)
 }
 
 /// Submit `encoder` (which copies into `staging`), map the first `len`
-/// bytes, read them, and return `staging` to the ring.
+/// bytes, read them, and return `staging` to the pool.
 fn finish<T>(
     gpu: &Gpu,
-    ring: &StagingRing,
+    pool: &BufferPool,
     encoder: wgpu::CommandEncoder,
     staging: wgpu::Buffer,
     len: u64,
@@ -131,6 +100,6 @@ fn finish<T>(
         read(&mapped)
     };
     staging.unmap();
-    ring.give_back(staging);
+    pool.give_back(staging);
     Ok(out)
 }
