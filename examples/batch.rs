@@ -15,8 +15,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [input, output, rest @ ..] = args.as_slice() else {
         return Err("usage: batch IN_DIR OUT_DIR [LOOK]".into());
     };
-    // A GPU when there is one, the CPU twin otherwise.
-    let engine = Engine::gpu().unwrap_or(Engine::Cpu);
     let look = looks::load(rest.first().map_or("authentic", String::as_str))?;
     let params = look.map_or_else(DevelopParams::default, |l| {
         l.params(&DevelopParams::default())
@@ -31,7 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads = std::thread::available_parallelism()?.get();
     let reports = batch::run(
         &jobs,
-        &[engine],
+        // A GPU when there is one, the CPU twin otherwise.
+        || vec![Engine::gpu().unwrap_or(Engine::Cpu)],
         &params,
         &out,
         threads,

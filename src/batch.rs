@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -188,13 +188,15 @@ pub struct OutputOptions {
     pub overwrite: bool,
 }
 
-/// Convert `jobs`: `decoders` and `encoders` CPU threads around one develop
-/// thread per engine. `on_done` is called once per file as it finishes
-/// (from any thread); `stop` ends the run early, between files. Returns
-/// the reports in `jobs` order.
+/// Convert `jobs`: `threads` decode and as many encode CPU threads around
+/// one develop thread per engine. `engines` is called once, while the
+/// first files decode: starting a GPU takes as long as decoding a raw.
+/// `on_done` is called once per file as it finishes (from any thread);
+/// `stop` ends the run early, between files. Returns the reports in
+/// `jobs` order.
 pub fn run(
     jobs: &[Job],
-    engines: &[Engine],
+    engines: impl FnOnce() -> Vec<Engine>,
     params: &DevelopParams,
     out: &OutputOptions,
     threads: usize,
@@ -219,12 +221,11 @@ pub fn run(
         }
     }
     let next = Mutex::new(todo.into_iter());
-    let in_flight = 2 * engines.len().max(1);
-    let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(in_flight);
-    let (developed_tx, developed_rx) =
-        sync_channel::<(usize, FileReport, Rendered, Metadata)>(in_flight);
+    // Each decode thread may hold one finished frame; each engine one being
+    // developed and one waiting; so memory stays flat.
+    let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(threads);
     let decoded_rx = Arc::new(Mutex::new(decoded_rx));
-    let developed_rx = Arc::new(Mutex::new(developed_rx));
+    let started: OnceLock<Vec<Engine>> = OnceLock::new();
 
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -252,6 +253,10 @@ pub fn run(
             });
         }
         drop(decoded_tx);
+        let engines = started.get_or_init(engines);
+        let (developed_tx, developed_rx) =
+            sync_channel::<(usize, FileReport, Rendered, Metadata)>(2 * engines.len().max(1));
+        let developed_rx = Arc::new(Mutex::new(developed_rx));
         for engine in engines {
             let rx = Arc::clone(&decoded_rx);
             let tx = developed_tx.clone();

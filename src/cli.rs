@@ -252,27 +252,30 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
         }
         eprintln!("\nwisp: stopping after the files in progress (Ctrl-C again to abort)");
     });
-    let engines = engines(&args);
     let threads = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(2, |n| n.get()),
         |j| j as usize,
     );
-    if !args.quiet {
-        let on: Vec<String> = engines.iter().map(Engine::describe).collect();
-        eprintln!(
-            "wisp: {} file(s) on {}, {threads} CPU thread(s)",
-            jobs.len(),
-            on.join(" + ")
-        );
-    }
     let progress = Progress::new(jobs.len(), args.quiet, args.verbose);
+    let start_engines = || {
+        let engines = engines(&args);
+        if !args.quiet {
+            let on: Vec<String> = engines.iter().map(Engine::describe).collect();
+            progress.say(format!(
+                "wisp: {} file(s) on {}, {threads} CPU thread(s)",
+                jobs.len(),
+                on.join(" + ")
+            ));
+        }
+        engines
+    };
     let out = batch::OutputOptions {
         format: args.format,
         quality: args.quality,
         overwrite: args.overwrite,
     };
     let start = Instant::now();
-    let reports = batch::run(&jobs, &engines, &params, &out, threads, &STOP, &|r| {
+    let reports = batch::run(&jobs, start_engines, &params, &out, threads, &STOP, &|r| {
         progress.file_done(r)
     });
     let elapsed = start.elapsed().as_secs_f64();
@@ -341,6 +344,14 @@ impl Progress {
             verbose,
             start: Instant::now(),
             megapixels: std::sync::Mutex::new(0.0),
+        }
+    }
+
+    /// A line on stderr, above the bar if there is one.
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
         }
     }
 
