@@ -27,12 +27,18 @@ mp=$(python3 -c "print($count * 4000 * 3000 / 1e6)")
 echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores"
 
 declare -A rate
-run() { # name, command...
-    local name=$1; shift
-    local t0 t1
+run() { # name, output folder, command...
+    local name=$1 out=$2; shift 2
+    local t0 t1 written
+    mkdir -p "$out"
     t0=$(date +%s.%N)
     if "$@" >"$work/$name.log" 2>&1; then
         t1=$(date +%s.%N)
+        written=$(find "$out" -name '*.jpg' 2>/dev/null | wc -l)
+        if [ "$written" != "$count" ]; then
+            echo "$name wrote $written of $count JPEGs; see its log:"; tail -5 "$work/$name.log"
+            return
+        fi
         rate[$name]=$(python3 -c "print(f'{$mp / ($t1 - $t0):.2f}')")
         printf '%-16s %8.2f s  %6s MP/s\n' "$name" "$(python3 -c "print($t1 - $t0)")" "${rate[$name]}"
     else
@@ -40,18 +46,25 @@ run() { # name, command...
     fi
 }
 
-run wisp target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
+run wisp "$work/out-wisp" target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
 if command -v rawtherapee-cli >/dev/null; then
-    run rawtherapee-cli rawtherapee-cli -o "$work/out-rt" -d -j92 -Y -c "$work/raws"
+    run rawtherapee-cli "$work/out-rt" rawtherapee-cli -o "$work/out-rt" -d -j92 -Y -c "$work/raws"
 fi
-if command -v darktable-cli >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "darktable-cli       skipped: it refuses to run as root"
-elif command -v darktable-cli >/dev/null; then
-    mkdir -p "$work/out-dt"
-    run darktable-cli darktable-cli "$work/raws" "$work/out-dt/\$(FILE_NAME)" --core --configdir "$work/dtconf" --library :memory:
+if command -v darktable-cli >/dev/null; then
+    # darktable refuses to run as root: run it as `nobody` there, with its
+    # own home and a folder it may write.
+    as_user=()
+    mkdir -p "$work/out-dt" "$work/dt"
+    if [ "$(id -u)" = 0 ]; then
+        as_user=(runuser -u nobody --)
+        chmod 755 "$work"
+        chown nobody "$work/out-dt" "$work/dt"
+    fi
+    run darktable-cli "$work/out-dt" "${as_user[@]}" env HOME="$work/dt" darktable-cli "$work/raws" "$work/out-dt/\$(FILE_NAME).jpg" \
+        --core --configdir "$work/dt/conf" --library :memory:
 fi
 if python3 -c "import rawpy" 2>/dev/null; then
-    run rawpy+pillow python3 bench/rawpy_convert.py "$work/out-rawpy" "$work"/raws/*.dng
+    run rawpy+pillow "$work/out-rawpy" python3 bench/rawpy_convert.py "$work/out-rawpy" "$work"/raws/*.dng
 fi
 
 for peer in "${!rate[@]}"; do
