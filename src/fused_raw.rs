@@ -8,9 +8,6 @@
 //! The output rows come back packed (RGB, no alpha) in the same shifted
 //! frame; the extra pixels are dropped while reading back.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
@@ -18,6 +15,7 @@ use crate::error::Error;
 use crate::error::GpuError;
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
+use crate::kernels::Kernels;
 use crate::params::Bits;
 use crate::pointwise::{DevelopUniform, Specialisation};
 use crate::readback::read_buffer;
@@ -164,99 +162,85 @@ fn bytes_per_channel(bits: Bits) -> usize {
     }
 }
 
-/// The kernel, compiled on demand for each specialisation it is asked for.
-#[derive(Default)]
-pub struct FusedRaw {
-    pipelines: Mutex<HashMap<(Specialisation, Bits), wgpu::ComputePipeline>>,
+/// Whether `frame`'s buffers fit this device's limits.
+pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits) -> bool {
+    let layout = Layout::new(frame);
+    let limits = gpu.device.limits();
+    let max = limits
+        .max_buffer_size
+        .min(limits.max_storage_buffer_binding_size);
+    layout.raw_bytes() <= max
+        && layout.out_bytes(bits) <= max
+        && layout.blocks[1] <= limits.max_compute_workgroups_per_dimension as usize
 }
 
-impl FusedRaw {
-    fn pipeline(&self, gpu: &Gpu, spec: Specialisation, bits: Bits) -> wgpu::ComputePipeline {
-        let mut pipelines = self.pipelines.lock().expect("pipeline cache lock");
-        pipelines
-            .entry((spec, bits))
-            .or_insert_with(|| {
-                let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
-                let constants: Vec<_> = spec.constants().into_iter().chain([out_bits]).collect();
-                gpu.specialised_pipeline("fused_raw", "raw_main", &constants)
-            })
-            .clone()
-    }
+/// Develop `frame` in one dispatch; the caller has checked `fits`.
+pub fn develop(
+    gpu: &Gpu,
+    kernels: &Kernels,
+    pool: &BufferPool,
+    frame: &RawFrame,
+    develop: &DevelopUniform,
+    bits: Bits,
+    [lut, shaper]: [&wgpu::TextureView; 2],
+) -> Result<Rendered, Error> {
+    use wgpu::BufferUsages as U;
+    let layout = Layout::new(frame);
+    let (raw_len, out_len) = (layout.raw_bytes(), layout.out_bytes(bits));
+    let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
+    let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
+    let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
+    map_for_writing(gpu, &upload, raw_len)?;
+    layout.write_raw(
+        frame,
+        &mut upload
+            .slice(..raw_len)
+            .get_mapped_range_mut()
+            .map_err(|e| GpuError::Failed(e.to_string()))?,
+    );
+    upload.unmap();
 
-    /// Whether `frame`'s buffers fit this device's limits.
-    pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits) -> bool {
-        let layout = Layout::new(frame);
-        let limits = gpu.device.limits();
-        let max = limits
-            .max_buffer_size
-            .min(limits.max_storage_buffer_binding_size);
-        layout.raw_bytes() <= max
-            && layout.out_bytes(bits) <= max
-            && layout.blocks[1] <= limits.max_compute_workgroups_per_dimension as usize
+    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
+    let constants: Vec<_> = Specialisation::of(develop)
+        .constants()
+        .into_iter()
+        .chain([out_bits])
+        .collect();
+    let ubuf = gpu.uniform(develop);
+    let lin = gpu.uniform(&layout.linearize_uniform(frame));
+    let layout_buf = gpu.uniform(&layout.uniform(bits));
+    let mut encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+    encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
+    gpu.dispatch_groups(
+        &mut encoder,
+        &kernels.get(gpu, "fused_raw", "raw_main", &constants),
+        &[
+            (0, ubuf.as_entire_binding()),
+            (2, wgpu::BindingResource::TextureView(lut)),
+            (6, wgpu::BindingResource::TextureView(shaper)),
+            (8, lin.as_entire_binding()),
+            (9, layout_buf.as_entire_binding()),
+            (11, raw.as_entire_binding()),
+            (12, out.as_entire_binding()),
+        ],
+        [
+            layout.blocks[0].div_ceil(GROUP) as u32,
+            layout.blocks[1] as u32,
+        ],
+    );
+    let pixels = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
+        layout.unpack(bytes, bits)
+    });
+    for buffer in [upload, raw, out] {
+        pool.give_back(buffer);
     }
-
-    /// Develop `frame` in one dispatch; the caller has checked `fits`.
-    pub fn develop(
-        &self,
-        gpu: &Gpu,
-        pool: &BufferPool,
-        frame: &RawFrame,
-        develop: &DevelopUniform,
-        bits: Bits,
-        [lut, shaper]: [&wgpu::TextureView; 2],
-    ) -> Result<Rendered, Error> {
-        use wgpu::BufferUsages as U;
-        let layout = Layout::new(frame);
-        let (raw_len, out_len) = (layout.raw_bytes(), layout.out_bytes(bits));
-        let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
-        let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
-        let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
-        map_for_writing(gpu, &upload, raw_len)?;
-        layout.write_raw(
-            frame,
-            &mut upload
-                .slice(..raw_len)
-                .get_mapped_range_mut()
-                .map_err(|e| GpuError::Failed(e.to_string()))?,
-        );
-        upload.unmap();
-
-        let ubuf = gpu.uniform(develop);
-        let lin = gpu.uniform(&layout.linearize_uniform(frame));
-        let layout_buf = gpu.uniform(&layout.uniform(bits));
-        let mut encoder = gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
-        gpu.dispatch_groups(
-            &mut encoder,
-            &self.pipeline(gpu, Specialisation::of(develop), bits),
-            &[
-                (0, ubuf.as_entire_binding()),
-                (2, wgpu::BindingResource::TextureView(lut)),
-                (6, wgpu::BindingResource::TextureView(shaper)),
-                (8, lin.as_entire_binding()),
-                (9, layout_buf.as_entire_binding()),
-                (11, raw.as_entire_binding()),
-                (12, out.as_entire_binding()),
-            ],
-            [
-                layout.blocks[0].div_ceil(GROUP) as u32,
-                layout.blocks[1] as u32,
-            ],
-        );
-        let pixels = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
-            layout.unpack(bytes, bits)
-        });
-        for buffer in [upload, raw, out] {
-            pool.give_back(buffer);
-        }
-        Ok(Rendered {
-            width: frame.width,
-            height: frame.height,
-            pixels: pixels?,
-        })
-    }
+    Ok(Rendered {
+        width: frame.width,
+        height: frame.height,
+        pixels: pixels?,
+    })
 }
 
 /// Map the first `len` bytes of an idle MAP_WRITE buffer.

@@ -26,6 +26,7 @@ pub mod frame;
 pub mod fused_raw;
 pub mod gpu;
 pub mod io;
+pub mod kernels;
 pub mod looks;
 pub mod lut;
 pub mod params;

@@ -12,11 +12,12 @@ use crate::buffer_pool::BufferPool;
 use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
-use crate::fused_raw::FusedRaw;
+use crate::fused_raw;
 use crate::gpu::{view, Gpu};
+use crate::kernels::Kernels;
 use crate::lut::Lut;
 use crate::params::{Bits, DevelopParams};
-use crate::pointwise::{DevelopUniform, Stage};
+use crate::pointwise::{DevelopUniform, Specialisation, Stage};
 use crate::readback::read_texture;
 use crate::stages::resize::{self, ResizeUniform};
 use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
@@ -93,44 +94,27 @@ impl Scene {
     }
 }
 
-/// Compiled compute pipelines for every stage, on one device.
+/// The GPU side of a development on one device: its kernels (compiled on
+/// first use) and reusable buffers.
 pub struct GpuPipeline {
     gpu: Gpu,
-    linearize: wgpu::ComputePipeline,
-    demosaic: wgpu::ComputePipeline,
-    fused_raw: FusedRaw,
-    resize: wgpu::ComputePipeline,
-    fused_8: wgpu::ComputePipeline,
-    fused_16: wgpu::ComputePipeline,
-    fused_display: wgpu::ComputePipeline,
-    encode_8: wgpu::ComputePipeline,
-    encode_16: wgpu::ComputePipeline,
-    stages: Vec<(Stage, wgpu::ComputePipeline)>,
+    kernels: Kernels,
     buffers: BufferPool,
     timer: Option<Timer>,
 }
 
 impl GpuPipeline {
     pub fn new(gpu: Gpu) -> Self {
-        let pw = |entry| gpu.compute_pipeline("pointwise", entry);
         GpuPipeline {
-            linearize: gpu.compute_pipeline("stencil", "linearize_main"),
-            demosaic: gpu.compute_pipeline("stencil", "demosaic_main"),
-            fused_raw: FusedRaw::default(),
-            resize: gpu.compute_pipeline("resize", "resize_main"),
-            fused_8: pw("fused_8"),
-            fused_16: pw("fused_16"),
-            fused_display: pw("fused_display"),
-            encode_8: pw("encode_8"),
-            encode_16: pw("encode_16"),
-            stages: Stage::ALL
-                .iter()
-                .map(|&s| (s, pw(s.entry_point())))
-                .collect(),
+            kernels: Kernels::default(),
             buffers: BufferPool::default(),
             timer: Timer::new(&gpu),
             gpu,
         }
+    }
+
+    fn kernel(&self, shader: &'static str, entry: &'static str) -> wgpu::ComputePipeline {
+        self.kernels.get(&self.gpu, shader, entry, &[])
     }
 
     pub fn gpu(&self) -> &Gpu {
@@ -163,13 +147,16 @@ impl GpuPipeline {
                 .max_size
                 .and_then(|m| resize::fit(frame.width, frame.height, m))
                 .is_none();
-            if fusion == Fusion::Fused && full_size && FusedRaw::fits(&self.gpu, frame, params.bits)
+            if fusion == Fusion::Fused
+                && full_size
+                && fused_raw::fits(&self.gpu, frame, params.bits)
             {
                 self.gpu.check_size(frame.width, frame.height)?;
                 let (w, h) = (frame.width as u32, frame.height as u32);
                 let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w, h]);
-                return self.fused_raw.develop(
+                return fused_raw::develop(
                     &self.gpu,
+                    &self.kernels,
                     &self.buffers,
                     frame,
                     &uniform,
@@ -434,16 +421,17 @@ impl GpuPipeline {
     ) -> wgpu::Texture {
         let (w, h) = (scene.width() as usize, scene.height() as usize);
         let (origin, full_size) = tile.unwrap_or(([0, 0], [w as u32, h as u32]));
-        let ubuf = self
-            .gpu
-            .uniform(&DevelopUniform::new(params, &matrix, origin, full_size));
+        let uniform = DevelopUniform::new(params, &matrix, origin, full_size);
+        let ubuf = self.gpu.uniform(&uniform);
         let (pipeline, src, out) = match kernel {
             Kernel::Fused(out) => {
-                let pipeline = match out {
-                    Output::Codes(Bits::Eight) => &self.fused_8,
-                    Output::Codes(Bits::Sixteen) => &self.fused_16,
-                    Output::Display => &self.fused_display,
+                let entry = match out {
+                    Output::Codes(Bits::Eight) => "fused_8",
+                    Output::Codes(Bits::Sixteen) => "fused_16",
+                    Output::Display => "fused_display",
                 };
+                let constants = Specialisation::of(&uniform).constants();
+                let pipeline = self.kernels.get(&self.gpu, "pointwise", entry, &constants);
                 (pipeline, scene, out)
             }
             Kernel::Separate(bits) => {
@@ -451,11 +439,15 @@ impl GpuPipeline {
                 for stage in Stage::ALL {
                     current = self.record_stage(encoder, &current, stage, &ubuf, [lut, shaper]);
                 }
-                let pipeline = match bits {
-                    Bits::Eight => &self.encode_8,
-                    Bits::Sixteen => &self.encode_16,
+                let entry = match bits {
+                    Bits::Eight => "encode_8",
+                    Bits::Sixteen => "encode_16",
                 };
-                (pipeline, current, Output::Codes(bits))
+                (
+                    self.kernel("pointwise", entry),
+                    current,
+                    Output::Codes(bits),
+                )
             }
         };
         let (output, out_slot) = self.output_texture(w, h, out);
@@ -469,7 +461,7 @@ impl GpuPipeline {
             bindings.push((2, wgpu::BindingResource::TextureView(lut)));
             bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
         }
-        self.gpu.dispatch(encoder, pipeline, &bindings, w, h);
+        self.gpu.dispatch(encoder, &pipeline, &bindings, w, h);
         output
     }
 
@@ -572,7 +564,7 @@ impl GpuPipeline {
         let ubuf = self.gpu.uniform(&LinearizeUniform::new(frame));
         self.gpu.dispatch(
             encoder,
-            &self.linearize,
+            &self.kernel("stencil", "linearize_main"),
             &[
                 (0, ubuf.as_entire_binding()),
                 (1, wgpu::BindingResource::TextureView(&view(&raw))),
@@ -597,7 +589,7 @@ impl GpuPipeline {
         let ubuf = self.gpu.uniform(&DemosaicUniform::new(cfa));
         self.gpu.dispatch(
             encoder,
-            &self.demosaic,
+            &self.kernel("stencil", "demosaic_main"),
             &[
                 (3, ubuf.as_entire_binding()),
                 (4, wgpu::BindingResource::TextureView(&view(mosaic))),
@@ -624,7 +616,7 @@ impl GpuPipeline {
         ));
         self.gpu.dispatch(
             encoder,
-            &self.resize,
+            &self.kernel("resize", "resize_main"),
             &[
                 (0, ubuf.as_entire_binding()),
                 (1, wgpu::BindingResource::TextureView(&view(src))),
@@ -648,12 +640,7 @@ impl GpuPipeline {
         let out = self
             .gpu
             .texture("stage", w, h, wgpu::TextureFormat::Rgba32Float);
-        let pipeline = &self
-            .stages
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .expect("every stage is compiled")
-            .1;
+        let pipeline = &self.kernel("pointwise", stage.entry_point());
         let in_view = view(input);
         let out_view = view(&out);
         let mut bindings = vec![
