@@ -153,7 +153,9 @@ pub struct Source {
     pub camera: Option<String>,
     /// Capture facts carried into the output's metadata.
     pub info: crate::io::exif::PhotoInfo,
-    /// The EXIF block for the output (orientation already reset to 1).
+    /// A developed image's own EXIF block, passed through to the output
+    /// with the orientation reset to 1. Raw files leave it empty: their
+    /// output's EXIF is built from `info`.
     pub exif: Option<Vec<u8>>,
 }
 

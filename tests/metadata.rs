@@ -68,7 +68,9 @@ fn find(entries: &[(u16, u16, u32, u32)], tag: u16) -> (u16, u16, u32, u32) {
         .unwrap_or_else(|| panic!("tag {tag:#x} missing"))
 }
 
-fn check_exif(tiff: &[u8]) {
+/// The capture facts of `exif_rot90.dng`, and the output's own: its upright
+/// size and EXIF colour space (1 sRGB, 0xffff uncalibrated).
+fn check_exif(tiff: &[u8], size: (u32, u32), color_space: u32) {
     assert_eq!(&tiff[..4], b"II*\0");
     let main = ifd_entries(tiff, 8);
     assert_eq!(ascii(tiff, find(&main, 0x010f)), "wisp");
@@ -87,6 +89,9 @@ fn check_exif(tiff: &[u8]) {
     assert_eq!(rational(0x829a), (1, 125), "exposure time");
     assert_eq!(rational(0x829d), (28, 10), "f-number");
     assert_eq!(rational(0x920a), (56, 10), "focal length");
+    assert_eq!(find(&exif, 0xa002).3, size.0, "pixel x dimension");
+    assert_eq!(find(&exif, 0xa003).3, size.1, "pixel y dimension");
+    assert_eq!(find(&exif, 0xa001).3 & 0xffff, color_space, "colour space");
 }
 
 #[test]
@@ -116,8 +121,24 @@ fn exif_and_profile_reach_jpeg_png_and_tiff_with_the_pixels_upright() {
             ),
         };
         assert_eq!(icc_bytes, icc::profile(ColorSpace::Srgb), "{format}");
-        check_exif(&tiff);
+        check_exif(&tiff, (48, 64), 1);
     }
+}
+
+#[test]
+fn exif_describes_a_resized_display_p3_output() {
+    let out = tempdir("exif-p3");
+    let input = fixture("tests/fixtures/exif_rot90.dng");
+    convert(
+        &input,
+        &out,
+        &["--max-size", "32", "--colorspace", "display-p3"],
+    );
+    let mut decoder = decoder(&out.join("exif_rot90.jpg"));
+    use image::ImageDecoder;
+    assert_eq!(decoder.dimensions(), (24, 32));
+    let tiff = decoder.exif_metadata().unwrap().expect("an EXIF block");
+    check_exif(&tiff, (24, 32), 0xffff);
 }
 
 fn s15(b: &[u8]) -> f64 {

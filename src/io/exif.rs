@@ -117,10 +117,28 @@ fn write_ifd(out: &mut Vec<u8>, ifd: &Ifd) {
 const EXIF_IFD: u16 = 0x8769;
 const GPS_IFD: u16 = 0x8825;
 
+/// Facts about the output image itself, written beside the capture facts.
+#[derive(Clone, Copy, Debug)]
+pub struct ImageFacts {
+    pub width: u32,
+    pub height: u32,
+    /// sRGB primaries; otherwise the embedded ICC profile says which.
+    pub srgb: bool,
+}
+
 impl PhotoInfo {
-    fn ifds(&self) -> (Ifd, Ifd, Ifd) {
+    fn ifds(&self, image: ImageFacts) -> (Ifd, Ifd, Ifd) {
         let mut main: Ifd = vec![(0x0112, Value::Short(vec![1]))];
-        let mut exif: Ifd = vec![(0x9000, Value::Undefined(b"0232".to_vec()))];
+        let mut exif: Ifd = vec![
+            (0x9000, Value::Undefined(b"0232".to_vec())),
+            // ColorSpace: 1 is sRGB, 0xffff "uncalibrated" (see the profile).
+            (
+                0xa001,
+                Value::Short(vec![if image.srgb { 1 } else { 0xffff }]),
+            ),
+            (0xa002, Value::Long(vec![image.width])),
+            (0xa003, Value::Long(vec![image.height])),
+        ];
         let mut gps: Ifd = Vec::new();
         let text = |ifd: &mut Ifd, tag, v: &Option<String>| {
             if let Some(s) = v.as_ref().filter(|s| !s.trim().is_empty()) {
@@ -160,8 +178,8 @@ impl PhotoInfo {
 
     /// The EXIF block for JPEG (APP1) and PNG (eXIf): a little-endian TIFF
     /// structure without image data.
-    pub fn exif_block(&self) -> Vec<u8> {
-        tiff(self.ifds(), Vec::new(), |_| {})
+    pub fn exif_block(&self, image: ImageFacts) -> Vec<u8> {
+        tiff(self.ifds(image), Vec::new(), |_| {})
     }
 }
 
@@ -207,14 +225,14 @@ const STRIP_OFFSETS: u16 = 0x0111;
 /// A complete baseline TIFF: one strip of interleaved RGB, 8 or 16 bits
 /// (little-endian samples), with the ICC profile and the EXIF fields.
 pub fn tiff_file(
-    width: u32,
-    height: u32,
+    image: ImageFacts,
     bits: u16,
     pixels: Vec<u8>,
     icc: &[u8],
     info: &PhotoInfo,
 ) -> Vec<u8> {
-    let (mut main, exif, gps) = info.ifds();
+    let ImageFacts { width, height, .. } = image;
+    let (mut main, exif, gps) = info.ifds(image);
     let strip_len = pixels.len() as u32;
     main.extend([
         (0x0100, Value::Long(vec![width])),

@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 
-use super::{exif, exif::PhotoInfo, icc};
+use super::exif::{self, ImageFacts, PhotoInfo};
+use super::icc;
 use crate::error::OutputError;
 use crate::frame::{Pixels, Rendered, Source};
 use crate::params::ColorSpace;
@@ -92,9 +93,11 @@ fn atomically(
 pub struct Metadata {
     /// ICC profile of the output colour space.
     pub icc: Vec<u8>,
-    /// EXIF block for JPEG and PNG.
+    pub space: ColorSpace,
+    /// The input's own EXIF block, passed through (developed images).
     pub exif: Option<Vec<u8>>,
-    /// The same facts for TIFF, which carries them in its own fields.
+    /// Capture facts, written as EXIF when there is no block to pass
+    /// through, and always by TIFF, which carries them in its own fields.
     pub info: PhotoInfo,
 }
 
@@ -103,6 +106,7 @@ impl Metadata {
     pub fn for_source(source: &Source, space: ColorSpace) -> Self {
         Metadata {
             icc: icc::profile(space),
+            space,
             exif: source.exif.clone(),
             info: source.info.clone(),
         }
@@ -154,6 +158,15 @@ fn encode_to(
         reason: e.to_string(),
     };
     let (w, h) = (image.width as u32, image.height as u32);
+    let facts = ImageFacts {
+        width: w,
+        height: h,
+        srgb: meta.space == ColorSpace::Srgb,
+    };
+    let exif = meta
+        .exif
+        .clone()
+        .unwrap_or_else(|| meta.info.exif_block(facts));
     let (bytes, color): (&[u8], ExtendedColorType) = match &image.pixels {
         Pixels::Eight(p) => (p, ExtendedColorType::Rgb8),
         Pixels::Sixteen(p) => (bytemuck::cast_slice(p), ExtendedColorType::Rgb16),
@@ -182,9 +195,7 @@ fn encode_to(
             };
             let mut e = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
             e.add_icc_profile(&meta.icc).map_err(jpeg_err)?;
-            if let Some(exif) = &meta.exif {
-                e.add_exif_metadata(exif).map_err(jpeg_err)?;
-            }
+            e.add_exif_metadata(&exif).map_err(jpeg_err)?;
             e.encode(bytes, jw, jh, jpeg_encoder::ColorType::Rgb)
                 .map_err(jpeg_err)?;
         }
@@ -195,9 +206,7 @@ fn encode_to(
                 reason: e.to_string(),
             };
             e.set_icc_profile(meta.icc.clone()).map_err(unsupported)?;
-            if let Some(exif) = &meta.exif {
-                e.set_exif_metadata(exif.clone()).map_err(unsupported)?;
-            }
+            e.set_exif_metadata(exif).map_err(unsupported)?;
             e.write_image(bytes, w, h, color).map_err(enc_err)?;
         }
         Format::Tiff => {
@@ -206,7 +215,7 @@ fn encode_to(
                 Pixels::Eight(p) => (8, p.clone()),
                 Pixels::Sixteen(p) => (16, p.iter().flat_map(|v| v.to_le_bytes()).collect()),
             };
-            let file = exif::tiff_file(w, h, bits, samples, &meta.icc, &meta.info);
+            let file = exif::tiff_file(facts, bits, samples, &meta.icc, &meta.info);
             out.write_all(&file).map_err(io_err)?;
         }
     }

@@ -34,7 +34,6 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
     .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
     let mut source = from_rawler(path, &decoded)?;
     source.info = photo_info(&decoded, metadata.as_ref());
-    source.exif = Some(source.info.exif_block());
     Ok(source)
 }
 
