@@ -149,6 +149,8 @@ pub struct FileReport {
     pub status: Status,
     pub width: Option<usize>,
     pub height: Option<usize>,
+    /// Which engine developed it (with several GPUs, which one).
+    pub engine: Option<String>,
     pub timings: Timings,
     pub error: Option<String>,
 }
@@ -161,6 +163,7 @@ impl FileReport {
             status,
             width: None,
             height: None,
+            engine: None,
             timings: Timings::default(),
             error: None,
         }
@@ -271,6 +274,7 @@ pub fn run(
                         report.timings.develop_ms = ms(start);
                         report.width = Some(image.width);
                         report.height = Some(image.height);
+                        report.engine = Some(engine.describe());
                         let meta = Metadata::for_source(&source, params.colorspace);
                         if tx.send((i, report, image, meta)).is_err() {
                             break;

@@ -315,3 +315,76 @@ fn an_interrupted_run_leaves_no_partial_file_and_can_be_finished() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(tree(&out).len(), 8);
 }
+
+#[test]
+fn several_engines_share_a_batch_and_agree() {
+    // What `--gpus all` does with several adapters, with two engines that
+    // exist on every machine: lavapipe (or the real GPU) and the CPU twin.
+    // Every file is developed once, by whichever engine is free, and the
+    // report names it; both engines' outputs agree to a code value.
+    use std::sync::atomic::AtomicBool;
+    use wisp::batch::{self, OutputOptions, Status};
+    use wisp::io::output::Format;
+    use wisp::{DevelopParams, Engine};
+
+    let dir = tempdir("engines");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..8 {
+        let name = format!("shot{i}.dng");
+        std::fs::copy(fixture("tests/fixtures/grbg_64x48.dng"), input.join(name)).unwrap();
+    }
+    let out = dir.join("out");
+    let jobs = batch::plan(&[input], false, &out, Format::Png).unwrap();
+    let options = OutputOptions {
+        format: Format::Png,
+        quality: 92,
+        overwrite: false,
+    };
+    let engines = || {
+        vec![
+            Engine::gpu().expect("GPU tests need an adapter"),
+            Engine::Cpu,
+        ]
+    };
+    let stop = AtomicBool::new(false);
+    let reports = batch::run(
+        &jobs,
+        engines,
+        &DevelopParams::default(),
+        &options,
+        2,
+        &stop,
+        &|_| {},
+    );
+    assert_eq!(reports.len(), 8);
+    assert!(
+        reports.iter().all(|r| r.status == Status::Converted),
+        "{reports:?}"
+    );
+    let by = |prefix: &str| {
+        reports
+            .iter()
+            .filter(|r| r.engine.as_deref().is_some_and(|e| e.starts_with(prefix)))
+            .count()
+    };
+    assert_eq!(by("GPU") + by("CPU"), 8, "{reports:?}");
+    assert!(
+        by("GPU") > 0 && by("CPU") > 0,
+        "one engine sat idle: {reports:?}"
+    );
+    let pixels = |r: &batch::FileReport| image::open(&r.output).unwrap().into_rgb8().into_raw();
+    let first = pixels(&reports[0]);
+    for r in &reports[1..] {
+        let worst = pixels(r)
+            .iter()
+            .zip(&first)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(
+            worst <= Some(1),
+            "{} differs by {worst:?}",
+            r.output.display()
+        );
+    }
+}
