@@ -8,6 +8,8 @@
 //! The output rows come back packed (RGB, no alpha) in the same shifted
 //! frame; the extra pixels are dropped while reading back.
 
+use std::ops::Range;
+
 use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
@@ -16,7 +18,7 @@ use crate::error::GpuError;
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
 use crate::kernels::Kernels;
-use crate::params::Bits;
+use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Specialisation};
 use crate::readback::read_buffer;
 use crate::stages::demosaic::mirror;
@@ -24,6 +26,9 @@ use crate::stages::linearize::LinearizeUniform;
 
 /// Workgroup width of `raw_main`, in blocks.
 const GROUP: usize = 64;
+
+/// Block rows developed by one dispatch.
+type Band = Range<usize>;
 
 /// Layout of `struct RawLayout` in `shaders/fused_raw.wgsl`.
 #[repr(C)]
@@ -76,24 +81,38 @@ impl Layout {
         [w + 4, h + 4]
     }
 
-    fn raw_bytes(&self) -> u64 {
-        let [w, h] = self.raw_size();
-        (w * h * 2) as u64
+    fn raw_row_bytes(&self) -> usize {
+        self.raw_size()[0] * 2
     }
 
     fn out_row_bytes(&self, bits: Bits) -> usize {
         self.out_size()[0] * 3 * bytes_per_channel(bits)
     }
 
-    fn out_bytes(&self, bits: Bits) -> u64 {
-        (self.out_row_bytes(bits) * self.out_size()[1]) as u64
+    /// Block rows per band, so that a band's buffers fit in `max_bytes`: a
+    /// band of n block rows reads 2n + 4 rows of the padded mosaic and
+    /// writes 2n output rows. `None` if not even one block row fits.
+    fn band_rows(&self, bits: Bits, max_bytes: u64, max_groups: u32) -> Option<usize> {
+        let by_raw = (max_bytes / self.raw_row_bytes() as u64).saturating_sub(4) / 2;
+        let by_out = max_bytes / self.out_row_bytes(bits) as u64 / 2;
+        let rows = by_raw.min(by_out).min(max_groups as u64) as usize;
+        (rows > 0 && self.blocks[0].div_ceil(GROUP) <= max_groups as usize)
+            .then(|| rows.min(self.blocks[1]))
     }
 
-    fn uniform(&self, bits: Bits) -> LayoutUniform {
+    fn raw_bytes(&self, band: &Band) -> u64 {
+        ((2 * band.len() + 4) * self.raw_row_bytes()) as u64
+    }
+
+    fn out_bytes(&self, band: &Band, bits: Bits) -> u64 {
+        (2 * band.len() * self.out_row_bytes(bits)) as u64
+    }
+
+    fn uniform(&self, band: &Band, bits: Bits) -> LayoutUniform {
         LayoutUniform {
             raw_stride: (self.raw_size()[0] / 2) as u32,
             out_stride: (self.out_row_bytes(bits) / 4) as u32,
-            blocks: self.blocks.map(|b| b as u32),
+            blocks: [self.blocks[0] as u32, band.len() as u32],
             red: self.red.map(|r| r as u32),
             _pad: [0; 2],
         }
@@ -111,33 +130,28 @@ impl Layout {
         }
     }
 
-    /// The padded mosaic, two photosites per little-endian word, into `dst`.
-    fn write_raw(&self, frame: &RawFrame, dst: &mut wgpu::BufferViewMut) {
-        let [w, h] = self.raw_size();
-        let mut row = vec![0u16; w];
-        for r in 0..h {
+    /// The padded mosaic rows that `band` reads, two photosites per
+    /// little-endian word, into `dst`.
+    fn write_raw(&self, frame: &RawFrame, band: &Band, dst: &mut wgpu::BufferViewMut) {
+        let bytes = self.raw_row_bytes();
+        let mut row = vec![0u16; self.raw_size()[0]];
+        for (i, r) in (2 * band.start..2 * band.end + 4).enumerate() {
             self.padded_row(frame, r, &mut row);
-            dst.slice(r * w * 2..(r + 1) * w * 2)
+            dst.slice(i * bytes..(i + 1) * bytes)
                 .copy_from_slice(bytemuck::cast_slice(&row));
         }
     }
 
-    /// The frame's pixels out of the kernel's packed output rows.
-    fn unpack(&self, packed: &[u8], bits: Bits) -> Pixels {
+    /// Append the frame's pixels among `band`'s packed output rows to `out`.
+    fn unpack(&self, packed: &[u8], band: &Band, bits: Bits, out: &mut Vec<u8>) {
         let stride = self.out_row_bytes(bits);
         let size = 3 * bytes_per_channel(bits);
         let (start, len) = (self.red[0] * size, self.width * size);
-        let mut bytes = Vec::with_capacity(len * self.height);
-        for row in packed
-            .chunks_exact(stride)
-            .skip(self.red[1])
-            .take(self.height)
-        {
-            bytes.extend_from_slice(&row[start..start + len]);
-        }
-        match bits {
-            Bits::Eight => Pixels::Eight(bytes),
-            Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&bytes)),
+        let image_rows = self.red[1]..self.red[1] + self.height;
+        for (i, row) in packed.chunks_exact(stride).enumerate() {
+            if image_rows.contains(&(2 * band.start + i)) {
+                out.extend_from_slice(&row[start..start + len]);
+            }
         }
     }
 
@@ -162,84 +176,107 @@ fn bytes_per_channel(bits: Bits) -> usize {
     }
 }
 
-/// Whether `frame`'s buffers fit this device's limits.
-pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits) -> bool {
-    let layout = Layout::new(frame);
+/// The largest buffer a band may use on this device.
+fn max_band_bytes(gpu: &Gpu) -> u64 {
     let limits = gpu.device.limits();
-    let max = limits
+    limits
         .max_buffer_size
-        .min(limits.max_storage_buffer_binding_size);
-    layout.raw_bytes() <= max
-        && layout.out_bytes(bits) <= max
-        && layout.blocks[1] <= limits.max_compute_workgroups_per_dimension as usize
+        .min(limits.max_storage_buffer_binding_size)
 }
 
-/// Develop `frame` in one dispatch; the caller has checked `fits`.
+/// Whether this device can develop `frame` with the kernel, in bands of
+/// at most `max_band_bytes` (default: the device's buffer limits).
+pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits, max_band_bytes: Option<u64>) -> bool {
+    let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
+    let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
+    Layout::new(frame).band_rows(bits, max, groups).is_some()
+}
+
+/// Develop `frame`, one dispatch per band of rows: as many rows as the
+/// device's buffer limits (or `max_band_bytes`) allow, so a frame of any
+/// height fits. Bands overlap by the filter's reach, and each is told its
+/// place in the frame, so they join without a seam. The caller has
+/// checked `fits`.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
     frame: &RawFrame,
-    develop: &DevelopUniform,
-    bits: Bits,
+    params: &DevelopParams,
     [lut, shaper]: [&wgpu::TextureView; 2],
+    max_band_bytes: Option<u64>,
 ) -> Result<Rendered, Error> {
     use wgpu::BufferUsages as U;
     let layout = Layout::new(frame);
-    let (raw_len, out_len) = (layout.raw_bytes(), layout.out_bytes(bits));
-    let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
-    let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
-    let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
-    map_for_writing(gpu, &upload, raw_len)?;
-    layout.write_raw(
-        frame,
-        &mut upload
-            .slice(..raw_len)
-            .get_mapped_range_mut()
-            .map_err(|e| GpuError::Failed(e.to_string()))?,
-    );
-    upload.unmap();
-
-    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
-    let constants: Vec<_> = Specialisation::of(develop)
-        .constants()
-        .into_iter()
-        .chain([out_bits])
-        .collect();
-    let ubuf = gpu.uniform(develop);
+    let bits = params.bits;
+    let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
+    let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
+    let rows = layout
+        .band_rows(bits, max, groups)
+        .expect("the caller checked that the frame fits");
+    let full_size = [frame.width as u32, frame.height as u32];
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
-    let layout_buf = gpu.uniform(&layout.uniform(bits));
-    let mut encoder = gpu
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-    encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
-    gpu.dispatch_groups(
-        &mut encoder,
-        &kernels.get(gpu, "fused_raw", "raw_main", &constants),
-        &[
-            (0, ubuf.as_entire_binding()),
-            (2, wgpu::BindingResource::TextureView(lut)),
-            (6, wgpu::BindingResource::TextureView(shaper)),
-            (8, lin.as_entire_binding()),
-            (9, layout_buf.as_entire_binding()),
-            (11, raw.as_entire_binding()),
-            (12, out.as_entire_binding()),
-        ],
-        [
-            layout.blocks[0].div_ceil(GROUP) as u32,
-            layout.blocks[1] as u32,
-        ],
-    );
-    let pixels = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
-        layout.unpack(bytes, bits)
-    });
-    for buffer in [upload, raw, out] {
-        pool.give_back(buffer);
+    let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
+    for start in (0..layout.blocks[1]).step_by(rows) {
+        let band = start..(start + rows).min(layout.blocks[1]);
+        let (raw_len, out_len) = (layout.raw_bytes(&band), layout.out_bytes(&band, bits));
+        let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
+        let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
+        let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
+        map_for_writing(gpu, &upload, raw_len)?;
+        layout.write_raw(
+            frame,
+            &band,
+            &mut upload
+                .slice(..raw_len)
+                .get_mapped_range_mut()
+                .map_err(|e| GpuError::Failed(e.to_string()))?,
+        );
+        upload.unmap();
+
+        let origin = [0, 2 * band.start as u32];
+        let develop = DevelopUniform::new(params, &frame.cam_to_srgb, origin, full_size);
+        let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
+        let constants: Vec<_> = Specialisation::of(&develop)
+            .constants()
+            .into_iter()
+            .chain([out_bits])
+            .collect();
+        let ubuf = gpu.uniform(&develop);
+        let layout_buf = gpu.uniform(&layout.uniform(&band, bits));
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
+        gpu.dispatch_groups(
+            &mut encoder,
+            &kernels.get(gpu, "fused_raw", "raw_main", &constants),
+            &[
+                (0, ubuf.as_entire_binding()),
+                (2, wgpu::BindingResource::TextureView(lut)),
+                (6, wgpu::BindingResource::TextureView(shaper)),
+                (8, lin.as_entire_binding()),
+                (9, layout_buf.as_entire_binding()),
+                (11, raw.as_entire_binding()),
+                (12, out.as_entire_binding()),
+            ],
+            [layout.blocks[0].div_ceil(GROUP) as u32, band.len() as u32],
+        );
+        let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
+            layout.unpack(bytes, &band, bits, &mut pixels)
+        });
+        for buffer in [upload, raw, out] {
+            pool.give_back(buffer);
+        }
+        read?;
     }
     Ok(Rendered {
         width: frame.width,
         height: frame.height,
-        pixels: pixels?,
+        pixels: match bits {
+            Bits::Eight => Pixels::Eight(pixels),
+            Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&pixels)),
+        },
     })
 }
 

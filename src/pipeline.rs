@@ -149,19 +149,16 @@ impl GpuPipeline {
                 .is_none();
             if fusion == Fusion::Fused
                 && full_size
-                && fused_raw::fits(&self.gpu, frame, params.bits)
+                && fused_raw::fits(&self.gpu, frame, params.bits, None)
             {
-                self.gpu.check_size(frame.width, frame.height)?;
-                let (w, h) = (frame.width as u32, frame.height as u32);
-                let uniform = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], [w, h]);
                 return fused_raw::develop(
                     &self.gpu,
                     &self.kernels,
                     &self.buffers,
                     frame,
-                    &uniform,
-                    params.bits,
+                    params,
                     luts,
+                    None,
                 );
             }
         }

@@ -97,6 +97,62 @@ fn fused_and_separate_dispatches_give_the_same_pixels() {
 }
 
 #[test]
+fn bands_join_without_a_seam() {
+    // The batch kernel splits a frame into bands of rows when its buffers
+    // would exceed the device's limits. Forced down to one block row per
+    // band and up, the result must equal the stage-by-stage dispatches,
+    // vignette and dither included (both depend on the global position).
+    use wisp::{buffer_pool::BufferPool, fused_raw, gpu::view, kernels::Kernels};
+    let mut rng = rng(12);
+    let device = gpu().gpu();
+    let (kernels, pool) = (Kernels::default(), BufferPool::default());
+    for cfa in CfaPattern::ALL {
+        let frame = random_frame(&mut rng, 1001, 67, cfa);
+        for bits in [Bits::Eight, Bits::Sixteen] {
+            let params = DevelopParams { bits, ..graded() };
+            let (lut, shaper) =
+                wisp::stages::lut3d::upload(&device.device, &device.queue, params.lut.as_deref());
+            let separate = gpu()
+                .develop(&Photo::Raw(frame.clone()), &params, Fusion::Separate)
+                .unwrap();
+            // One block row per band, a few, and (almost) all at once.
+            for band_bytes in [13_000, 64_000, 1_000_000] {
+                assert!(fused_raw::fits(device, &frame, bits, Some(band_bytes)));
+                let banded = fused_raw::develop(
+                    device,
+                    &kernels,
+                    &pool,
+                    &frame,
+                    &params,
+                    [&view(&lut), &view(&shaper)],
+                    Some(band_bytes),
+                )
+                .unwrap();
+                assert!(
+                    banded == separate,
+                    "{} {bits:?}, bands of {band_bytes} bytes: differs from the separate passes",
+                    cfa.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_batch_path_develops_frames_wider_than_a_texture() {
+    // Only the stage-by-stage path is held to the texture limit; the batch
+    // kernel works from buffers, in bands.
+    let mut rng = rng(13);
+    let width = gpu().gpu().max_side() as usize + 6;
+    let photo = Photo::Raw(random_frame(&mut rng, width, 6, CfaPattern::Bggr));
+    let params = DevelopParams::default();
+    let g = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
+    let c = cpu::develop(&photo, &params).unwrap();
+    assert_codes_close(&g, &c, 1, 0.003, &format!("{width}x6"));
+    assert!(gpu().develop(&photo, &params, Fusion::Separate).is_err());
+}
+
+#[test]
 fn every_tone_operator_matches_cpu_on_the_sample() {
     let source = io::load(&fixture("assets/samples/parrots.dng")).expect("sample decodes");
     for tone in ToneOp::ALL {
