@@ -1,10 +1,61 @@
-//! Quality benchmarks (figures, not pass/fail tests).
+//! Benchmarks: figures, not pass/fail tests. Demosaic quality on a
+//! dataset, and the time each phase of a development takes.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::error::{DecodeError, Error};
 use crate::frame::CfaPattern;
+use crate::io::output::{self, Format, Metadata};
+use crate::params::DevelopParams;
 use crate::pipeline::GpuPipeline;
+use crate::Engine;
+
+/// Wall times of one photo's phases, in milliseconds.
+pub struct PhaseTimes {
+    pub width: usize,
+    pub height: usize,
+    pub decode: f64,
+    /// One per run; the first includes compiling the kernels it needs.
+    pub develop: Vec<f64>,
+    /// JPEG at quality 92, metadata included, to a temporary file.
+    pub encode: f64,
+}
+
+/// Decode `path` once, develop it `runs` times on `engine`, encode once.
+pub fn phase_times(
+    engine: &Engine,
+    path: &Path,
+    params: &DevelopParams,
+    runs: usize,
+) -> Result<PhaseTimes, Error> {
+    let ms = |start: Instant| start.elapsed().as_secs_f64() * 1000.0;
+    let start = Instant::now();
+    let source = crate::io::load(path)?;
+    let decode = ms(start);
+    let mut develop = Vec::with_capacity(runs);
+    let mut image = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        image = Some(engine.develop(&source, params)?);
+        develop.push(ms(start));
+    }
+    let image = image.expect("at least one run");
+    let out = std::env::temp_dir().join(format!("wisp-bench-{}.jpg", std::process::id()));
+    let start = Instant::now();
+    let meta = Metadata::for_source(&source, params.colorspace);
+    let written = output::write(&image, &out, Format::Jpeg, 92, &meta);
+    let encode = ms(start);
+    let _ = std::fs::remove_file(&out);
+    written?;
+    Ok(PhaseTimes {
+        width: image.width,
+        height: image.height,
+        decode,
+        develop,
+        encode,
+    })
+}
 
 /// An 8-bit RGB image, row-major.
 pub struct Rgb8 {

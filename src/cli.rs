@@ -137,6 +137,20 @@ enum BenchCommand {
         #[arg(long)]
         dataset: PathBuf,
     },
+    /// Time each phase of developing one photo: decode, develop (several
+    /// runs), JPEG encode.
+    Develop {
+        photo: PathBuf,
+        /// Development runs.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+        /// Tone map [default: the neutral look's].
+        #[arg(long)]
+        tone: Option<ToneOp>,
+        /// Develop on the CPU instead of the GPU.
+        #[arg(long)]
+        cpu: bool,
+    },
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -163,6 +177,12 @@ pub fn run() -> ExitCode {
         Command::Convert(args) => convert(args),
         Command::Looks(cmd) => looks_command(cmd),
         Command::Bench(BenchCommand::Demosaic { dataset }) => bench_demosaic(&dataset),
+        Command::Bench(BenchCommand::Develop {
+            photo,
+            runs,
+            tone,
+            cpu,
+        }) => bench_develop(&photo, runs as usize, tone, cpu),
     };
     match result {
         Ok(code) => code,
@@ -426,6 +446,42 @@ fn bench_demosaic(dataset: &Path) -> Result<ExitCode, String> {
     })
     .map_err(|e| e.to_string())?;
     println!("mean CPSNR: {mean:.2} dB");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_develop(
+    photo: &Path,
+    runs: usize,
+    tone: Option<ToneOp>,
+    cpu: bool,
+) -> Result<ExitCode, String> {
+    let engine = engine(cpu);
+    let look = looks::load("neutral").map_err(|e| e.to_string())?;
+    let mut params = look.map_or_else(DevelopParams::default, |l| {
+        l.params(&DevelopParams::default())
+    });
+    if let Some(tone) = tone {
+        params.tone = tone;
+    }
+    let t = wisp::bench::phase_times(&engine, photo, &params, runs).map_err(|e| e.to_string())?;
+    let mut sorted = t.develop.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "{} ({}x{}) on {}, tone {:?}",
+        photo.display(),
+        t.width,
+        t.height,
+        engine.describe(),
+        params.tone
+    );
+    println!("decode: {:.1} ms", t.decode);
+    println!(
+        "develop: best {:.1} ms, median {:.1} ms over {runs} runs; first run {:.1} ms",
+        sorted[0],
+        sorted[sorted.len() / 2],
+        t.develop[0]
+    );
+    println!("encode (JPEG q92): {:.1} ms", t.encode);
     Ok(ExitCode::SUCCESS)
 }
 

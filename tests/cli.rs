@@ -216,3 +216,31 @@ fn never_overwrites_an_input_or_writes_one_output_twice() {
     );
     assert!(!out.exists(), "the collision is found before any work");
 }
+
+#[test]
+fn bench_develop_times_every_phase() {
+    let sample = sample();
+    for extra in [&[][..], &["--cpu"][..]] {
+        let mut args = vec!["bench", "develop", sample.to_str().unwrap(), "--runs", "2"];
+        args.extend_from_slice(extra);
+        let o = wisp(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("(768x512) on "), "{text}");
+        let figure = |prefix: &str| -> f64 {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{text}"));
+            let number = line[prefix.len()..].split_whitespace().next().unwrap();
+            number.parse().unwrap_or_else(|_| panic!("{line}"))
+        };
+        for prefix in ["decode: ", "develop: best ", "encode (JPEG q92): "] {
+            let ms = figure(prefix);
+            assert!(ms > 0.0 && ms < 60_000.0, "{prefix}{ms}");
+        }
+    }
+    let o = wisp(&["bench", "develop", "/nonexistent.dng"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("/nonexistent.dng"), "{}", stderr(&o));
+}
