@@ -195,8 +195,8 @@ pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits, max_band_bytes: Option<u64>
 /// Develop `frame`, one dispatch per band of rows: as many rows as the
 /// device's buffer limits (or `max_band_bytes`) allow, so a frame of any
 /// height fits. Bands overlap by the filter's reach, and each is told its
-/// place in the frame, so they join without a seam. The caller has
-/// checked `fits`.
+/// place in the frame, so they join without a seam. A frame that does not
+/// [`fits`] is an error.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
@@ -211,9 +211,12 @@ pub fn develop(
     let bits = params.bits;
     let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
     let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
-    let rows = layout
-        .band_rows(bits, max, groups)
-        .expect("the caller checked that the frame fits");
+    let rows = layout.band_rows(bits, max, groups).ok_or_else(|| {
+        GpuError::Failed(format!(
+            "a {}-pixel row exceeds this GPU's buffer limit of {max} bytes",
+            frame.width
+        ))
+    })?;
     let full_size = [frame.width as u32, frame.height as u32];
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
     let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
@@ -223,7 +226,7 @@ pub fn develop(
         let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
         let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
         let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
-        map_for_writing(gpu, &upload, raw_len)?;
+        gpu.map(&upload.slice(..raw_len), wgpu::MapMode::Write)?;
         layout.write_raw(
             frame,
             &band,
@@ -278,20 +281,4 @@ pub fn develop(
             Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&pixels)),
         },
     })
-}
-
-/// Map the first `len` bytes of an idle MAP_WRITE buffer.
-fn map_for_writing(gpu: &Gpu, buffer: &wgpu::Buffer, len: u64) -> Result<(), GpuError> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    buffer
-        .slice(..len)
-        .map_async(wgpu::MapMode::Write, move |r| {
-            let _ = tx.send(r);
-        });
-    gpu.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| GpuError::Failed(e.to_string()))?;
-    rx.recv()
-        .map_err(|e| GpuError::Failed(e.to_string()))?
-        .map_err(|e| GpuError::Failed(e.to_string()))
 }

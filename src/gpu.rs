@@ -238,6 +238,24 @@ impl Gpu {
         })
     }
 
+    /// Map `slice` of an idle buffer and wait until it is mapped.
+    pub fn map(&self, slice: &wgpu::BufferSlice, mode: wgpu::MapMode) -> Result<(), GpuError> {
+        let fail = |e: String| match mode {
+            wgpu::MapMode::Read => GpuError::Readback(e),
+            wgpu::MapMode::Write => GpuError::Failed(e),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(mode, move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| fail(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(|e| fail(e.to_string()))
+    }
+
     /// Record one dispatch of `pipeline` over a `width` x `height` image
     /// (8x8 workgroups), binding `(slot, resource)` pairs in group 0.
     pub fn dispatch(

@@ -83,16 +83,7 @@ fn finish<T>(
 ) -> Result<T, GpuError> {
     gpu.queue.submit([encoder.finish()]);
     let slice = staging.slice(..len);
-    let (tx, rx) = std::sync::mpsc::channel();
-    slice.map_async(wgpu::MapMode::Read, move |r| {
-        let _ = tx.send(r);
-    });
-    gpu.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
-    rx.recv()
-        .map_err(|e| GpuError::Readback(e.to_string()))?
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
+    gpu.map(&slice, wgpu::MapMode::Read)?;
     let out = {
         let mapped = slice
             .get_mapped_range()

@@ -115,10 +115,8 @@ fn bands_join_without_a_seam() {
             let separate = gpu()
                 .develop(&Photo::Raw(frame.clone()), &params, Fusion::Separate)
                 .unwrap();
-            // One block row per band, a few, and (almost) all at once.
-            for band_bytes in [13_000, 64_000, 1_000_000] {
-                assert!(fused_raw::fits(device, &frame, bits, Some(band_bytes)));
-                let banded = fused_raw::develop(
+            let banded = |band_bytes| {
+                fused_raw::develop(
                     device,
                     &kernels,
                     &pool,
@@ -127,7 +125,15 @@ fn bands_join_without_a_seam() {
                     [&view(&lut), &view(&shaper)],
                     Some(band_bytes),
                 )
-                .unwrap();
+            };
+            // Not even one block row fits: a clear error, no panic.
+            assert!(!fused_raw::fits(device, &frame, bits, Some(100)));
+            let err = banded(100).unwrap_err();
+            assert!(err.to_string().contains("buffer limit"), "{err}");
+            // One block row per band, a few, and (almost) all at once.
+            for band_bytes in [13_000, 64_000, 1_000_000] {
+                assert!(fused_raw::fits(device, &frame, bits, Some(band_bytes)));
+                let banded = banded(band_bytes).unwrap();
                 assert!(
                     banded == separate,
                     "{} {bits:?}, bands of {band_bytes} bytes: differs from the separate passes",
