@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Peer benchmark: the same 12 MP DNGs through wisp and, where installed,
 # rawtherapee-cli, darktable-cli and a rawpy + Pillow script; default
-# settings, JPEG out. Prints each tool's MP/s and wisp's ratio to it.
+# settings, JPEG out. Each tool converts the whole set RUNS times; prints
+# its median time and MP/s, and wisp's ratio to each peer.
 #
-#   bench/peers.sh [KODAK_DIR] [FILES]      (defaults: ../shared/datasets/kodak, 6)
+#   bench/peers.sh [KODAK_DIR] [FILES] [RUNS]   (defaults: ../shared/datasets/kodak, 6, 3)
 #
 # Needs python3 with pidng, numpy, pillow (and rawpy for that peer):
 #   pip install pidng numpy pillow rawpy
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kodak="${1:-../shared/datasets/kodak}"
 count="${2:-6}"
+runs="${3:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
@@ -26,26 +28,33 @@ done
 # Written out before anything is timed, so no run pays for the flush.
 sync
 mp=$(python3 -c "print($count * 4000 * 3000 / 1e6)")
-echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores"
+echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores, median of $runs runs"
 
 declare -A rate
 run() { # name, output folder, command...
     local name=$1 out=$2; shift 2
-    local t0 t1 written
+    local t0 t1 written times=()
     mkdir -p "$out"
-    t0=$(date +%s.%N)
-    if "$@" >"$work/$name.log" 2>&1; then
+    for _ in $(seq 1 "$runs"); do
+        find "$out" -mindepth 1 -delete
+        t0=$(date +%s.%N)
+        if ! "$@" >"$work/$name.log" 2>&1; then
+            echo "$name failed; see its log:"; tail -5 "$work/$name.log"
+            return
+        fi
         t1=$(date +%s.%N)
-        written=$(find "$out" -name '*.jpg' 2>/dev/null | wc -l)
+        written=$(find "$out" -name '*.jpg' | wc -l)
         if [ "$written" != "$count" ]; then
             echo "$name wrote $written of $count JPEGs; see its log:"; tail -5 "$work/$name.log"
             return
         fi
-        rate[$name]=$(python3 -c "print(f'{$mp / ($t1 - $t0):.2f}')")
-        printf '%-16s %8.2f s  %6s MP/s\n' "$name" "$(python3 -c "print($t1 - $t0)")" "${rate[$name]}"
-    else
-        echo "$name failed; see its log:"; tail -5 "$work/$name.log"
-    fi
+        times+=("$(python3 -c "print($t1 - $t0)")")
+    done
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
+    rate[$name]=$(python3 -c "print(f'{$mp / $median:.2f}')")
+    printf '%-16s %8.2f s  %6s MP/s   (runs: %s s)\n' "$name" "$median" "${rate[$name]}" \
+        "$(printf '%.2f ' "${times[@]}")"
 }
 
 run wisp "$work/out-wisp" target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
