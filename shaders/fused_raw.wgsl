@@ -1,7 +1,9 @@
 // import: linearize demosaic_mhc develop
 //
 // The whole development in one dispatch, for batch conversion: raw
-// photosites in, packed RGB code values out, no intermediate image.
+// photosites in, packed RGB code values out, no intermediate image
+// (`raw_main`). `scene_main` stops after the demosaic and writes linear
+// camera RGB, the scene the preview re-renders from.
 //
 // Each invocation develops a block of 4x2 pixels: two Bayer quads. The
 // host (src/fused_raw.rs) lays the mosaic out so that every quad starts
@@ -20,6 +22,9 @@ struct RawLayout {
     blocks: vec2<u32>,
     // Output column and row of image pixel (0, 0): the red photosite's offset.
     red: vec2<u32>,
+    // Output row where this band of rows starts.
+    band_row: u32,
+    _pad: u32,
 }
 
 // Bits per channel of the output, 8 or 16: fixed per pipeline, like the
@@ -35,6 +40,7 @@ override OUT_BITS: u32 = 8u;
 @group(0) @binding(9) var<uniform> frame: RawLayout;
 @group(0) @binding(11) var<storage, read> raw: array<u32>;
 @group(0) @binding(12) var<storage, read_write> out: array<u32>;
+@group(0) @binding(13) var scene_out: texture_storage_2d<rgba32float, write>;
 
 // Block photosites, row-major: rows -2..3 and columns -2..5 around the block.
 const BLOCK_W: u32 = 8u;
@@ -71,24 +77,28 @@ fn taps(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> MhcTaps {
     return t;
 }
 
-// Code values of block pixel (px, py), whose output position is `o`.
-fn pixel(block: ptr<function, array<f32, 48>>, px: u32, py: u32, o: vec2<u32>) -> vec3<u32> {
+// Camera RGB of block pixel (px, py), by the filter of its site.
+fn camera_rgb(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> vec3<f32> {
     let t = taps(block, px, py);
-    var c: vec3<f32>;
     switch (px & 1u) + 2u * py {
         case 0u: {
-            c = mhc_at_red(t);
+            return mhc_at_red(t);
         }
         case 1u: {
-            c = mhc_at_green_in_red_row(t);
+            return mhc_at_green_in_red_row(t);
         }
         case 2u: {
-            c = mhc_at_green_in_blue_row(t);
+            return mhc_at_green_in_blue_row(t);
         }
         default: {
-            c = mhc_at_blue(t);
+            return mhc_at_blue(t);
         }
     }
+}
+
+// Code values of block pixel (px, py), whose output position is `o`.
+fn pixel(block: ptr<function, array<f32, 48>>, px: u32, py: u32, o: vec2<u32>) -> vec3<u32> {
+    let c = camera_rgb(block, px, py);
     // Global image position; wraps for the padding pixels, which are dropped.
     let g = o - frame.red + u.tile.origin;
     return develop_encode(develop_linear(c, g, u, lut_tex, shaper_tex), g, u).rgb;
@@ -125,22 +135,56 @@ fn develop_row(block: ptr<function, array<f32, 48>>, b: vec2<u32>, py: u32) {
     );
 }
 
-// No loops: every index is a constant once inlined, so the block lives in
-// registers and each pixel's filter is known at compile time.
+// Block b's photosites, linearised. No loops: every index is a constant
+// once inlined, so the block lives in registers and each pixel's filter is
+// known at compile time.
+fn load_block(block: ptr<function, array<f32, 48>>, b: vec2<u32>) {
+    let first = 2u * b.y * frame.raw_stride + 2u * b.x;
+    load_row(block, 0u, first);
+    load_row(block, 1u, first + frame.raw_stride);
+    load_row(block, 2u, first + 2u * frame.raw_stride);
+    load_row(block, 3u, first + 3u * frame.raw_stride);
+    load_row(block, 4u, first + 4u * frame.raw_stride);
+    load_row(block, 5u, first + 5u * frame.raw_stride);
+}
+
+fn outside(b: vec2<u32>) -> bool {
+    return b.x >= frame.blocks.x || b.y >= frame.blocks.y;
+}
+
 @compute @workgroup_size(64, 1)
 fn raw_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let b = gid.xy;
-    if b.x >= frame.blocks.x || b.y >= frame.blocks.y {
+    if outside(gid.xy) {
         return;
     }
     var block: array<f32, 48>;
-    let first = 2u * b.y * frame.raw_stride + 2u * b.x;
-    load_row(&block, 0u, first);
-    load_row(&block, 1u, first + frame.raw_stride);
-    load_row(&block, 2u, first + 2u * frame.raw_stride);
-    load_row(&block, 3u, first + 3u * frame.raw_stride);
-    load_row(&block, 4u, first + 4u * frame.raw_stride);
-    load_row(&block, 5u, first + 5u * frame.raw_stride);
-    develop_row(&block, b, 0u);
-    develop_row(&block, b, 1u);
+    load_block(&block, gid.xy);
+    develop_row(&block, gid.xy, 0u);
+    develop_row(&block, gid.xy, 1u);
+}
+
+// Store block pixel (px, py) of block b into the scene, if it is in the image.
+fn store_scene(block: ptr<function, array<f32, 48>>, b: vec2<u32>, px: u32, py: u32) {
+    let o = vec2<i32>(vec2(4u * b.x + px, frame.band_row + 2u * b.y + py));
+    let p = o - vec2<i32>(frame.red);
+    if all(p >= vec2(0)) && all(p < vec2<i32>(textureDimensions(scene_out))) {
+        textureStore(scene_out, p, vec4<f32>(camera_rgb(block, px, py), 1.0));
+    }
+}
+
+@compute @workgroup_size(64, 1)
+fn scene_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    if outside(gid.xy) {
+        return;
+    }
+    var block: array<f32, 48>;
+    load_block(&block, gid.xy);
+    store_scene(&block, gid.xy, 0u, 0u);
+    store_scene(&block, gid.xy, 1u, 0u);
+    store_scene(&block, gid.xy, 2u, 0u);
+    store_scene(&block, gid.xy, 3u, 0u);
+    store_scene(&block, gid.xy, 0u, 1u);
+    store_scene(&block, gid.xy, 1u, 1u);
+    store_scene(&block, gid.xy, 2u, 1u);
+    store_scene(&block, gid.xy, 3u, 1u);
 }

@@ -38,7 +38,17 @@ struct LayoutUniform {
     out_stride: u32,
     blocks: [u32; 2],
     red: [u32; 2],
-    _pad: [u32; 2],
+    band_row: u32,
+    _pad: u32,
+}
+
+/// What the kernel writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Packed code values (`raw_main`), read back.
+    Codes(Bits),
+    /// Linear camera RGB into an rgba32float texture (`scene_main`).
+    Scene,
 }
 
 /// Where a frame's pixels sit in the kernel's buffers.
@@ -92,9 +102,12 @@ impl Layout {
     /// Block rows per band, so that a band's buffers fit in `max_bytes`: a
     /// band of n block rows reads 2n + 4 rows of the padded mosaic and
     /// writes 2n output rows. `None` if not even one block row fits.
-    fn band_rows(&self, bits: Bits, max_bytes: u64, max_groups: u32) -> Option<usize> {
+    fn band_rows(&self, target: Target, max_bytes: u64, max_groups: u32) -> Option<usize> {
         let by_raw = (max_bytes / self.raw_row_bytes() as u64).saturating_sub(4) / 2;
-        let by_out = max_bytes / self.out_row_bytes(bits) as u64 / 2;
+        let by_out = match target {
+            Target::Codes(bits) => max_bytes / self.out_row_bytes(bits) as u64 / 2,
+            Target::Scene => u64::MAX,
+        };
         let rows = by_raw.min(by_out).min(max_groups as u64) as usize;
         (rows > 0 && self.blocks[0].div_ceil(GROUP) <= max_groups as usize)
             .then(|| rows.min(self.blocks[1]))
@@ -108,13 +121,18 @@ impl Layout {
         (2 * band.len() * self.out_row_bytes(bits)) as u64
     }
 
-    fn uniform(&self, band: &Band, bits: Bits) -> LayoutUniform {
+    fn uniform(&self, band: &Band, target: Target) -> LayoutUniform {
+        let out_row_bytes = match target {
+            Target::Codes(bits) => self.out_row_bytes(bits),
+            Target::Scene => 0,
+        };
         LayoutUniform {
             raw_stride: (self.raw_size()[0] / 2) as u32,
-            out_stride: (self.out_row_bytes(bits) / 4) as u32,
+            out_stride: (out_row_bytes / 4) as u32,
             blocks: [self.blocks[0] as u32, band.len() as u32],
             red: self.red.map(|r| r as u32),
-            _pad: [0; 2],
+            band_row: 2 * band.start as u32,
+            _pad: 0,
         }
     }
 
@@ -184,12 +202,64 @@ fn max_band_bytes(gpu: &Gpu) -> u64 {
         .min(limits.max_storage_buffer_binding_size)
 }
 
-/// Whether this device can develop `frame` with the kernel, in bands of
-/// at most `max_band_bytes` (default: the device's buffer limits).
-pub fn fits(gpu: &Gpu, frame: &RawFrame, bits: Bits, max_band_bytes: Option<u64>) -> bool {
+/// Whether this device can run the kernel on `frame` for `target`, in
+/// bands of at most `max_band_bytes` (default: the device's buffer limits).
+pub fn fits(gpu: &Gpu, frame: &RawFrame, target: Target, max_band_bytes: Option<u64>) -> bool {
     let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
     let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
-    Layout::new(frame).band_rows(bits, max, groups).is_some()
+    let fits_texture = target != Target::Scene || gpu.check_size(frame.width, frame.height).is_ok();
+    fits_texture && Layout::new(frame).band_rows(target, max, groups).is_some()
+}
+
+/// The bands of block rows that `frame` is processed in for `target`.
+fn bands(
+    gpu: &Gpu,
+    layout: &Layout,
+    frame: &RawFrame,
+    target: Target,
+    max_band_bytes: Option<u64>,
+) -> Result<impl Iterator<Item = Band>, GpuError> {
+    let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
+    let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
+    let rows = layout.band_rows(target, max, groups).ok_or_else(|| {
+        GpuError::Failed(format!(
+            "a {}-pixel row exceeds this GPU's buffer limit of {max} bytes",
+            frame.width
+        ))
+    })?;
+    let total = layout.blocks[1];
+    Ok((0..total)
+        .step_by(rows)
+        .map(move |start| start..(start + rows).min(total)))
+}
+
+/// Upload the padded mosaic rows that `band` reads and record their copy
+/// into a storage buffer. Both buffers go back to the pool once the GPU is
+/// done with them.
+fn upload_band(
+    gpu: &Gpu,
+    pool: &BufferPool,
+    layout: &Layout,
+    frame: &RawFrame,
+    band: &Band,
+    encoder: &mut wgpu::CommandEncoder,
+) -> Result<[wgpu::Buffer; 2], Error> {
+    use wgpu::BufferUsages as U;
+    let len = layout.raw_bytes(band);
+    let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, len);
+    let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, len);
+    gpu.map(&upload.slice(..len), wgpu::MapMode::Write)?;
+    layout.write_raw(
+        frame,
+        band,
+        &mut upload
+            .slice(..len)
+            .get_mapped_range_mut()
+            .map_err(|e| GpuError::Failed(e.to_string()))?,
+    );
+    upload.unmap();
+    encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, len);
+    Ok([upload, raw])
 }
 
 /// Develop `frame`, one dispatch per band of rows: as many rows as the
@@ -206,37 +276,23 @@ pub fn develop(
     [lut, shaper]: [&wgpu::TextureView; 2],
     max_band_bytes: Option<u64>,
 ) -> Result<Rendered, Error> {
-    use wgpu::BufferUsages as U;
     let layout = Layout::new(frame);
     let bits = params.bits;
-    let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
-    let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
-    let rows = layout.band_rows(bits, max, groups).ok_or_else(|| {
-        GpuError::Failed(format!(
-            "a {}-pixel row exceeds this GPU's buffer limit of {max} bytes",
-            frame.width
-        ))
-    })?;
+    let target = Target::Codes(bits);
     let full_size = [frame.width as u32, frame.height as u32];
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
     let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
-    for start in (0..layout.blocks[1]).step_by(rows) {
-        let band = start..(start + rows).min(layout.blocks[1]);
-        let (raw_len, out_len) = (layout.raw_bytes(&band), layout.out_bytes(&band, bits));
-        let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, raw_len);
-        let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, raw_len);
-        let out = pool.take(gpu, U::STORAGE | U::COPY_SRC, out_len);
-        gpu.map(&upload.slice(..raw_len), wgpu::MapMode::Write)?;
-        layout.write_raw(
-            frame,
-            &band,
-            &mut upload
-                .slice(..raw_len)
-                .get_mapped_range_mut()
-                .map_err(|e| GpuError::Failed(e.to_string()))?,
+    for band in bands(gpu, &layout, frame, target, max_band_bytes)? {
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        let [upload, raw] = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
+        let out_len = layout.out_bytes(&band, bits);
+        let out = pool.take(
+            gpu,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            out_len,
         );
-        upload.unmap();
-
         let origin = [0, 2 * band.start as u32];
         let develop = DevelopUniform::new(params, &frame.cam_to_srgb, origin, full_size);
         let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
@@ -246,11 +302,7 @@ pub fn develop(
             .chain([out_bits])
             .collect();
         let ubuf = gpu.uniform(&develop);
-        let layout_buf = gpu.uniform(&layout.uniform(&band, bits));
-        let mut encoder = gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, raw_len);
+        let layout_buf = gpu.uniform(&layout.uniform(&band, target));
         gpu.dispatch_groups(
             &mut encoder,
             &kernels.get(gpu, "fused_raw", "raw_main", &constants),
@@ -281,4 +333,53 @@ pub fn develop(
             Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&pixels)),
         },
     })
+}
+
+/// Linearise and demosaic `frame` into an rgba32float texture of linear
+/// camera RGB (the scene the pointwise stages render from), in bands like
+/// [`develop`]. Waits until it is written. A frame that does not [`fits`]
+/// is an error.
+pub fn scene(
+    gpu: &Gpu,
+    kernels: &Kernels,
+    pool: &BufferPool,
+    frame: &RawFrame,
+    max_band_bytes: Option<u64>,
+) -> Result<wgpu::Texture, Error> {
+    gpu.check_size(frame.width, frame.height)?;
+    let layout = Layout::new(frame);
+    let texture = gpu.texture(
+        "scene",
+        frame.width,
+        frame.height,
+        wgpu::TextureFormat::Rgba32Float,
+    );
+    let target_view = crate::gpu::view(&texture);
+    let lin = gpu.uniform(&layout.linearize_uniform(frame));
+    for band in bands(gpu, &layout, frame, Target::Scene, max_band_bytes)? {
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        let buffers = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
+        let layout_buf = gpu.uniform(&layout.uniform(&band, Target::Scene));
+        gpu.dispatch_groups(
+            &mut encoder,
+            &kernels.get(gpu, "fused_raw", "scene_main", &[]),
+            &[
+                (8, lin.as_entire_binding()),
+                (9, layout_buf.as_entire_binding()),
+                (11, buffers[1].as_entire_binding()),
+                (13, wgpu::BindingResource::TextureView(&target_view)),
+            ],
+            [layout.blocks[0].div_ceil(GROUP) as u32, band.len() as u32],
+        );
+        gpu.queue.submit([encoder.finish()]);
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Failed(e.to_string()))?;
+        for buffer in buffers {
+            pool.give_back(buffer);
+        }
+    }
+    Ok(texture)
 }

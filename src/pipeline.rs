@@ -12,7 +12,7 @@ use crate::buffer_pool::BufferPool;
 use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::{Error, GpuError};
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
-use crate::fused_raw;
+use crate::fused_raw::{self, Target};
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
 use crate::lut::Lut;
@@ -149,7 +149,7 @@ impl GpuPipeline {
                 .is_none();
             if fusion == Fusion::Fused
                 && full_size
-                && fused_raw::fits(&self.gpu, frame, params.bits, None)
+                && fused_raw::fits(&self.gpu, frame, Target::Codes(params.bits), None)
             {
                 return fused_raw::develop(
                     &self.gpu,
@@ -166,7 +166,7 @@ impl GpuPipeline {
         let Scene {
             texture: scene,
             matrix,
-        } = self.record_scene(&mut encoder, photo)?;
+        } = self.record_scene(&mut encoder, photo, fusion)?;
         let (w, h) = (scene.width() as usize, scene.height() as usize);
         let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
             Some(size) => self.record_resize(&mut encoder, &scene, size),
@@ -223,10 +223,16 @@ impl GpuPipeline {
     pub fn scene(&self, photo: &Photo) -> Result<Scene, Error> {
         self.gpu.scoped(|| {
             let mut encoder = self.encoder();
-            let scene = self.record_scene(&mut encoder, photo)?;
+            let scene = self.record_scene(&mut encoder, photo, Fusion::Fused)?;
             self.gpu.queue.submit([encoder.finish()]);
             Ok(scene)
         })
+    }
+
+    /// The scene's linear camera RGB, read back.
+    pub fn read_scene(&self, scene: &Scene) -> Result<LinearImage, Error> {
+        self.gpu
+            .scoped(|| self.read_linear(self.encoder(), &scene.texture))
     }
 
     /// `scene` downscaled (area average) to `size`.
@@ -347,12 +353,31 @@ impl GpuPipeline {
             .scoped(|| self.read_encoded(self.encoder(), texture, Bits::Eight))
     }
 
+    /// The scene of `photo`. A raw frame is linearised and demosaiced by
+    /// the batch kernel's `scene_main` when `fusion` allows it (submitted
+    /// at once), otherwise by one pass each, recorded into `encoder`.
     fn record_scene(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         photo: &Photo,
+        fusion: Fusion,
     ) -> Result<Scene, Error> {
         Ok(match photo {
+            Photo::Raw(frame)
+                if fusion == Fusion::Fused
+                    && fused_raw::fits(&self.gpu, frame, Target::Scene, None) =>
+            {
+                Scene {
+                    texture: fused_raw::scene(
+                        &self.gpu,
+                        &self.kernels,
+                        &self.buffers,
+                        frame,
+                        None,
+                    )?,
+                    matrix: frame.cam_to_srgb,
+                }
+            }
             Photo::Raw(frame) => {
                 let mosaic = self.record_linearize(encoder, frame)?;
                 Scene {

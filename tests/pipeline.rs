@@ -102,7 +102,8 @@ fn bands_join_without_a_seam() {
     // would exceed the device's limits. Forced down to one block row per
     // band and up, the result must equal the stage-by-stage dispatches,
     // vignette and dither included (both depend on the global position).
-    use wisp::{buffer_pool::BufferPool, fused_raw, gpu::view, kernels::Kernels};
+    use wisp::fused_raw::{self, Target};
+    use wisp::{buffer_pool::BufferPool, gpu::view, kernels::Kernels};
     let mut rng = rng(12);
     let device = gpu().gpu();
     let (kernels, pool) = (Kernels::default(), BufferPool::default());
@@ -127,12 +128,22 @@ fn bands_join_without_a_seam() {
                 )
             };
             // Not even one block row fits: a clear error, no panic.
-            assert!(!fused_raw::fits(device, &frame, bits, Some(100)));
+            assert!(!fused_raw::fits(
+                device,
+                &frame,
+                Target::Codes(bits),
+                Some(100)
+            ));
             let err = banded(100).unwrap_err();
             assert!(err.to_string().contains("buffer limit"), "{err}");
             // One block row per band, a few, and (almost) all at once.
             for band_bytes in [13_000, 64_000, 1_000_000] {
-                assert!(fused_raw::fits(device, &frame, bits, Some(band_bytes)));
+                assert!(fused_raw::fits(
+                    device,
+                    &frame,
+                    Target::Codes(bits),
+                    Some(band_bytes)
+                ));
                 let banded = banded(band_bytes).unwrap();
                 assert!(
                     banded == separate,
@@ -140,6 +151,43 @@ fn bands_join_without_a_seam() {
                     cfa.name()
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn the_block_scene_equals_the_stencil_passes() {
+    // The preview's scene (and `--max-size`'s) comes from the batch
+    // kernel's `scene_main`; the linearize and demosaic passes are the
+    // reference. Every phase, odd sizes, and bands down to one block row.
+    use wisp::fused_raw::{self, Target};
+    use wisp::{buffer_pool::BufferPool, kernels::Kernels};
+    let mut rng = rng(14);
+    let device = gpu().gpu();
+    let (kernels, pool) = (Kernels::default(), BufferPool::default());
+    for (w, h) in ODD_SIZES {
+        for cfa in CfaPattern::ALL {
+            let frame = random_frame(&mut rng, w, h, cfa);
+            let mosaic = gpu().linearize(&frame).unwrap();
+            let reference = gpu().demosaic(&mosaic, w, h, cfa).unwrap();
+            let scene = gpu().scene(&Photo::Raw(frame.clone())).unwrap();
+            let whole = gpu().read_scene(&scene).unwrap();
+            assert!(whole == reference, "{w}x{h} {}: scene differs", cfa.name());
+            // Six rows of the padded mosaic: one block row per band.
+            let band = Some((w as u64 + 8) * 2 * 6);
+            assert!(fused_raw::fits(device, &frame, Target::Scene, band));
+            let texture = fused_raw::scene(device, &kernels, &pool, &frame, band).unwrap();
+            let banded = gpu()
+                .read_scene(&wisp::pipeline::Scene {
+                    texture,
+                    matrix: frame.cam_to_srgb,
+                })
+                .unwrap();
+            assert!(
+                banded == reference,
+                "{w}x{h} {}: banded scene differs",
+                cfa.name()
+            );
         }
     }
 }

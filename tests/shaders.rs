@@ -51,7 +51,7 @@ fn every_shader_parses_and_validates() {
 fn kernels_expose_their_entry_points() {
     let expect = [
         ("stencil", vec!["linearize_main", "demosaic_main"]),
-        ("fused_raw", vec!["raw_main"]),
+        ("fused_raw", vec!["raw_main", "scene_main"]),
         (
             "pointwise",
             vec![
