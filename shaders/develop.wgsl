@@ -19,9 +19,9 @@ struct Develop {
 }
 
 // Specialisation. A CPU rasteriser such as lavapipe runs both sides of a
-// branch, so a kernel built for one development (src/specialise.rs) fixes
-// these and leaves out the stages it does not use. The defaults read
-// everything from the uniform, for kernels whose settings change per frame.
+// branch, so a kernel built for one development (`Specialisation` in
+// src/pointwise.rs) fixes these and leaves out the stages it does not use.
+// The defaults read everything from the uniform.
 const TONE_FROM_UNIFORM: u32 = 0xffffffffu;
 override TONE_OP: u32 = TONE_FROM_UNIFORM;
 override USE_LUT: bool = true;

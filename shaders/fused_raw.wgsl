@@ -11,7 +11,9 @@
 // the kernel knows each pixel's site, calls that site's filter alone and
 // needs no bounds arithmetic. The 8x6 photosites around a block are loaded
 // and linearised once, instead of 13 taps per pixel. The stage functions
-// are those of the separate passes, so the pixels are the same.
+// are those of the separate passes, so the pixels are the same. A frame
+// larger than the device's buffers is dispatched in bands of block rows;
+// each band knows where it sits (`band_row`, and `u.tile.origin`).
 
 struct RawLayout {
     // u32 words per row of the padded mosaic (two photosites each).

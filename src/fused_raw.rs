@@ -1,20 +1,21 @@
 //! Host side of `shaders/fused_raw.wgsl`: raw photosites to packed RGB code
-//! values in one dispatch, the batch path.
+//! values in one dispatch (the batch path), or to the linear scene.
 //!
-//! The kernel develops blocks of 4x2 pixels that start on a red photosite.
+//! The kernel works on blocks of 4x2 pixels that start on a red photosite.
 //! The mosaic is laid out for it here: shifted so that red photosites sit
 //! at even columns and rows, with the mirrored border (two photosites, the
 //! reach of the 5x5 filter) written out, and rounded up to whole blocks.
 //! The output rows come back packed (RGB, no alpha) in the same shifted
-//! frame; the extra pixels are dropped while reading back.
+//! frame; the extra pixels are dropped while reading back. A frame whose
+//! buffers would exceed the device's limits goes through in bands of block
+//! rows, each with its two-row halo of photosites above and below.
 
 use std::ops::Range;
 
 use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
-use crate::error::Error;
-use crate::error::GpuError;
+use crate::error::{Error, GpuError};
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
 use crate::kernels::Kernels;
@@ -53,7 +54,7 @@ pub enum Target {
 
 /// Where a frame's pixels sit in the kernel's buffers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layout {
+struct Layout {
     width: usize,
     height: usize,
     /// Column and row of the red photosite in the frame's first 2x2 cell;
@@ -64,7 +65,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(frame: &RawFrame) -> Self {
+    fn new(frame: &RawFrame) -> Self {
         let cell = frame.cfa.colors().iter().position(|&c| c == 0);
         let cell = cell.expect("every Bayer pattern has a red cell");
         let red = [cell & 1, cell >> 1];
