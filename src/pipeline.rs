@@ -7,6 +7,12 @@
 //! ```
 //! A developed image (PNG, JPEG, TIFF) is uploaded straight into the
 //! demosaic's output and skips the stencil part.
+//!
+//! With [`Fusion::Fused`] a raw frame goes through the block kernel of
+//! `fused_raw.rs`: the whole journey in one dispatch at full size, or the
+//! stencil part in one dispatch (the scene) before a resize and for the
+//! preview. [`Fusion::Separate`] runs one pass per stage: the reference
+//! the tests hold the fused kernels to.
 
 use crate::buffer_pool::BufferPool;
 use crate::colorimetry::{Mat3, IDENTITY};
