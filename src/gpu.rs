@@ -18,15 +18,20 @@ impl Gpu {
         pollster::block_on(Self::new_async())
     }
 
-    /// One device per adapter wgpu finds (for `--gpus all`).
+    /// One device per GPU (for `--gpus all`); see [`distinct_devices`].
     pub fn all() -> Result<Vec<Gpu>, GpuError> {
         pollster::block_on(async {
             let instance = wgpu::Instance::new(
                 wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
             );
+            let adapters = instance.enumerate_adapters(wgpu::Backends::all()).await;
+            let infos: Vec<_> = adapters.iter().map(|a| a.get_info()).collect();
+            let keep = distinct_devices(&infos);
             let mut gpus = Vec::new();
-            for adapter in instance.enumerate_adapters(wgpu::Backends::all()).await {
-                gpus.push(Self::open(adapter).await?);
+            for (i, adapter) in adapters.into_iter().enumerate() {
+                if keep.contains(&i) {
+                    gpus.push(Self::open(adapter).await?);
+                }
             }
             if gpus.is_empty() {
                 return Err(GpuError::NoAdapter {
@@ -297,6 +302,67 @@ impl Gpu {
     }
 }
 
+/// Which of `adapters` to open for `--gpus all`. The same GPU shows up once
+/// per API that reaches it (Vulkan and GL, say), so only the adapters of
+/// one backend are kept: the first of Vulkan, Metal, DX12 and GL that has
+/// any. A software rasteriser is left out when a hardware adapter exists:
+/// it would take the CPU from decoding and encoding.
+pub fn distinct_devices(adapters: &[wgpu::AdapterInfo]) -> Vec<usize> {
+    use wgpu::Backend;
+    let Some(backend) = [Backend::Vulkan, Backend::Metal, Backend::Dx12, Backend::Gl]
+        .into_iter()
+        .find(|b| adapters.iter().any(|a| a.backend == *b))
+    else {
+        return Vec::new();
+    };
+    let software = |a: &wgpu::AdapterInfo| a.device_type == wgpu::DeviceType::Cpu;
+    let of_backend = |a: &&wgpu::AdapterInfo| a.backend == backend;
+    let hardware = adapters.iter().filter(of_backend).any(|a| !software(a));
+    (0..adapters.len())
+        .filter(|&i| of_backend(&&adapters[i]) && !(hardware && software(&adapters[i])))
+        .collect()
+}
+
 pub fn view(texture: &wgpu::Texture) -> wgpu::TextureView {
     texture.create_view(&wgpu::TextureViewDescriptor::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_devices;
+    use wgpu::{AdapterInfo, Backend, DeviceType};
+
+    fn adapter(name: &str, device_type: DeviceType, backend: Backend) -> AdapterInfo {
+        AdapterInfo {
+            name: name.into(),
+            ..AdapterInfo::new(device_type, backend)
+        }
+    }
+
+    #[test]
+    fn every_gpu_once_and_software_only_alone() {
+        use {Backend::*, DeviceType::*};
+        let lavapipe_vk = adapter("llvmpipe", Cpu, Vulkan);
+        let lavapipe_gl = adapter("llvmpipe", Cpu, Gl);
+        let gpu_a = adapter("GPU A", DiscreteGpu, Vulkan);
+        let gpu_b = adapter("GPU B", DiscreteGpu, Vulkan);
+        let gpu_a_gl = adapter("GPU A/PCIe/SSE2", DiscreteGpu, Gl);
+        // Two GPUs, each also seen through GL, and lavapipe: the two GPUs.
+        let all = [
+            lavapipe_gl.clone(),
+            gpu_a.clone(),
+            gpu_a_gl.clone(),
+            lavapipe_vk.clone(),
+            gpu_b,
+        ];
+        assert_eq!(distinct_devices(&all), vec![1, 4]);
+        // lavapipe alone, through two APIs: once.
+        assert_eq!(
+            distinct_devices(&[lavapipe_gl.clone(), lavapipe_vk]),
+            vec![1]
+        );
+        // Only GL: what GL offers, hardware first.
+        assert_eq!(distinct_devices(&[lavapipe_gl, gpu_a_gl]), vec![1]);
+        assert!(distinct_devices(&[]).is_empty());
+    }
 }
