@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use wisp::batch::{self, OutputOptions, Status};
-use wisp::io::output::Format;
+use wisp::io::output::{Format, JpegOptions};
 use wisp::{looks, DevelopParams, Engine};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,7 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?;
     let out = OutputOptions {
         format: Format::Jpeg,
-        quality: 90,
+        jpeg: JpegOptions {
+            quality: 90,
+            ..JpegOptions::default()
+        },
         overwrite: true,
     };
     let threads = std::thread::available_parallelism()?.get();

@@ -150,7 +150,14 @@ fn headless(args: &Args, frames: usize) -> Result<(), String> {
     if let Some(path) = &args.screenshot {
         let image = preview.read(&frame).map_err(|e| e.to_string())?;
         let meta = Metadata::for_source(&source, ColorSpace::Srgb);
-        output::write(&image, path.as_ref(), Format::Png, 100, &meta).map_err(|e| e.to_string())?;
+        output::write(
+            &image,
+            path.as_ref(),
+            Format::Png,
+            Default::default(),
+            &meta,
+        )
+        .map_err(|e| e.to_string())?;
     }
     println!("{}", timing_line(times));
     Ok(())

@@ -14,7 +14,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::frame::{Rendered, Source};
-use crate::io::output::{self, Format, Metadata};
+use crate::io::output::{self, Format, JpegOptions, Metadata};
 use crate::params::DevelopParams;
 use crate::{io, Engine};
 
@@ -187,7 +187,7 @@ impl FileReport {
 #[derive(Clone, Debug)]
 pub struct OutputOptions {
     pub format: Format,
-    pub quality: u8,
+    pub jpeg: JpegOptions,
     pub overwrite: bool,
 }
 
@@ -302,7 +302,7 @@ pub fn run(
                             .map_err(|e| format!("{}: cannot create: {e}", dir.display()))
                     })
                     .and_then(|()| {
-                        output::write(&image, &report.output, out.format, out.quality, &meta)
+                        output::write(&image, &report.output, out.format, out.jpeg, &meta)
                             .map_err(|e| e.to_string())
                     });
                 report.timings.encode_ms = ms(start);

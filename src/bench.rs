@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::error::{DecodeError, Error};
 use crate::frame::CfaPattern;
-use crate::io::output::{self, Format, Metadata};
+use crate::io::output::{self, Format, JpegOptions, Metadata};
 use crate::params::DevelopParams;
 use crate::pipeline::GpuPipeline;
 use crate::Engine;
@@ -18,7 +18,7 @@ pub struct PhaseTimes {
     pub decode: f64,
     /// One per run; the first includes compiling the kernels it needs.
     pub develop: Vec<f64>,
-    /// JPEG at quality 92, metadata included, to a temporary file.
+    /// JPEG with the default options, metadata included, to a temporary file.
     pub encode: f64,
 }
 
@@ -44,7 +44,7 @@ pub fn phase_times(
     let out = std::env::temp_dir().join(format!("wisp-bench-{}.jpg", std::process::id()));
     let start = Instant::now();
     let meta = Metadata::for_source(&source, params.colorspace);
-    let written = output::write(&image, &out, Format::Jpeg, 92, &meta);
+    let written = output::write(&image, &out, Format::Jpeg, JpegOptions::default(), &meta);
     let encode = ms(start);
     let _ = std::fs::remove_file(&out);
     written?;

@@ -100,6 +100,10 @@ struct ConvertArgs {
     /// JPEG quality.
     #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
     quality: u8,
+    /// JPEG chroma subsampling: auto (4:4:4 from quality 90 up, 4:2:0
+    /// below), 444, 422 or 420.
+    #[arg(long, default_value = "auto")]
+    chroma: output::Chroma,
     /// Bits per channel: 8, or 16 (PNG and TIFF).
     #[arg(long, default_value_t = 8, value_parser = parse_bits)]
     bits: u8,
@@ -291,7 +295,10 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     };
     let out = batch::OutputOptions {
         format: args.format,
-        quality: args.quality,
+        jpeg: output::JpegOptions {
+            quality: args.quality,
+            chroma: args.chroma,
+        },
         overwrite: args.overwrite,
     };
     let start = Instant::now();
@@ -537,7 +544,7 @@ fn looks_command(cmd: LooksCommand) -> Result<ExitCode, String> {
                 &sheet,
                 &out,
                 Format::Png,
-                100,
+                output::JpegOptions::default(),
                 &output::Metadata::for_source(&source, wisp::params::ColorSpace::Srgb),
             )
             .map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@
 //! let source = io::load("photo.dng".as_ref())?;
 //! let image = engine.develop(&source, &DevelopParams::default())?;
 //! let meta = io::output::Metadata::for_source(&source, Default::default());
-//! io::output::write(&image, "photo.jpg".as_ref(), io::output::Format::Jpeg, 92, &meta)?;
+//! io::output::write(&image, "photo.jpg".as_ref(), io::output::Format::Jpeg, Default::default(), &meta)?;
 //! # Ok::<(), wisp::Error>(())
 //! ```
 

@@ -338,7 +338,7 @@ fn several_engines_share_a_batch_and_agree() {
     let jobs = batch::plan(&[input], false, &out, Format::Png).unwrap();
     let options = OutputOptions {
         format: Format::Png,
-        quality: 92,
+        jpeg: Default::default(),
         overwrite: false,
     };
     let engines = || {

@@ -244,3 +244,55 @@ fn bench_develop_times_every_phase() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("/nonexistent.dng"), "{}", stderr(&o));
 }
+
+/// Luma sampling factors (h, v) of a baseline JPEG: 1x1 is 4:4:4, 2x1
+/// 4:2:2, 2x2 4:2:0 (the chroma components are 1x1).
+fn luma_sampling(jpeg: &[u8]) -> (u8, u8) {
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xff, 0xc0])
+        .expect("a baseline SOF0 marker");
+    // Marker, length (2), precision (1), height (2), width (2), count (1), then id, sampling.
+    let sampling = jpeg[sof + 2 + 2 + 1 + 2 + 2 + 1 + 1];
+    (sampling >> 4, sampling & 0xf)
+}
+
+#[test]
+fn chroma_subsampling_follows_quality_or_the_flag() {
+    let out = tempdir("chroma");
+    let sample = sample();
+    for (extra, expected) in [
+        (&[][..], (1, 1)),
+        (&["--quality", "80"][..], (2, 2)),
+        (&["--chroma", "422"][..], (2, 1)),
+        (&["--chroma", "420", "--quality", "95"][..], (2, 2)),
+        (&["--chroma", "444", "--quality", "60"][..], (1, 1)),
+    ] {
+        let mut args = vec![
+            "convert",
+            sample.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--overwrite",
+        ];
+        args.extend_from_slice(extra);
+        let o = wisp(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let jpeg = std::fs::read(out.join("parrots.jpg")).unwrap();
+        assert_eq!(luma_sampling(&jpeg), expected, "{extra:?}");
+        assert!(
+            image::load_from_memory(&jpeg).is_ok(),
+            "{extra:?}: does not decode"
+        );
+    }
+    let o = wisp(&[
+        "convert",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--chroma",
+        "411",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("411"), "{}", stderr(&o));
+}

@@ -50,6 +50,65 @@ impl FromStr for Format {
     }
 }
 
+/// JPEG chroma subsampling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Chroma {
+    /// 4:4:4 from quality 90 up, 4:2:0 below.
+    #[default]
+    Auto,
+    /// 4:4:4: colour at full resolution.
+    Full,
+    /// 4:2:2: colour at half the horizontal resolution.
+    Half,
+    /// 4:2:0: colour at half resolution both ways; the smallest files.
+    Quarter,
+}
+
+impl FromStr for Chroma {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Chroma::Auto),
+            "444" => Ok(Chroma::Full),
+            "422" => Ok(Chroma::Half),
+            "420" => Ok(Chroma::Quarter),
+            _ => Err(format!(
+                "unknown chroma subsampling `{s}` (auto, 444, 422, 420)"
+            )),
+        }
+    }
+}
+
+/// How JPEG outputs are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JpegOptions {
+    /// 1-100.
+    pub quality: u8,
+    pub chroma: Chroma,
+}
+
+impl Default for JpegOptions {
+    fn default() -> Self {
+        JpegOptions {
+            quality: 92,
+            chroma: Chroma::Auto,
+        }
+    }
+}
+
+impl JpegOptions {
+    fn sampling(self) -> jpeg_encoder::SamplingFactor {
+        use jpeg_encoder::SamplingFactor as S;
+        match self.chroma {
+            Chroma::Auto if self.quality >= 90 => S::F_1_1,
+            Chroma::Auto => S::F_2_2,
+            Chroma::Full => S::F_1_1,
+            Chroma::Half => S::F_2_1,
+            Chroma::Quarter => S::F_2_2,
+        }
+    }
+}
+
 /// Temporary files being written right now, so an interrupted program can
 /// remove them ([`remove_partial_files`]).
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -113,15 +172,15 @@ impl Metadata {
     }
 }
 
-/// Encode `image` into `path` atomically. `quality` (1-100) applies to JPEG.
+/// Encode `image` into `path` atomically; `jpeg` applies to JPEG only.
 pub fn write(
     image: &Rendered,
     path: &Path,
     format: Format,
-    quality: u8,
+    jpeg: JpegOptions,
     meta: &Metadata,
 ) -> Result<(), OutputError> {
-    atomically(path, |tmp| encode_to(image, tmp, format, quality, meta))
+    atomically(path, |tmp| encode_to(image, tmp, format, jpeg, meta))
 }
 
 /// Write text atomically (LUT files, presets).
@@ -146,7 +205,7 @@ fn encode_to(
     image: &Rendered,
     tmp: &Path,
     format: Format,
-    quality: u8,
+    jpeg: JpegOptions,
     meta: &Metadata,
 ) -> Result<(), OutputError> {
     let io_err = |source| OutputError::Io {
@@ -193,7 +252,8 @@ fn encode_to(
                     reason: format!("{w}x{h} exceeds JPEG's 65535-pixel limit"),
                 });
             };
-            let mut e = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
+            let mut e = jpeg_encoder::Encoder::new(&mut out, jpeg.quality.clamp(1, 100));
+            e.set_sampling_factor(jpeg.sampling());
             e.add_icc_profile(&meta.icc).map_err(jpeg_err)?;
             e.add_exif_metadata(&exif).map_err(jpeg_err)?;
             e.encode(bytes, jw, jh, jpeg_encoder::ColorType::Rgb)
