@@ -109,12 +109,17 @@ fn walk(
     Ok(())
 }
 
-/// Keep the jobs of shard `k` of `n` (1-based): a file's shard comes from a
-/// hash of its output path, so it does not depend on listing order or on
-/// which other files exist.
-pub fn shard(jobs: Vec<Job>, k: usize, n: usize) -> Vec<Job> {
+/// Keep the jobs of shard `k` of `n` (1-based). A file's shard comes from
+/// a hash of its output path inside `out_dir` (sub-folders and name), so it
+/// depends neither on listing order, nor on which other files exist, nor on
+/// where each machine mounts the shoot and the output.
+pub fn shard(jobs: Vec<Job>, out_dir: &Path, k: usize, n: usize) -> Vec<Job> {
+    let key = |j: &Job| {
+        let relative = j.output.strip_prefix(out_dir).unwrap_or(&j.output);
+        fnv1a(relative.to_string_lossy().as_bytes())
+    };
     jobs.into_iter()
-        .filter(|j| fnv1a(j.output.to_string_lossy().as_bytes()) % n as u64 == (k - 1) as u64)
+        .filter(|j| key(j) % n as u64 == (k - 1) as u64)
         .collect()
 }
 

@@ -261,11 +261,19 @@ static STOP: AtomicBool = AtomicBool::new(false);
 fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     let params = params(&args)?;
     let mut jobs = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
-    if let Some((k, n)) = args.shard {
-        jobs = batch::shard(jobs, k, n);
-    }
     if jobs.is_empty() {
         return Err("no input files (folders are searched for raw and image extensions; -r searches sub-folders)".into());
+    }
+    if let Some((k, n)) = args.shard {
+        jobs = batch::shard(jobs, &args.output, k, n);
+        if jobs.is_empty() {
+            // Not an error: with more shards than files some get none, and
+            // a scheduler must not count that task as failed.
+            if !args.quiet {
+                eprintln!("wisp: shard {k}/{n} has no files");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     std::fs::create_dir_all(&args.output)
         .map_err(|e| format!("{}: cannot create: {e}", args.output.display()))?;

@@ -168,28 +168,36 @@ fn existing_outputs_are_skipped_unless_overwrite() {
 #[test]
 fn shards_split_the_inputs_without_overlap() {
     let dir = tempdir("shard");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for i in 0..12 {
-        std::fs::copy(
-            fixture("tests/fixtures/grbg_64x48.dng"),
-            input.join(format!("f{i:02}.dng")),
-        )
-        .unwrap();
-    }
-    let out = dir.join("out");
-    let mut all = Vec::new();
-    for k in 1..=3 {
+    let shoot = |root: &Path| {
+        let input = root.join("in");
+        std::fs::create_dir_all(&input).unwrap();
+        for i in 0..12 {
+            std::fs::copy(
+                fixture("tests/fixtures/grbg_64x48.dng"),
+                input.join(format!("f{i:02}.dng")),
+            )
+            .unwrap();
+        }
+        input
+    };
+    let convert = |input: &Path, out: &Path, shard: &str| {
         let o = wisp(&[
             "convert",
             input.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
             "--shard",
-            &format!("{k}/3"),
+            shard,
             "-q",
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let input = shoot(&dir);
+    let out = dir.join("out");
+    let mut all = Vec::new();
+    let mut first = Vec::new();
+    for k in 1..=3 {
+        convert(&input, &out, &format!("{k}/3"));
         let now = tree(&out);
         let new: Vec<String> = now.iter().filter(|f| !all.contains(*f)).cloned().collect();
         assert!(
@@ -197,6 +205,9 @@ fn shards_split_the_inputs_without_overlap() {
             "shard {k}/3 converted {} files",
             new.len()
         );
+        if k == 1 {
+            first = new;
+        }
         all = now;
     }
     assert_eq!(
@@ -204,6 +215,23 @@ fn shards_split_the_inputs_without_overlap() {
         12,
         "the three shards together convert every file once"
     );
+    // Another machine, with the shoot and the output mounted elsewhere,
+    // takes the same files for the same shard.
+    let elsewhere = dir.join("mnt/nas");
+    convert(&shoot(&elsewhere), &elsewhere.join("exports"), "1/3");
+    assert_eq!(tree(&elsewhere.join("exports")), first);
+    // More shards than files: the empty ones succeed with nothing to do.
+    let single = dir.join("single");
+    std::fs::create_dir_all(&single).unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/grbg_64x48.dng"),
+        single.join("only.dng"),
+    )
+    .unwrap();
+    for k in 1..=2 {
+        convert(&single, &dir.join("single-out"), &format!("{k}/2"));
+    }
+    assert_eq!(tree(&dir.join("single-out")), ["only.jpg"]);
     assert!(!wisp(&[
         "convert",
         input.to_str().unwrap(),
