@@ -155,12 +155,9 @@ impl Gpu {
         Ok(())
     }
 
-    pub fn compute_pipeline(&self, shader: &str, entry: &str) -> wgpu::ComputePipeline {
-        self.specialised_pipeline(shader, entry, &[])
-    }
-
-    /// A pipeline with some of the shader's `override` constants fixed.
-    pub fn specialised_pipeline(
+    /// A pipeline for `entry` of `shader`, with the shader's `override`
+    /// constants named in `constants` fixed.
+    pub fn compute_pipeline(
         &self,
         shader: &str,
         entry: &str,

@@ -33,7 +33,7 @@ impl Kernels {
         let mut built = self.built.lock().expect("kernel cache lock");
         built
             .entry(key)
-            .or_insert_with(|| gpu.specialised_pipeline(shader, entry, constants))
+            .or_insert_with(|| gpu.compute_pipeline(shader, entry, constants))
             .clone()
     }
 }
