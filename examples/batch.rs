@@ -15,10 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [input, output, rest @ ..] = args.as_slice() else {
         return Err("usage: batch IN_DIR OUT_DIR [LOOK]".into());
     };
-    let look = looks::load(rest.first().map_or("authentic", String::as_str))?;
-    let params = look.map_or_else(DevelopParams::default, |l| {
-        l.params(&DevelopParams::default())
-    });
+    let look = rest.first().map_or("authentic", String::as_str);
+    let params = looks::params(look, &DevelopParams::default())?;
 
     let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?;
     let out = OutputOptions {

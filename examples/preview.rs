@@ -78,10 +78,7 @@ fn parse() -> Result<Args, String> {
 }
 
 fn look_params(name: &str) -> Result<DevelopParams, String> {
-    Ok(match looks::load(name).map_err(|e| e.to_string())? {
-        Some(look) => look.params(&DevelopParams::default()),
-        None => DevelopParams::default(),
-    })
+    looks::params(name, &DevelopParams::default()).map_err(|e| e.to_string())
 }
 
 /// Median and 95th percentile of frame times, as the last line prints them.

@@ -227,10 +227,7 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
         bits,
         ..DevelopParams::default()
     };
-    let mut params = match looks::load(&args.look).map_err(|e| e.to_string())? {
-        Some(look) => look.params(&base),
-        None => base,
-    };
+    let mut params = looks::params(&args.look, &base).map_err(|e| e.to_string())?;
     // Explicit flags win over the look.
     if let Some(tone) = args.tone {
         params.tone = tone;
@@ -471,10 +468,8 @@ fn bench_develop(
     cpu: bool,
 ) -> Result<ExitCode, String> {
     let engine = engine(cpu);
-    let look = looks::load("neutral").map_err(|e| e.to_string())?;
-    let mut params = look.map_or_else(DevelopParams::default, |l| {
-        l.params(&DevelopParams::default())
-    });
+    let mut params =
+        looks::params("neutral", &DevelopParams::default()).map_err(|e| e.to_string())?;
     if let Some(tone) = tone {
         params.tone = tone;
     }

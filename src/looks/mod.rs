@@ -129,6 +129,15 @@ pub fn builtin(name: &str) -> Option<Result<LoadedLook, LookError>> {
     Some(parse(text, &path).and_then(|look| finish(look, &path, None)))
 }
 
+/// `base` with the look `spec` (see [`load`]) applied; `none` leaves it as
+/// it is.
+pub fn params(spec: &str, base: &DevelopParams) -> Result<DevelopParams, LookError> {
+    Ok(match load(spec)? {
+        Some(look) => look.params(base),
+        None => base.clone(),
+    })
+}
+
 /// Resolve `--look`: `none`, a built-in name, a `.toml` preset, or a LUT file.
 pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
     if spec == "none" {
