@@ -206,17 +206,15 @@ fn max_band_bytes(gpu: &Gpu) -> u64 {
 /// Whether this device can run the kernel on `frame` for `target`, in
 /// bands of at most `max_band_bytes` (default: the device's buffer limits).
 pub fn fits(gpu: &Gpu, frame: &RawFrame, target: Target, max_band_bytes: Option<u64>) -> bool {
-    let max = max_band_bytes.unwrap_or_else(|| self::max_band_bytes(gpu));
-    let groups = gpu.device.limits().max_compute_workgroups_per_dimension;
     let fits_texture = target != Target::Scene || gpu.check_size(frame.width, frame.height).is_ok();
-    fits_texture && Layout::new(frame).band_rows(target, max, groups).is_some()
+    fits_texture && bands(gpu, &Layout::new(frame), target, max_band_bytes).is_ok()
 }
 
-/// The bands of block rows that `frame` is processed in for `target`.
+/// The bands of block rows that the frame of `layout` is processed in for
+/// `target`; an error if not even one block row fits.
 fn bands(
     gpu: &Gpu,
     layout: &Layout,
-    frame: &RawFrame,
     target: Target,
     max_band_bytes: Option<u64>,
 ) -> Result<impl Iterator<Item = Band>, GpuError> {
@@ -225,7 +223,7 @@ fn bands(
     let rows = layout.band_rows(target, max, groups).ok_or_else(|| {
         GpuError::Failed(format!(
             "a {}-pixel row exceeds this GPU's buffer limit of {max} bytes",
-            frame.width
+            layout.width
         ))
     })?;
     let total = layout.blocks[1];
@@ -281,9 +279,17 @@ pub fn develop(
     let bits = params.bits;
     let target = Target::Codes(bits);
     let full_size = [frame.width as u32, frame.height as u32];
+    let whole = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], full_size);
+    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
+    let constants: Vec<_> = Specialisation::of(&whole)
+        .constants()
+        .into_iter()
+        .chain([out_bits])
+        .collect();
+    let pipeline = kernels.get(gpu, "fused_raw", "raw_main", &constants);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
     let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
-    for band in bands(gpu, &layout, frame, target, max_band_bytes)? {
+    for band in bands(gpu, &layout, target, max_band_bytes)? {
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
@@ -294,19 +300,14 @@ pub fn develop(
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             out_len,
         );
-        let origin = [0, 2 * band.start as u32];
-        let develop = DevelopUniform::new(params, &frame.cam_to_srgb, origin, full_size);
-        let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
-        let constants: Vec<_> = Specialisation::of(&develop)
-            .constants()
-            .into_iter()
-            .chain([out_bits])
-            .collect();
+        // The band's place in the frame, for vignette and dither.
+        let mut develop = whole;
+        develop.tile.origin = [0, 2 * band.start as u32];
         let ubuf = gpu.uniform(&develop);
         let layout_buf = gpu.uniform(&layout.uniform(&band, target));
         gpu.dispatch_groups(
             &mut encoder,
-            &kernels.get(gpu, "fused_raw", "raw_main", &constants),
+            &pipeline,
             &[
                 (0, ubuf.as_entire_binding()),
                 (2, wgpu::BindingResource::TextureView(lut)),
@@ -356,8 +357,9 @@ pub fn scene(
         wgpu::TextureFormat::Rgba32Float,
     );
     let target_view = crate::gpu::view(&texture);
+    let pipeline = kernels.get(gpu, "fused_raw", "scene_main", &[]);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
-    for band in bands(gpu, &layout, frame, Target::Scene, max_band_bytes)? {
+    for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
@@ -365,7 +367,7 @@ pub fn scene(
         let layout_buf = gpu.uniform(&layout.uniform(&band, Target::Scene));
         gpu.dispatch_groups(
             &mut encoder,
-            &kernels.get(gpu, "fused_raw", "scene_main", &[]),
+            &pipeline,
             &[
                 (8, lin.as_entire_binding()),
                 (9, layout_buf.as_entire_binding()),
