@@ -25,12 +25,25 @@ fn shaper_fetch(t: texture_2d<f32>, i: u32) -> vec3<f32> {
     return textureLoad(t, vec2<u32>(i % SHAPER_ROW, i / SHAPER_ROW), 0).rgb;
 }
 
-fn lut_shaper(t: texture_2d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> {
-    let n = f32(p.shaper_size - 1u);
-    let u = clamp(x * p.shaper_scale.xyz + p.shaper_offset.xyz, vec3<f32>(0.0), vec3<f32>(1.0)) * n;
+// Where x falls on a lattice of `points` per axis after the domain map
+// x * scale + offset (clamped to [0, 1]): the lower lattice point of its
+// cell and the fraction of the way to the next one.
+struct LatticeCell {
+    base: vec3<f32>,
+    frac: vec3<f32>,
+}
+
+fn lattice_cell(x: vec3<f32>, scale: vec3<f32>, offset: vec3<f32>, points: u32) -> LatticeCell {
+    let n = f32(points - 1u);
+    let u = clamp(x * scale + offset, vec3<f32>(0.0), vec3<f32>(1.0)) * n;
     let base = min(floor(u), vec3<f32>(n - 1.0));
-    let f = u - base;
-    let i = vec3<u32>(base);
+    return LatticeCell(base, u - base);
+}
+
+fn lut_shaper(t: texture_2d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> {
+    let cell = lattice_cell(x, p.shaper_scale.xyz, p.shaper_offset.xyz, p.shaper_size);
+    let f = cell.frac;
+    let i = vec3<u32>(cell.base);
     return vec3<f32>(
         mix(shaper_fetch(t, i.x).r, shaper_fetch(t, i.x + 1u).r, f.x),
         mix(shaper_fetch(t, i.y).g, shaper_fetch(t, i.y + 1u).g, f.y),
@@ -45,11 +58,9 @@ fn lut_fetch(t: texture_3d<f32>, i: vec3<i32>) -> vec3<f32> {
 // Branch-free: sort the fractions, walk the cube diagonal 000 -> 111 along
 // the largest then the middle fraction's axis, and blend those 4 corners.
 fn lut_tetrahedral(t: texture_3d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> {
-    let n = f32(p.size - 1u);
-    let u = clamp(x * p.scale.xyz + p.offset.xyz, vec3<f32>(0.0), vec3<f32>(1.0)) * n;
-    let base = min(floor(u), vec3<f32>(n - 1.0));
-    let f = u - base;
-    let i0 = vec3<i32>(base);
+    let cell = lattice_cell(x, p.scale.xyz, p.offset.xyz, p.size);
+    let f = cell.frac;
+    let i0 = vec3<i32>(cell.base);
 
     // Axis of the largest fraction (ties to r, then g) and of the smallest
     // (ties to b, then g): always two different axes.

@@ -76,27 +76,18 @@ impl LutUniform {
 
     /// CPU twin of `lut_shaper`.
     pub fn shaper(&self, s: &Lut1d, x: [f32; 3]) -> [f32; 3] {
-        let n = (self.shaper_size - 1) as f32;
         [0, 1, 2].map(|c| {
-            let u = (x[c] * self.shaper_scale[c] + self.shaper_offset[c]).clamp(0.0, 1.0) * n;
-            let base = u.floor().min(n - 1.0);
-            let f = u - base;
-            let i = base as usize;
+            let scale = self.shaper_scale[c];
+            let (i, f) = lattice_cell(x[c], scale, self.shaper_offset[c], self.shaper_size);
             s.table[i][c] * (1.0 - f) + s.table[i + 1][c] * f
         })
     }
 
     /// CPU twin of `lut_tetrahedral`.
     pub fn tetrahedral(&self, lut: &Lut3d, x: [f32; 3]) -> [f32; 3] {
-        let n = (self.size - 1) as f32;
-        let mut base = [0usize; 3];
-        let mut f = [0.0f32; 3];
-        for c in 0..3 {
-            let u = (x[c] * self.scale[c] + self.offset[c]).clamp(0.0, 1.0) * n;
-            let b = u.floor().min(n - 1.0);
-            base[c] = b as usize;
-            f[c] = u - b;
-        }
+        let cells = [0, 1, 2].map(|c| lattice_cell(x[c], self.scale[c], self.offset[c], self.size));
+        let base = cells.map(|(i, _)| i);
+        let f = cells.map(|(_, f)| f);
         let r_hi = f[0] >= f[1] && f[0] >= f[2];
         let g_hi = !r_hi && f[1] >= f[2];
         let b_lo = f[2] <= f[0] && f[2] <= f[1];
@@ -115,6 +106,15 @@ impl LutUniform {
             (1.0 - f_hi) * c0[c] + (f_hi - f_mid) * c1[c] + (f_mid - f_lo) * c2[c] + f_lo * c3[c]
         })
     }
+}
+
+/// CPU twin of `lattice_cell`, one axis: the index of the lower lattice
+/// point of x's cell and the fraction of the way to the next one.
+fn lattice_cell(x: f32, scale: f32, offset: f32, points: u32) -> (usize, f32) {
+    let n = (points - 1) as f32;
+    let u = (x * scale + offset).clamp(0.0, 1.0) * n;
+    let base = u.floor().min(n - 1.0);
+    (base as usize, u - base)
 }
 
 fn texture(
