@@ -23,13 +23,18 @@ fn load_rgb(xy: vec2<u32>) -> vec3<f32> {
     return textureLoad(src, xy, 0).rgb;
 }
 
+// Stages c-g at pixel xy: its code values.
+fn fused_codes(xy: vec2<u32>) -> vec4<u32> {
+    let g = xy + u.tile.origin;
+    return develop_encode(develop_linear(load_rgb(xy), g, u, lut_tex, shaper_tex), g, u);
+}
+
 @compute @workgroup_size(8, 8)
 fn fused_8(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
-    let g = gid.xy + u.tile.origin;
-    textureStore(out_8, gid.xy, develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u));
+    textureStore(out_8, gid.xy, fused_codes(gid.xy));
 }
 
 @compute @workgroup_size(8, 8)
@@ -37,8 +42,7 @@ fn fused_16(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
-    let g = gid.xy + u.tile.origin;
-    textureStore(out_16, gid.xy, develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u));
+    textureStore(out_16, gid.xy, fused_codes(gid.xy));
 }
 
 // For display (the preview): the 8-bit codes as unorm, so a window can
@@ -48,9 +52,7 @@ fn fused_display(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
-    let g = gid.xy + u.tile.origin;
-    let code = develop_encode(develop_linear(load_rgb(gid.xy), g, u, lut_tex, shaper_tex), g, u);
-    textureStore(out_display, gid.xy, vec4<f32>(code) / 255.0);
+    textureStore(out_display, gid.xy, vec4<f32>(fused_codes(gid.xy)) / 255.0);
 }
 
 @compute @workgroup_size(8, 8)
