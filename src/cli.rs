@@ -98,7 +98,7 @@ struct ConvertArgs {
     #[arg(long, default_value = "jpeg")]
     format: Format,
     /// JPEG quality.
-    #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
+    #[arg(long, default_value_t = output::JpegOptions::default().quality, value_parser = clap::value_parser!(u8).range(1..=100))]
     quality: u8,
     /// JPEG chroma subsampling: auto (4:4:4 from quality 90 up, 4:2:0
     /// below), 444, 422 or 420.

@@ -222,10 +222,12 @@ fn encode_to(
         height: h,
         srgb: meta.space == ColorSpace::Srgb,
     };
-    let exif = meta
-        .exif
-        .clone()
-        .unwrap_or_else(|| meta.info.exif_block(facts));
+    // For JPEG and PNG; TIFF writes the facts as its own fields.
+    let exif = || {
+        meta.exif
+            .clone()
+            .unwrap_or_else(|| meta.info.exif_block(facts))
+    };
     let (bytes, color): (&[u8], ExtendedColorType) = match &image.pixels {
         Pixels::Eight(p) => (p, ExtendedColorType::Rgb8),
         Pixels::Sixteen(p) => (bytemuck::cast_slice(p), ExtendedColorType::Rgb16),
@@ -255,7 +257,7 @@ fn encode_to(
             let mut e = jpeg_encoder::Encoder::new(&mut out, jpeg.quality.clamp(1, 100));
             e.set_sampling_factor(jpeg.sampling());
             e.add_icc_profile(&meta.icc).map_err(jpeg_err)?;
-            e.add_exif_metadata(&exif).map_err(jpeg_err)?;
+            e.add_exif_metadata(&exif()).map_err(jpeg_err)?;
             e.encode(bytes, jw, jh, jpeg_encoder::ColorType::Rgb)
                 .map_err(jpeg_err)?;
         }
@@ -266,7 +268,7 @@ fn encode_to(
                 reason: e.to_string(),
             };
             e.set_icc_profile(meta.icc.clone()).map_err(unsupported)?;
-            e.set_exif_metadata(exif).map_err(unsupported)?;
+            e.set_exif_metadata(exif()).map_err(unsupported)?;
             e.write_image(bytes, w, h, color).map_err(enc_err)?;
         }
         Format::Tiff => {
