@@ -8,6 +8,14 @@ fn srgb_encode(c: vec3<f32>) -> vec3<f32> {
     return select(hi, x * 12.92, x <= vec3<f32>(0.0031308));
 }
 
+// srgb_encode(x^2.2) for x >= 0 with one power instead of two (AgX ends on a
+// 2.2 power). The curve's linear toe is where x^2.2 <= 0.0031308.
+fn srgb_encode_gamma22(x: vec3<f32>) -> vec3<f32> {
+    let toe = x <= vec3<f32>(0.0727213);
+    let p = pow(x, select(vec3<f32>(2.2 / 2.4), vec3<f32>(2.2), toe));
+    return select(1.055 * p - 0.055, 12.92 * p, toe);
+}
+
 fn srgb_decode(c: vec3<f32>) -> vec3<f32> {
     let x = max(c, vec3<f32>(0.0));
     let hi = pow((x + 0.055) / 1.055, vec3<f32>(2.4));

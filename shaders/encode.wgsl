@@ -13,8 +13,13 @@ struct EncodeParams {
 }
 
 fn encode_apply(c: vec3<f32>, xy: vec2<u32>, p: EncodeParams) -> vec4<u32> {
-    let e = clamp(srgb_encode(c), vec3<f32>(0.0), vec3<f32>(1.0)) * p.max_value;
+    return quantize(srgb_encode(c), xy, p);
+}
+
+// The quantisation alone, of values already on the sRGB curve.
+fn quantize(e: vec3<f32>, xy: vec2<u32>, p: EncodeParams) -> vec4<u32> {
+    let v = clamp(e, vec3<f32>(0.0), vec3<f32>(1.0)) * p.max_value;
     let n = dither_tpdf(xy.x, xy.y) * p.dither;
-    let q = clamp(floor(e + 0.5 + n), vec3<f32>(0.0), vec3<f32>(p.max_value));
+    let q = clamp(floor(v + 0.5 + n), vec3<f32>(0.0), vec3<f32>(p.max_value));
     return vec4<u32>(vec3<u32>(q), u32(p.max_value));
 }

@@ -103,7 +103,7 @@ fn pixel(block: ptr<function, array<f32, 48>>, px: u32, py: u32, o: vec2<u32>) -
     let c = camera_rgb(block, px, py);
     // Global image position; wraps for the padding pixels, which are dropped.
     let g = o - frame.red + u.tile.origin;
-    return develop_encode(develop_linear(c, g, u, lut_tex, shaper_tex), g, u).rgb;
+    return develop_codes(c, g, u, lut_tex, shaper_tex).rgb;
 }
 
 fn store_row(y: u32, bx: u32, p0: vec3<u32>, p1: vec3<u32>, p2: vec3<u32>, p3: vec3<u32>) {

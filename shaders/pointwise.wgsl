@@ -26,7 +26,7 @@ fn load_rgb(xy: vec2<u32>) -> vec3<f32> {
 // Stages c-g at pixel xy: its code values.
 fn fused_codes(xy: vec2<u32>) -> vec4<u32> {
     let g = xy + u.tile.origin;
-    return develop_encode(develop_linear(load_rgb(xy), g, u, lut_tex, shaper_tex), g, u);
+    return develop_codes(load_rgb(xy), g, u, lut_tex, shaper_tex);
 }
 
 @compute @workgroup_size(8, 8)

@@ -2,6 +2,8 @@
 // What each operator does to bright saturated colours is documented in
 // src/stages/tone.rs.
 
+const TONE_AGX: u32 = 2u;
+
 struct ToneParams {
     // 0 none, 1 aces, 2 agx, 3 filmic, 4 reinhard.
     op: u32,
@@ -30,6 +32,11 @@ fn tone_aces(c: vec3<f32>) -> vec3<f32> {
 // encode log2 exposure over [-12.47393, 4.026069] EV, apply a sigmoid fitted
 // by a 6th-order polynomial, outset, and undo the 2.2 display power.
 fn tone_agx(c: vec3<f32>) -> vec3<f32> {
+    return pow(agx_curve(c), vec3<f32>(2.2));
+}
+
+// AgX up to its last step: display values before the 2.2 power.
+fn agx_curve(c: vec3<f32>) -> vec3<f32> {
     let inset = vec3<f32>(
         dot(vec3<f32>(0.842479062253094, 0.0784335999999992, 0.0792237451477643), c),
         dot(vec3<f32>(0.0423282422610123, 0.878468636469772, 0.0791661274605434), c),
@@ -46,7 +53,7 @@ fn tone_agx(c: vec3<f32>) -> vec3<f32> {
         dot(vec3<f32>(-0.0528968517574562, 1.15190312990417, -0.0989611768448433), s),
         dot(vec3<f32>(-0.0529716355144438, -0.0980434501171241, 1.15107367264116), s),
     );
-    return pow(max(outset, vec3<f32>(0.0)), vec3<f32>(2.2));
+    return max(outset, vec3<f32>(0.0));
 }
 
 // John Hable's filmic curve, exposure bias 2, linear white 11.2.

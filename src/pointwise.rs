@@ -6,9 +6,10 @@ use bytemuck::{Pod, Zeroable};
 use crate::colorimetry::{self, Mat3};
 use crate::lut::Lut;
 use crate::params::DevelopParams;
+use crate::stages::common::srgb_encode_gamma22;
+use crate::stages::tone::{self, ToneUniform};
 use crate::stages::{
-    color::ColorUniform, encode::EncodeUniform, lut3d::LutUniform, tone::ToneUniform,
-    vignette::VignetteUniform,
+    color::ColorUniform, encode::EncodeUniform, lut3d::LutUniform, vignette::VignetteUniform,
 };
 
 /// Where the image being processed sits in the full output.
@@ -57,7 +58,8 @@ impl Stage {
 /// as pipeline constants (`override`s in `shaders/develop.wgsl`). A CPU
 /// rasteriser runs both sides of every branch; a specialised kernel has
 /// no branch to run. Skipping a stage here never changes a pixel: each
-/// left-out stage is the identity for these settings.
+/// left-out stage is the identity for these settings. One shortcut changes
+/// pixels by float rounding only: [`Specialisation::joins_agx_and_srgb`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Specialisation {
     tone: u32,
@@ -74,6 +76,12 @@ impl Specialisation {
             vignette: u.vignette.amount != 0.0,
             dither: u.encode.dither != 0.0,
         }
+    }
+
+    /// AgX's final 2.2 power and the sRGB curve are taken as one power
+    /// when no stage stands between them (`develop_codes`).
+    pub fn joins_agx_and_srgb(&self) -> bool {
+        self.tone == ToneUniform::AGX && !self.lut && !self.vignette
     }
 
     pub fn constants(&self) -> [(&'static str, f64); 4] {
@@ -122,12 +130,18 @@ impl DevelopUniform {
         }
     }
 
-    /// CPU twin of `fused_8` / `fused_16`: camera RGB in, code values out.
+    /// CPU twin of `develop_codes`: camera RGB in, code values out.
     pub fn develop(&self, lut: Option<&Lut>, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
+        let g = self.global(x, y);
+        if Specialisation::of(self).joins_agx_and_srgb() {
+            let d = tone::agx_curve(self.color.apply(c).map(|v| v.max(0.0)));
+            return self
+                .encode
+                .quantize(d.map(|v| srgb_encode_gamma22(v.min(1.0))), g[0], g[1]);
+        }
         let linear = Stage::ALL
             .iter()
             .fold(c, |c, &s| self.stage(s, lut, c, x, y));
-        let g = self.global(x, y);
         self.encode.apply(linear, g[0], g[1])
     }
 

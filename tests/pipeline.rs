@@ -75,6 +75,10 @@ fn fused_and_separate_dispatches_give_the_same_pixels() {
     settings.push(DevelopParams::default());
     settings.push(DevelopParams {
         bits: Bits::Sixteen,
+        ..DevelopParams::default()
+    });
+    settings.push(DevelopParams {
+        bits: Bits::Sixteen,
         dither: false,
         ..DevelopParams::neutral()
     });
@@ -84,13 +88,18 @@ fn fused_and_separate_dispatches_give_the_same_pixels() {
             for params in &settings {
                 let fused = gpu().develop(&photo, params, Fusion::Fused).unwrap();
                 let separate = gpu().develop(&photo, params, Fusion::Separate).unwrap();
-                assert!(
-                    fused == separate,
-                    "{w}x{h} {} {:?} {:?}: fused and separate differ",
-                    cfa.name(),
-                    params.tone,
-                    params.bits
-                );
+                let what = format!("{w}x{h} {} {:?} {:?}", cfa.name(), params.tone, params.bits);
+                // The fused kernel takes AgX's last power and the sRGB
+                // curve as one when nothing stands between them: the same
+                // pixels up to float rounding.
+                let joined = params.tone == ToneOp::Agx
+                    && params.lut.is_none()
+                    && params.vignette.amount == 0.0;
+                if joined {
+                    assert_codes_close(&fused, &separate, 1, 0.01, &what);
+                } else {
+                    assert!(fused == separate, "{what}: fused and separate differ");
+                }
             }
         }
     }

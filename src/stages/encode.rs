@@ -27,10 +27,15 @@ impl EncodeUniform {
 
     /// CPU twin of `encode_apply` for global pixel (x, y).
     pub fn apply(&self, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
+        self.quantize(c.map(srgb_encode), x, y)
+    }
+
+    /// CPU twin of `quantize`: values already on the sRGB curve.
+    pub fn quantize(&self, e: [f32; 3], x: u32, y: u32) -> [u16; 3] {
         let n = dither_tpdf(x, y) * self.dither;
-        c.map(|v| {
-            let e = srgb_encode(v).clamp(0.0, 1.0) * self.max_value;
-            (e + 0.5 + n).floor().clamp(0.0, self.max_value) as u16
+        e.map(|v| {
+            let v = v.clamp(0.0, 1.0) * self.max_value;
+            (v + 0.5 + n).floor().clamp(0.0, self.max_value) as u16
         })
     }
 }

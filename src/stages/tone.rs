@@ -34,11 +34,14 @@ pub struct ToneUniform {
 }
 
 impl ToneUniform {
+    /// `op` of AgX (`TONE_AGX` in the shader).
+    pub const AGX: u32 = 2;
+
     pub fn new(op: ToneOp, reinhard_white: f32) -> Self {
         let op = match op {
             ToneOp::None => 0,
             ToneOp::Aces => 1,
-            ToneOp::Agx => 2,
+            ToneOp::Agx => Self::AGX,
             ToneOp::Filmic => 3,
             ToneOp::Reinhard => 4,
         };
@@ -54,7 +57,7 @@ impl ToneUniform {
         let c = c.map(|v| v.max(0.0));
         let out = match self.op {
             1 => aces(c),
-            2 => agx(c),
+            Self::AGX => agx(c),
             3 => filmic(c),
             4 => reinhard(c, self.white),
             _ => c,
@@ -93,6 +96,11 @@ const AGX_OUTSET: [[f32; 3]; 3] = [
 ];
 
 fn agx(c: [f32; 3]) -> [f32; 3] {
+    agx_curve(c).map(|v| v.powf(2.2))
+}
+
+/// CPU twin of `agx_curve`: AgX before its last step, the 2.2 power.
+pub fn agx_curve(c: [f32; 3]) -> [f32; 3] {
     const MIN_EV: f32 = -12.47393;
     const MAX_EV: f32 = 4.026069;
     let s = mat3_mul(&AGX_INSET, c).map(|v| {
@@ -102,7 +110,7 @@ fn agx(c: [f32; 3]) -> [f32; 3] {
         15.5 * x4 * x2 - 40.14 * x4 * x + 31.96 * x4 - 6.868 * x2 * x + 0.4298 * x2 + 0.1191 * x
             - 0.00232
     });
-    mat3_mul(&AGX_OUTSET, s).map(|v| v.max(0.0).powf(2.2))
+    mat3_mul(&AGX_OUTSET, s).map(|v| v.max(0.0))
 }
 
 fn hable(x: f32) -> f32 {
