@@ -21,7 +21,7 @@ use crate::gpu::Gpu;
 use crate::kernels::Kernels;
 use crate::params::{Bits, DevelopParams};
 use crate::pointwise::{DevelopUniform, Specialisation};
-use crate::readback::read_buffer;
+use crate::readback::{read_buffer, readable_storage};
 use crate::stages::demosaic::mirror;
 use crate::stages::linearize::LinearizeUniform;
 
@@ -235,6 +235,9 @@ fn bands(
 /// Upload the padded mosaic rows that `band` reads and record their copy
 /// into a storage buffer. Both buffers go back to the pool once the GPU is
 /// done with them.
+/// The band's photosites in a storage buffer, written in place where the
+/// device maps storage, through a staging buffer (returned too, for the
+/// pool) otherwise.
 fn upload_band(
     gpu: &Gpu,
     pool: &BufferPool,
@@ -242,23 +245,32 @@ fn upload_band(
     frame: &RawFrame,
     band: &Band,
     encoder: &mut wgpu::CommandEncoder,
-) -> Result<[wgpu::Buffer; 2], Error> {
+) -> Result<(wgpu::Buffer, Option<wgpu::Buffer>), Error> {
     use wgpu::BufferUsages as U;
     let len = layout.raw_bytes(band);
+    let write = |buffer: &wgpu::Buffer| -> Result<(), Error> {
+        gpu.map(&buffer.slice(..len), wgpu::MapMode::Write)?;
+        layout.write_raw(
+            frame,
+            band,
+            &mut buffer
+                .slice(..len)
+                .get_mapped_range_mut()
+                .map_err(|e| GpuError::Failed(e.to_string()))?,
+        );
+        buffer.unmap();
+        Ok(())
+    };
+    if gpu.maps_storage {
+        let raw = pool.take(gpu, U::STORAGE | U::MAP_WRITE, len);
+        write(&raw)?;
+        return Ok((raw, None));
+    }
     let upload = pool.take(gpu, U::MAP_WRITE | U::COPY_SRC, len);
     let raw = pool.take(gpu, U::STORAGE | U::COPY_DST, len);
-    gpu.map(&upload.slice(..len), wgpu::MapMode::Write)?;
-    layout.write_raw(
-        frame,
-        band,
-        &mut upload
-            .slice(..len)
-            .get_mapped_range_mut()
-            .map_err(|e| GpuError::Failed(e.to_string()))?,
-    );
-    upload.unmap();
+    write(&upload)?;
     encoder.copy_buffer_to_buffer(&upload, 0, &raw, 0, len);
-    Ok([upload, raw])
+    Ok((raw, Some(upload)))
 }
 
 /// Develop `frame`, one dispatch per band of rows: as many rows as the
@@ -293,13 +305,9 @@ pub fn develop(
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        let [upload, raw] = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
+        let (raw, upload) = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
         let out_len = layout.out_bytes(&band, bits);
-        let out = pool.take(
-            gpu,
-            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            out_len,
-        );
+        let out = pool.take(gpu, readable_storage(gpu), out_len);
         // The band's place in the frame, for vignette and dither.
         let mut develop = whole;
         develop.tile.origin = [0, 2 * band.start as u32];
@@ -322,7 +330,7 @@ pub fn develop(
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
             layout.unpack(bytes, &band, bits, &mut pixels)
         });
-        for buffer in [upload, raw, out] {
+        for buffer in [Some(raw), upload, Some(out)].into_iter().flatten() {
             pool.give_back(buffer);
         }
         read?;
@@ -363,7 +371,7 @@ pub fn scene(
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        let buffers = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
+        let (raw, upload) = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
         let layout_buf = gpu.uniform(&layout.uniform(&band, Target::Scene));
         gpu.dispatch_groups(
             &mut encoder,
@@ -371,7 +379,7 @@ pub fn scene(
             &[
                 (8, lin.as_entire_binding()),
                 (9, layout_buf.as_entire_binding()),
-                (11, buffers[1].as_entire_binding()),
+                (11, raw.as_entire_binding()),
                 (13, wgpu::BindingResource::TextureView(&target_view)),
             ],
             [layout.blocks[0].div_ceil(GROUP) as u32, band.len() as u32],
@@ -380,7 +388,7 @@ pub fn scene(
         gpu.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| GpuError::Failed(e.to_string()))?;
-        for buffer in buffers {
+        for buffer in [Some(raw), upload].into_iter().flatten() {
             pool.give_back(buffer);
         }
     }

@@ -8,6 +8,10 @@ pub struct Gpu {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub adapter: wgpu::Adapter,
+    /// The device is the CPU (a software rasteriser such as lavapipe): its
+    /// buffers are host memory, so the kernels' storage buffers are mapped
+    /// and filled or read in place rather than through staging copies.
+    pub maps_storage: bool,
 }
 
 impl Gpu {
@@ -111,11 +115,20 @@ impl Gpu {
             max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
             ..wgpu::Limits::default()
         };
+        // Not for integrated GPUs: memory the GPU writes may be uncached for
+        // the CPU, and reading a frame from it slower than a copy.
+        let mappable = wgpu::Features::MAPPABLE_PRIMARY_BUFFERS;
+        let maps_storage =
+            info.device_type == wgpu::DeviceType::Cpu && adapter.features().contains(mappable);
+        // Timestamps inside encoders time the preview's frames on the GPU.
+        let mut features = adapter.features() & Self::TIMER_FEATURES;
+        if maps_storage {
+            features |= mappable;
+        }
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("wisp"),
-                // Timestamps inside encoders time the preview's frames on the GPU.
-                required_features: adapter.features() & Self::TIMER_FEATURES,
+                required_features: features,
                 required_limits: limits,
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
@@ -131,6 +144,7 @@ impl Gpu {
             queue,
             info,
             adapter,
+            maps_storage,
         })
     }
 

@@ -1,7 +1,8 @@
 //! Copying GPU results back to the CPU. Texture rows must be copied in
 //! multiples of 256 bytes (`COPY_BYTES_PER_ROW_ALIGNMENT`), so they are
 //! padded on the GPU side and unpadded here. Staging buffers come from the
-//! pipeline's [`BufferPool`] and are reused from frame to frame.
+//! pipeline's [`BufferPool`] and are reused from frame to frame; on a CPU
+//! device storage buffers are read in place, without one.
 
 use crate::buffer_pool::BufferPool;
 use crate::error::GpuError;
@@ -40,24 +41,30 @@ pub fn read_texture(
         texture.size(),
     );
     let row = width * bytes_per_pixel;
-    finish(
-        gpu,
-        pool,
-        encoder,
-        staging,
-        (padded * height) as u64,
-        |mapped| {
-            let mut out = Vec::with_capacity(row * height);
-            for chunk in mapped.chunks(padded) {
-                out.extend_from_slice(&chunk[..row]);
-            }
-            out
-        },
-    )
+    let out = finish(gpu, encoder, &staging, (padded * height) as u64, |mapped| {
+        let mut out = Vec::with_capacity(row * height);
+        for chunk in mapped.chunks(padded) {
+            out.extend_from_slice(&chunk[..row]);
+        }
+        out
+    });
+    pool.give_back(staging);
+    out
 }
 
-/// Append a copy of the first `len` bytes of `buffer` to `encoder`,
-/// submit, wait, and hand those bytes to `read`.
+/// Usage for a storage buffer that [`read_buffer`] will read: mapped in
+/// place where the device maps storage, copied out otherwise.
+pub fn readable_storage(gpu: &Gpu) -> wgpu::BufferUsages {
+    wgpu::BufferUsages::STORAGE
+        | if gpu.maps_storage {
+            wgpu::BufferUsages::MAP_READ
+        } else {
+            wgpu::BufferUsages::COPY_SRC
+        }
+}
+
+/// Submit `encoder`, wait, and hand the first `len` bytes of `buffer`
+/// (made with [`readable_storage`]) to `read`.
 pub fn read_buffer<T>(
     gpu: &Gpu,
     pool: &BufferPool,
@@ -66,23 +73,27 @@ pub fn read_buffer<T>(
     len: u64,
     read: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, GpuError> {
+    if buffer.usage().contains(wgpu::BufferUsages::MAP_READ) {
+        return finish(gpu, encoder, buffer, len, read);
+    }
     let staging = pool.take(gpu, STAGING, len);
     encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, len);
-    finish(gpu, pool, encoder, staging, len, read)
+    let out = finish(gpu, encoder, &staging, len, read);
+    pool.give_back(staging);
+    out
 }
 
-/// Submit `encoder` (which copies into `staging`), map the first `len`
-/// bytes, read them, and return `staging` to the pool.
+/// Submit `encoder` (which fills `buffer`), map the first `len` bytes of
+/// `buffer`, and read them.
 fn finish<T>(
     gpu: &Gpu,
-    pool: &BufferPool,
     encoder: wgpu::CommandEncoder,
-    staging: wgpu::Buffer,
+    buffer: &wgpu::Buffer,
     len: u64,
     read: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, GpuError> {
     gpu.queue.submit([encoder.finish()]);
-    let slice = staging.slice(..len);
+    let slice = buffer.slice(..len);
     gpu.map(&slice, wgpu::MapMode::Read)?;
     let out = {
         let mapped = slice
@@ -90,7 +101,6 @@ fn finish<T>(
             .map_err(|e| GpuError::Readback(e.to_string()))?;
         read(&mapped)
     };
-    staging.unmap();
-    pool.give_back(staging);
+    buffer.unmap();
     Ok(out)
 }

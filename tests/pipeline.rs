@@ -202,6 +202,31 @@ fn the_block_scene_equals_the_stencil_passes() {
 }
 
 #[test]
+fn staging_copies_and_buffers_mapped_in_place_give_the_same_pixels() {
+    // A CPU device (lavapipe) fills and reads the kernels' storage buffers
+    // in place; other GPUs go through staging buffers. Both paths, here on
+    // one device.
+    use wisp::gpu::Gpu;
+    use wisp::pipeline::GpuPipeline;
+    let mut device = Gpu::new().expect("an adapter");
+    device.maps_storage = false;
+    let staged = GpuPipeline::new(device);
+    let mut rng = rng(15);
+    for (w, h) in ODD_SIZES {
+        let photo = Photo::Raw(random_frame(&mut rng, w, h, CfaPattern::Gbrg));
+        for bits in [Bits::Eight, Bits::Sixteen] {
+            let params = DevelopParams { bits, ..graded() };
+            let a = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
+            let b = staged.develop(&photo, &params, Fusion::Fused).unwrap();
+            assert!(a == b, "{w}x{h} {bits:?}: developments differ");
+        }
+        let a = gpu().read_scene(&gpu().scene(&photo).unwrap()).unwrap();
+        let b = staged.read_scene(&staged.scene(&photo).unwrap()).unwrap();
+        assert!(a == b, "{w}x{h}: scenes differ");
+    }
+}
+
+#[test]
 fn the_batch_path_develops_frames_wider_than_a_texture() {
     // Only the stage-by-stage path is held to the texture limit; the batch
     // kernel works from buffers, in bands.
