@@ -32,8 +32,9 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
     }))
     .map_err(|_| DecodeError::invalid(path, "corrupt or truncated raw file (the decoder gave up)"))?
     .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
-    let mut source = from_rawler(path, &decoded)?;
-    source.info = photo_info(&decoded, metadata.as_ref());
+    let info = photo_info(&decoded, metadata.as_ref());
+    let mut source = from_rawler(path, decoded)?;
+    source.info = info;
     Ok(source)
 }
 
@@ -80,7 +81,7 @@ fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {
     }
 }
 
-fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
+fn from_rawler(path: &Path, mut raw: RawImage) -> Result<Source, DecodeError> {
     let cfa = match &raw.photometric {
         RawPhotometricInterpretation::Cfa(config) => &config.cfa,
         other => {
@@ -96,7 +97,7 @@ fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
             format!("{} samples per pixel; a Bayer mosaic has 1", raw.cpp),
         ));
     }
-    let RawImageData::Integer(data) = &raw.data else {
+    let RawImageData::Integer(data) = &mut raw.data else {
         return Err(DecodeError::invalid(
             path,
             "floating-point raw data is not supported",
@@ -133,10 +134,14 @@ fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
     let pattern = CfaPattern::from_colors([color(0, 0), color(1, 0), color(0, 1), color(1, 1)])
         .ok_or_else(unsupported)?;
 
-    let mut mosaic = Vec::with_capacity(w * h);
-    for row in data[y0 * full_w..].chunks(full_w).take(h) {
-        mosaic.extend_from_slice(&row[x0..x0 + w]);
+    // Cropped in place: row r moves from (y0 + r, x0) to (r, 0), never
+    // forwards, so rows are moved in order without a second buffer.
+    let mut mosaic = std::mem::take(data);
+    for r in 0..h {
+        let from = (y0 + r) * full_w + x0;
+        mosaic.copy_within(from..from + w, r * w);
     }
+    mosaic.truncate(w * h);
 
     // Black levels repeat from the active area's origin (DNG semantics).
     let bl = &raw.blacklevel;
@@ -169,7 +174,7 @@ fn from_rawler(path: &Path, raw: &RawImage) -> Result<Source, DecodeError> {
         ));
     }
 
-    let matrices = color_matrices(raw);
+    let matrices = color_matrices(&raw);
     let d65_matrix = matrices
         .iter()
         .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
