@@ -269,23 +269,28 @@ pub fn run(
             let rx = Arc::clone(&decoded_rx);
             let tx = developed_tx.clone();
             let finish = &finish;
-            s.spawn(move || loop {
-                let Ok((i, mut report, source)) = rx.lock().expect("decoded lock").recv() else {
-                    break;
-                };
-                let start = Instant::now();
-                match engine.develop(&source, params) {
-                    Ok(image) => {
-                        report.timings.develop_ms = ms(start);
-                        report.width = Some(image.width);
-                        report.height = Some(image.height);
-                        report.engine = Some(engine.describe());
-                        let meta = Metadata::for_source(&source, params.colorspace);
-                        if tx.send((i, report, image, meta)).is_err() {
-                            break;
+            s.spawn(move || {
+                // Compiled while the first files decode.
+                engine.prepare(params);
+                loop {
+                    let Ok((i, mut report, source)) = rx.lock().expect("decoded lock").recv()
+                    else {
+                        break;
+                    };
+                    let start = Instant::now();
+                    match engine.develop(&source, params) {
+                        Ok(image) => {
+                            report.timings.develop_ms = ms(start);
+                            report.width = Some(image.width);
+                            report.height = Some(image.height);
+                            report.engine = Some(engine.describe());
+                            let meta = Metadata::for_source(&source, params.colorspace);
+                            if tx.send((i, report, image, meta)).is_err() {
+                                break;
+                            }
                         }
+                        Err(e) => finish(i, report.failed(e.to_string())),
                     }
-                    Err(e) => finish(i, report.failed(e.to_string())),
                 }
             });
         }

@@ -34,6 +34,14 @@ impl Engine {
         }
     }
 
+    /// Get ready to develop with `params` (on a GPU: compile its kernel),
+    /// so that the first file does not wait for it.
+    pub fn prepare(&self, params: &DevelopParams) {
+        if let Engine::Gpu(p) = self {
+            p.prepare(params);
+        }
+    }
+
     /// Develop `source` and turn it upright.
     pub fn develop(&self, source: &Source, params: &DevelopParams) -> Result<Rendered, Error> {
         let rendered = match self {

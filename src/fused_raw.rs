@@ -15,6 +15,7 @@ use std::ops::Range;
 use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
+use crate::colorimetry;
 use crate::error::{Error, GpuError};
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
@@ -273,6 +274,26 @@ fn upload_band(
     Ok((raw, Some(upload)))
 }
 
+/// The kernel that develops frames with `params`: specialised for them
+/// (`pointwise::Specialisation`, which the camera matrix does not change),
+/// compiled on first use.
+fn raw_kernel(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) -> wgpu::ComputePipeline {
+    let any_frame = DevelopUniform::new(params, &colorimetry::IDENTITY, [0, 0], [1, 1]);
+    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(params.bits) as f64);
+    let constants: Vec<_> = Specialisation::of(&any_frame)
+        .constants()
+        .into_iter()
+        .chain([out_bits])
+        .collect();
+    kernels.get(gpu, "fused_raw", "raw_main", &constants)
+}
+
+/// Compile the kernel for `params` before the first frame needs it
+/// (lavapipe takes tens of milliseconds).
+pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
+    raw_kernel(gpu, kernels, params);
+}
+
 /// Develop `frame`, one dispatch per band of rows: as many rows as the
 /// device's buffer limits (or `max_band_bytes`) allow, so a frame of any
 /// height fits. Bands overlap by the filter's reach, and each is told its
@@ -292,13 +313,7 @@ pub fn develop(
     let target = Target::Codes(bits);
     let full_size = [frame.width as u32, frame.height as u32];
     let whole = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], full_size);
-    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(bits) as f64);
-    let constants: Vec<_> = Specialisation::of(&whole)
-        .constants()
-        .into_iter()
-        .chain([out_bits])
-        .collect();
-    let pipeline = kernels.get(gpu, "fused_raw", "raw_main", &constants);
+    let pipeline = raw_kernel(gpu, kernels, params);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
     let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
     for band in bands(gpu, &layout, target, max_band_bytes)? {

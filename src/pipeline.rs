@@ -127,6 +127,15 @@ impl GpuPipeline {
         &self.gpu
     }
 
+    /// Compile the batch kernel for `params` ahead of the first frame.
+    pub fn prepare(&self, params: &DevelopParams) {
+        // A failure here shows again, as an error, when a frame develops.
+        let _ = self.gpu.scoped(|| {
+            fused_raw::prepare(&self.gpu, &self.kernels, params);
+            Ok(())
+        });
+    }
+
     /// Develop a photo; orientation is left to the caller.
     pub fn develop(
         &self,
