@@ -276,8 +276,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("{}: cannot create: {e}", args.output.display()))?;
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
-            output::remove_partial_files();
-            std::process::exit(130);
+            output::abort_writes(130);
         }
         eprintln!("\nwisp: stopping after the files in progress (Ctrl-C again to abort)");
     });

@@ -371,11 +371,12 @@ fn several_engines_share_a_batch_and_agree() {
         jpeg: Default::default(),
         overwrite: false,
     };
+    // The GPU compiles its kernel up front, or the CPU engine could take
+    // every file of this small batch in the meantime.
     let engines = || {
-        vec![
-            Engine::gpu().expect("GPU tests need an adapter"),
-            Engine::Cpu,
-        ]
+        let gpu = Engine::gpu().expect("GPU tests need an adapter");
+        gpu.prepare(&DevelopParams::default());
+        vec![gpu, Engine::Cpu]
     };
     let stop = AtomicBool::new(false);
     let reports = batch::run(

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
@@ -169,29 +169,42 @@ fn jpeg_file(
 }
 
 /// Temporary files being written right now, so an interrupted program can
-/// remove them ([`remove_partial_files`]).
+/// remove them ([`abort_writes`]).
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// Delete every temporary file still being written (for a Ctrl-C handler).
-pub fn remove_partial_files() {
-    if let Ok(list) = IN_PROGRESS.lock() {
-        for p in list.iter() {
-            let _ = std::fs::remove_file(p);
-        }
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    IN_PROGRESS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Delete every temporary file being written and end the process with
+/// `code` (for a second Ctrl-C). The list stays locked until the end, and
+/// temporary files are only created under that lock, so none can appear
+/// after the removal.
+pub fn abort_writes(code: i32) -> ! {
+    let list = in_progress();
+    for p in list.iter() {
+        let _ = std::fs::remove_file(p);
     }
+    std::process::exit(code)
 }
 
 /// Write through a temporary file beside `path`, renamed into place once
 /// complete; on any failure the temporary file is removed.
 fn atomically(
     path: &Path,
-    write: impl FnOnce(&Path) -> Result<(), OutputError>,
+    write: impl FnOnce(File, &Path) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {
     let tmp = temp_path(path);
-    if let Ok(mut list) = IN_PROGRESS.lock() {
+    let file = {
+        let mut list = in_progress();
+        let file = File::create(&tmp).map_err(|source| OutputError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
         list.push(tmp.clone());
-    }
-    let result = write(&tmp).and_then(|()| {
+        file
+    };
+    let result = write(file, &tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
             path: path.to_path_buf(),
             source,
@@ -200,9 +213,7 @@ fn atomically(
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    if let Ok(mut list) = IN_PROGRESS.lock() {
-        list.retain(|p| p != &tmp);
-    }
+    in_progress().retain(|p| p != &tmp);
     result
 }
 
@@ -239,16 +250,19 @@ pub fn write(
     jpeg: JpegOptions,
     meta: &Metadata,
 ) -> Result<(), OutputError> {
-    atomically(path, |tmp| encode_to(image, tmp, format, jpeg, meta))
+    atomically(path, |file, tmp| {
+        encode_to(image, file, tmp, format, jpeg, meta)
+    })
 }
 
 /// Write text atomically (LUT files, presets).
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
-    atomically(path, |tmp| {
-        std::fs::write(tmp, text).map_err(|source| OutputError::Io {
-            path: tmp.to_path_buf(),
-            source,
-        })
+    atomically(path, |mut file, tmp| {
+        file.write_all(text.as_bytes())
+            .map_err(|source| OutputError::Io {
+                path: tmp.to_path_buf(),
+                source,
+            })
     })
 }
 
@@ -262,6 +276,7 @@ fn temp_path(path: &Path) -> PathBuf {
 
 fn encode_to(
     image: &Rendered,
+    file: File,
     tmp: &Path,
     format: Format,
     jpeg: JpegOptions,
@@ -297,7 +312,6 @@ fn encode_to(
             reason: "JPEG holds 8 bits per channel only".into(),
         });
     }
-    let file = File::create(tmp).map_err(io_err)?;
     let mut out = BufWriter::new(file);
     match format {
         Format::Jpeg => {
