@@ -109,10 +109,10 @@ impl JpegOptions {
     }
 }
 
-/// A baseline JPEG of 8-bit RGB `rgb` with the EXIF block and ICC profile.
-/// mozjpeg, set to libjpeg-turbo's defaults (the standard IJG quality
-/// tables, no trellis, one scan): libjpeg-turbo's SIMD code, about three
-/// times faster than the pure-Rust encoders.
+/// A baseline JPEG of 8-bit RGB `rgb` with the EXIF block (if any) and the
+/// ICC profile. mozjpeg, set to libjpeg-turbo's defaults (the standard IJG
+/// quality tables, no trellis, one scan), runs libjpeg-turbo's SIMD code:
+/// 12 MP at q92 4:4:4 in 43–64 ms here, where jpeg-encoder took 119–126.
 fn jpeg_file(
     rgb: &[u8],
     width: u32,
@@ -142,12 +142,14 @@ fn jpeg_file(
         c.set_size(width as usize, height as usize);
         c.set_quality(options.quality.clamp(1, 100).into());
         c.set_chroma_sampling_pixel_sizes(chroma, chroma);
-        // About 2 bits per pixel at the default quality.
+        // Room for 2 bits per pixel; q92 photos take about 1.5.
         let guess = (width as usize * height as usize) / 4;
         let mut c = c.start_compress(Vec::with_capacity(guess))?;
-        let mut app1 = b"Exif\0\0".to_vec();
-        app1.extend_from_slice(exif);
-        c.write_marker(mozjpeg::Marker::APP(1), &app1);
+        if !exif.is_empty() {
+            let mut app1 = b"Exif\0\0".to_vec();
+            app1.extend_from_slice(exif);
+            c.write_marker(mozjpeg::Marker::APP(1), &app1);
+        }
         // ICC.1 Annex B.4: APP2 chunks, numbered from 1 (mozjpeg's own
         // `write_icc_profile` numbers them from 0, which readers drop).
         const ICC_CHUNK: usize = 65533 - 14;
