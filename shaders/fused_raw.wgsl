@@ -5,13 +5,15 @@
 // (`raw_main`). `scene_main` stops after the demosaic and writes linear
 // camera RGB, the scene the preview re-renders from.
 //
-// Each invocation develops a block of 4x2 pixels: two Bayer quads. The
-// host (src/fused_raw.rs) lays the mosaic out so that every quad starts
-// on a red photosite and the mirrored borders are already in memory, so
-// the kernel knows each pixel's site, calls that site's filter alone and
-// needs no bounds arithmetic. The 8x6 photosites around a block are loaded
-// and linearised once, instead of 13 taps per pixel. The stage functions
-// are those of the separate passes, so the pixels are the same. A frame
+// Pixels are developed in blocks of 4x2: two Bayer quads. The host
+// (src/fused_raw.rs) lays the mosaic out so that every quad starts on a
+// red photosite and the mirrored borders are already in memory, so the
+// kernel knows each pixel's site, calls that site's filter alone and needs
+// no bounds arithmetic. Each invocation walks down a strip of blocks with
+// a window of the 8x6 photosites around the current one, loading only the
+// two new rows per block, instead of 13 taps per pixel. The stage
+// functions are those of the separate passes, so the pixels are the same
+// (except where develop_codes joins AgX and the sRGB curve). A frame
 // larger than the device's buffers is dispatched in bands of block rows;
 // each band knows where it sits (`band_row`, and `u.tile.origin`).
 
@@ -44,10 +46,16 @@ override OUT_BITS: u32 = 8u;
 @group(0) @binding(12) var<storage, read_write> out: array<u32>;
 @group(0) @binding(13) var scene_out: texture_storage_2d<rgba32float, write>;
 
-// Block photosites, row-major: rows -2..3 and columns -2..5 around the block.
-const BLOCK_W: u32 = 8u;
+// A block's photosites: rows -2..3 and columns -2..5 around it.
+alias Window = array<array<f32, 8>, 6>;
 
-fn load_row(block: ptr<function, array<f32, 48>>, row: u32, word: u32) {
+// Block rows one invocation develops, walking down its column: a block
+// shares four of its six photosite rows with the next one, and those stay
+// in registers, so each photosite is loaded and linearised about twice
+// instead of six times (loads are gathers on a CPU rasteriser).
+override STRIP: u32 = 8u;
+
+fn load_row(block: ptr<function, Window>, row: u32, word: u32) {
     load_pair(block, row, 0u, raw[word]);
     load_pair(block, row, 1u, raw[word + 1u]);
     load_pair(block, row, 2u, raw[word + 2u]);
@@ -55,18 +63,18 @@ fn load_row(block: ptr<function, array<f32, 48>>, row: u32, word: u32) {
 }
 
 // Word k of a row: two photosites, first (low half) on an even column.
-fn load_pair(block: ptr<function, array<f32, 48>>, row: u32, k: u32, pair: u32) {
+fn load_pair(block: ptr<function, Window>, row: u32, k: u32, pair: u32) {
     let site = 2u * (row & 1u);
-    (*block)[row * BLOCK_W + 2u * k] = linearize_value(pair & 0xffffu, site, lin);
-    (*block)[row * BLOCK_W + 2u * k + 1u] = linearize_value(pair >> 16u, site + 1u, lin);
+    (*block)[row][2u * k] = linearize_value(pair & 0xffffu, site, lin);
+    (*block)[row][2u * k + 1u] = linearize_value(pair >> 16u, site + 1u, lin);
 }
 
-fn at(block: ptr<function, array<f32, 48>>, x: u32, y: u32) -> f32 {
-    return (*block)[y * BLOCK_W + x];
+fn at(block: ptr<function, Window>, x: u32, y: u32) -> f32 {
+    return (*block)[y][x];
 }
 
 // The 13 MHC taps of block pixel (px, py), px in 0..4, py in 0..2.
-fn taps(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> MhcTaps {
+fn taps(block: ptr<function, Window>, px: u32, py: u32) -> MhcTaps {
     let x = px + 2u;
     let y = py + 2u;
     var t: MhcTaps;
@@ -80,7 +88,7 @@ fn taps(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> MhcTaps {
 }
 
 // Camera RGB of block pixel (px, py), by the filter of its site.
-fn camera_rgb(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> vec3<f32> {
+fn camera_rgb(block: ptr<function, Window>, px: u32, py: u32) -> vec3<f32> {
     let t = taps(block, px, py);
     switch (px & 1u) + 2u * py {
         case 0u: {
@@ -99,7 +107,7 @@ fn camera_rgb(block: ptr<function, array<f32, 48>>, px: u32, py: u32) -> vec3<f3
 }
 
 // Code values of block pixel (px, py), whose output position is `o`.
-fn pixel(block: ptr<function, array<f32, 48>>, px: u32, py: u32, o: vec2<u32>) -> vec3<u32> {
+fn pixel(block: ptr<function, Window>, px: u32, py: u32, o: vec2<u32>) -> vec3<u32> {
     let c = camera_rgb(block, px, py);
     // Global image position; wraps for the padding pixels, which are dropped.
     let g = o - frame.red + u.tile.origin;
@@ -124,7 +132,7 @@ fn store_row(y: u32, bx: u32, p0: vec3<u32>, p1: vec3<u32>, p2: vec3<u32>, p3: v
 }
 
 // One row of a block: its four pixels, developed and stored.
-fn develop_row(block: ptr<function, array<f32, 48>>, b: vec2<u32>, py: u32) {
+fn develop_row(block: ptr<function, Window>, b: vec2<u32>, py: u32) {
     let y = 2u * b.y + py;
     let x = 4u * b.x;
     store_row(
@@ -137,36 +145,64 @@ fn develop_row(block: ptr<function, array<f32, 48>>, b: vec2<u32>, py: u32) {
     );
 }
 
-// Block b's photosites, linearised. No loops: every index is a constant
-// once inlined, so the block lives in registers and each pixel's filter is
-// known at compile time.
-fn load_block(block: ptr<function, array<f32, 48>>, b: vec2<u32>) {
-    let first = 2u * b.y * frame.raw_stride + 2u * b.x;
-    load_row(block, 0u, first);
-    load_row(block, 1u, first + frame.raw_stride);
-    load_row(block, 2u, first + 2u * frame.raw_stride);
-    load_row(block, 3u, first + 3u * frame.raw_stride);
-    load_row(block, 4u, first + 4u * frame.raw_stride);
-    load_row(block, 5u, first + 5u * frame.raw_stride);
+// Word offset of photosite row `row` of block b's window.
+fn row_word(b: vec2<u32>, row: u32) -> u32 {
+    return (2u * b.y + row) * frame.raw_stride + 2u * b.x;
 }
 
-fn outside(b: vec2<u32>) -> bool {
-    return b.x >= frame.blocks.x || b.y >= frame.blocks.y;
+// The first four rows of the window of the strip's first block. Every
+// index is a constant once inlined, so the window lives in registers and
+// each pixel's filter is known at compile time.
+fn load_top(block: ptr<function, Window>, b: vec2<u32>) {
+    load_row(block, 0u, row_word(b, 0u));
+    load_row(block, 1u, row_word(b, 1u));
+    load_row(block, 2u, row_word(b, 2u));
+    load_row(block, 3u, row_word(b, 3u));
+}
+
+// Complete block b's window with its last two rows.
+fn load_bottom(block: ptr<function, Window>, b: vec2<u32>) {
+    load_row(block, 4u, row_word(b, 4u));
+    load_row(block, 5u, row_word(b, 5u));
+}
+
+// Move the window down one block: rows 2..5 become rows 0..3.
+fn slide(block: ptr<function, Window>) {
+    (*block)[0] = (*block)[2];
+    (*block)[1] = (*block)[3];
+    (*block)[2] = (*block)[4];
+    (*block)[3] = (*block)[5];
+}
+
+// The block rows of invocation gid's strip in column gid.x (none past the
+// band).
+fn strip(gid: vec3<u32>) -> vec2<u32> {
+    let first = gid.y * STRIP;
+    if gid.x >= frame.blocks.x || first >= frame.blocks.y {
+        return vec2(0u);
+    }
+    return vec2(first, min(first + STRIP, frame.blocks.y));
 }
 
 @compute @workgroup_size(64, 1)
 fn raw_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if outside(gid.xy) {
+    let rows = strip(gid);
+    if rows.x >= rows.y {
         return;
     }
-    var block: array<f32, 48>;
-    load_block(&block, gid.xy);
-    develop_row(&block, gid.xy, 0u);
-    develop_row(&block, gid.xy, 1u);
+    var block: Window;
+    load_top(&block, vec2(gid.x, rows.x));
+    for (var by = rows.x; by < rows.y; by++) {
+        let b = vec2(gid.x, by);
+        load_bottom(&block, b);
+        develop_row(&block, b, 0u);
+        develop_row(&block, b, 1u);
+        slide(&block);
+    }
 }
 
 // Store block pixel (px, py) of block b into the scene, if it is in the image.
-fn store_scene(block: ptr<function, array<f32, 48>>, b: vec2<u32>, px: u32, py: u32) {
+fn store_scene(block: ptr<function, Window>, b: vec2<u32>, px: u32, py: u32) {
     let o = vec2<i32>(vec2(4u * b.x + px, frame.band_row + 2u * b.y + py));
     let p = o - vec2<i32>(frame.red);
     if all(p >= vec2(0)) && all(p < vec2<i32>(textureDimensions(scene_out))) {
@@ -176,17 +212,23 @@ fn store_scene(block: ptr<function, array<f32, 48>>, b: vec2<u32>, px: u32, py: 
 
 @compute @workgroup_size(64, 1)
 fn scene_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    if outside(gid.xy) {
+    let rows = strip(gid);
+    if rows.x >= rows.y {
         return;
     }
-    var block: array<f32, 48>;
-    load_block(&block, gid.xy);
-    store_scene(&block, gid.xy, 0u, 0u);
-    store_scene(&block, gid.xy, 1u, 0u);
-    store_scene(&block, gid.xy, 2u, 0u);
-    store_scene(&block, gid.xy, 3u, 0u);
-    store_scene(&block, gid.xy, 0u, 1u);
-    store_scene(&block, gid.xy, 1u, 1u);
-    store_scene(&block, gid.xy, 2u, 1u);
-    store_scene(&block, gid.xy, 3u, 1u);
+    var block: Window;
+    load_top(&block, vec2(gid.x, rows.x));
+    for (var by = rows.x; by < rows.y; by++) {
+        let b = vec2(gid.x, by);
+        load_bottom(&block, b);
+        store_scene(&block, b, 0u, 0u);
+        store_scene(&block, b, 1u, 0u);
+        store_scene(&block, b, 2u, 0u);
+        store_scene(&block, b, 3u, 0u);
+        store_scene(&block, b, 0u, 1u);
+        store_scene(&block, b, 1u, 1u);
+        store_scene(&block, b, 2u, 1u);
+        store_scene(&block, b, 3u, 1u);
+        slide(&block);
+    }
 }

@@ -28,6 +28,8 @@ use crate::stages::linearize::LinearizeUniform;
 
 /// Workgroup width of `raw_main`, in blocks.
 const GROUP: usize = 64;
+/// Block rows per invocation (`STRIP` in the shader).
+const STRIP: usize = 8;
 
 /// Block rows developed by one dispatch.
 type Band = Range<usize>;
@@ -233,9 +235,6 @@ fn bands(
         .map(move |start| start..(start + rows).min(total)))
 }
 
-/// Upload the padded mosaic rows that `band` reads and record their copy
-/// into a storage buffer. Both buffers go back to the pool once the GPU is
-/// done with them.
 /// The band's photosites in a storage buffer, written in place where the
 /// device maps storage, through a staging buffer (returned too, for the
 /// pool) otherwise.
@@ -283,7 +282,7 @@ fn raw_kernel(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) -> wgpu::Com
     let constants: Vec<_> = Specialisation::of(&any_frame)
         .constants()
         .into_iter()
-        .chain([out_bits])
+        .chain([out_bits, ("STRIP", STRIP as f64)])
         .collect();
     kernels.get(gpu, "fused_raw", "raw_main", &constants)
 }
@@ -340,7 +339,10 @@ pub fn develop(
                 (11, raw.as_entire_binding()),
                 (12, out.as_entire_binding()),
             ],
-            [layout.blocks[0].div_ceil(GROUP) as u32, band.len() as u32],
+            [
+                layout.blocks[0].div_ceil(GROUP) as u32,
+                band.len().div_ceil(STRIP) as u32,
+            ],
         );
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
             layout.unpack(bytes, &band, bits, &mut pixels)
@@ -380,7 +382,7 @@ pub fn scene(
         wgpu::TextureFormat::Rgba32Float,
     );
     let target_view = crate::gpu::view(&texture);
-    let pipeline = kernels.get(gpu, "fused_raw", "scene_main", &[]);
+    let pipeline = kernels.get(gpu, "fused_raw", "scene_main", &[("STRIP", STRIP as f64)]);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
     for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
@@ -397,7 +399,10 @@ pub fn scene(
                 (11, raw.as_entire_binding()),
                 (13, wgpu::BindingResource::TextureView(&target_view)),
             ],
-            [layout.blocks[0].div_ceil(GROUP) as u32, band.len() as u32],
+            [
+                layout.blocks[0].div_ceil(GROUP) as u32,
+                band.len().div_ceil(STRIP) as u32,
+            ],
         );
         gpu.queue.submit([encoder.finish()]);
         gpu.device
