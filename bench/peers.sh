@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Peer benchmark: the same 12 MP DNGs through wisp and, where installed,
 # rawtherapee-cli, darktable-cli and a rawpy + Pillow script; default
-# settings, JPEG out. Each tool converts the whole set RUNS times; prints
-# its median time and MP/s, and wisp's ratio to each peer.
+# settings, JPEG out. Each tool converts the whole set RUNS times, the
+# tools taking turns; prints each one's median time and MP/s, and wisp's
+# ratio to each peer.
 #
 #   bench/peers.sh [KODAK_DIR] [FILES] [RUNS]   (defaults: ../shared/datasets/kodak, 6, 3)
 #
@@ -30,56 +31,74 @@ sync
 mp=$(python3 -c "print($count * 4000 * 3000 / 1e6)")
 echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores, median of $runs runs"
 
-declare -A rate
-run() { # name, output folder, command...
-    local name=$1 out=$2; shift 2
-    local t0 t1 written times=()
-    mkdir -p "$out"
-    for _ in $(seq 1 "$runs"); do
-        find "$out" -mindepth 1 -delete
-        t0=$(date +%s.%N)
-        if ! "$@" >"$work/$name.log" 2>&1; then
-            echo "$name failed; see its log:"; tail -5 "$work/$name.log"
-            return
-        fi
-        t1=$(date +%s.%N)
-        written=$(find "$out" -name '*.jpg' | wc -l)
-        if [ "$written" != "$count" ]; then
-            echo "$name wrote $written of $count JPEGs; see its log:"; tail -5 "$work/$name.log"
-            return
-        fi
-        times+=("$(python3 -c "print($t1 - $t0)")")
-    done
-    local median
-    median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
-    rate[$name]=$(python3 -c "print(f'{$mp / $median:.2f}')")
-    printf '%-16s %8.2f s  %6s MP/s   (runs: %s s)\n' "$name" "$median" "${rate[$name]}" \
-        "$(printf '%.2f ' "${times[@]}")"
-}
-
-run wisp "$work/out-wisp" target/release/wisp convert "$work/raws" -o "$work/out-wisp" -q
-if command -v rawtherapee-cli >/dev/null; then
-    run rawtherapee-cli "$work/out-rt" rawtherapee-cli -o "$work/out-rt" -d -j92 -Y -c "$work/raws"
-fi
+# The tools take turns within each round, so a drift in the machine's speed
+# falls on all of them alike.
+tools=(wisp)
+command -v rawtherapee-cli >/dev/null && tools+=(rawtherapee-cli)
 if command -v darktable-cli >/dev/null; then
+    tools+=(darktable-cli)
     # darktable refuses to run as root: run it as `nobody` there, with its
     # own home and a folder it may write.
     as_user=()
-    mkdir -p "$work/out-dt" "$work/dt"
+    mkdir -p "$work/out-darktable-cli" "$work/dt"
     if [ "$(id -u)" = 0 ]; then
         as_user=(runuser -u nobody --)
         chmod 755 "$work"
-        chown nobody "$work/out-dt" "$work/dt"
+        chown nobody "$work/out-darktable-cli" "$work/dt"
     fi
-    run darktable-cli "$work/out-dt" "${as_user[@]}" env HOME="$work/dt" darktable-cli "$work/raws" "$work/out-dt/\$(FILE_NAME).jpg" \
-        --core --configdir "$work/dt/conf" --library :memory:
 fi
-if python3 -c "import rawpy" 2>/dev/null; then
-    run rawpy+pillow "$work/out-rawpy" python3 bench/rawpy_convert.py "$work/out-rawpy" "$work"/raws/*.dng
-fi
+python3 -c "import rawpy" 2>/dev/null && tools+=(rawpy+pillow)
 
-for peer in "${!rate[@]}"; do
+convert_with() { # tool, output folder
+    case $1 in
+        wisp) target/release/wisp convert "$work/raws" -o "$2" -q ;;
+        rawtherapee-cli) rawtherapee-cli -o "$2" -d -j92 -Y -c "$work/raws" ;;
+        darktable-cli) "${as_user[@]}" env HOME="$work/dt" darktable-cli "$work/raws" "$2/\$(FILE_NAME).jpg" \
+            --core --configdir "$work/dt/conf" --library :memory: ;;
+        rawpy+pillow) python3 bench/rawpy_convert.py "$2" "$work"/raws/*.dng ;;
+    esac
+}
+
+declare -A times failed
+time_once() { # tool
+    local name=$1 out="$work/out-$1" t0 t1 written
+    mkdir -p "$out"
+    find "$out" -mindepth 1 -delete
+    t0=$(date +%s.%N)
+    if ! convert_with "$name" "$out" >"$work/$name.log" 2>&1; then
+        failed[$name]="failed; see its log"
+        return
+    fi
+    t1=$(date +%s.%N)
+    written=$(find "$out" -name '*.jpg' | wc -l)
+    if [ "$written" != "$count" ]; then
+        failed[$name]="wrote $written of $count JPEGs; see its log"
+        return
+    fi
+    times[$name]+="$(python3 -c "print($t1 - $t0)") "
+}
+
+for _ in $(seq 1 "$runs"); do
+    for name in "${tools[@]}"; do
+        [ -n "${failed[$name]:-}" ] || time_once "$name"
+    done
+done
+
+declare -A rate
+for name in "${tools[@]}"; do
+    if [ -n "${failed[$name]:-}" ]; then
+        echo "$name ${failed[$name]}:"; tail -5 "$work/$name.log"
+        continue
+    fi
+    read -ra t <<<"${times[$name]}"
+    median=$(printf '%s\n' "${t[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
+    rate[$name]=$(python3 -c "print(f'{$mp / $median:.2f}')")
+    printf '%-16s %8.2f s  %6s MP/s   (runs: %s s)\n' "$name" "$median" "${rate[$name]}" \
+        "$(printf '%.2f ' "${t[@]}")"
+done
+
+for peer in "${tools[@]}"; do
     [ "$peer" = wisp ] && continue
-    [ -n "${rate[wisp]:-}" ] || break
+    [ -n "${rate[wisp]:-}" ] && [ -n "${rate[$peer]:-}" ] || continue
     printf 'wisp / %-16s %6.2fx\n' "$peer" "$(python3 -c "print(${rate[wisp]} / ${rate[$peer]})")"
 done
