@@ -117,6 +117,15 @@ impl Layout {
             .then(|| rows.min(self.blocks[1]))
     }
 
+    /// Workgroups of one band's dispatch: 64 block columns across, one
+    /// strip of block rows down.
+    fn groups(&self, band: &Band) -> [u32; 2] {
+        [
+            self.blocks[0].div_ceil(GROUP) as u32,
+            band.len().div_ceil(STRIP) as u32,
+        ]
+    }
+
     fn raw_bytes(&self, band: &Band) -> u64 {
         ((2 * band.len() + 4) * self.raw_row_bytes()) as u64
     }
@@ -339,10 +348,7 @@ pub fn develop(
                 (11, raw.as_entire_binding()),
                 (12, out.as_entire_binding()),
             ],
-            [
-                layout.blocks[0].div_ceil(GROUP) as u32,
-                band.len().div_ceil(STRIP) as u32,
-            ],
+            layout.groups(&band),
         );
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
             layout.unpack(bytes, &band, bits, &mut pixels)
@@ -399,10 +405,7 @@ pub fn scene(
                 (11, raw.as_entire_binding()),
                 (13, wgpu::BindingResource::TextureView(&target_view)),
             ],
-            [
-                layout.blocks[0].div_ceil(GROUP) as u32,
-                band.len().div_ceil(STRIP) as u32,
-            ],
+            layout.groups(&band),
         );
         gpu.queue.submit([encoder.finish()]);
         gpu.device
