@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A shoot: DNGs (upper- and lower-case extensions) in two folders, a PNG,
@@ -29,6 +29,16 @@ fn shoot(dir: &Path) {
         .unwrap();
     std::fs::write(dir.join("day2/broken.nef"), b"II*\0not really a raw").unwrap();
     std::fs::write(dir.join("notes.txt"), b"shot list").unwrap();
+}
+
+/// `folder` with `count` copies of the fixture `source`, named
+/// `{stem}00.dng`, `{stem}01.dng`, ...
+fn copies(folder: &Path, source: &str, stem: &str, count: usize) -> PathBuf {
+    std::fs::create_dir_all(folder).unwrap();
+    for i in 0..count {
+        std::fs::copy(fixture(source), folder.join(format!("{stem}{i:02}.dng"))).unwrap();
+    }
+    folder.to_path_buf()
 }
 
 fn tree(dir: &Path) -> Vec<String> {
@@ -168,18 +178,7 @@ fn existing_outputs_are_skipped_unless_overwrite() {
 #[test]
 fn shards_split_the_inputs_without_overlap() {
     let dir = tempdir("shard");
-    let shoot = |root: &Path| {
-        let input = root.join("in");
-        std::fs::create_dir_all(&input).unwrap();
-        for i in 0..12 {
-            std::fs::copy(
-                fixture("tests/fixtures/grbg_64x48.dng"),
-                input.join(format!("f{i:02}.dng")),
-            )
-            .unwrap();
-        }
-        input
-    };
+    let shoot = |root: &Path| copies(&root.join("in"), "tests/fixtures/grbg_64x48.dng", "f", 12);
     let convert = |input: &Path, out: &Path, shard: &str| {
         let o = wisp(&[
             "convert",
@@ -294,15 +293,7 @@ fn a_full_disk_fails_the_file_cleanly() {
 #[test]
 fn an_interrupted_run_leaves_no_partial_file_and_can_be_finished() {
     let dir = tempdir("interrupt");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for i in 0..8 {
-        std::fs::copy(
-            fixture("assets/samples/parrots.dng"),
-            input.join(format!("p{i}.dng")),
-        )
-        .unwrap();
-    }
+    let input = copies(&dir.join("in"), "assets/samples/parrots.dng", "p", 8);
     let out = dir.join("out");
     let args = [
         "convert",
@@ -358,12 +349,7 @@ fn several_engines_share_a_batch_and_agree() {
     use wisp::{DevelopParams, Engine};
 
     let dir = tempdir("engines");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for i in 0..8 {
-        let name = format!("shot{i}.dng");
-        std::fs::copy(fixture("tests/fixtures/grbg_64x48.dng"), input.join(name)).unwrap();
-    }
+    let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "shot", 8);
     let out = dir.join("out");
     let jobs = batch::plan(&[input], false, &out, Format::Png).unwrap();
     let options = OutputOptions {
