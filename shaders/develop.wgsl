@@ -27,6 +27,8 @@ override TONE_OP: u32 = TONE_FROM_UNIFORM;
 override USE_LUT: bool = true;
 override USE_VIGNETTE: bool = true;
 override USE_DITHER: bool = true;
+// Bits per channel of the code values, 8 or 16.
+override OUT_BITS: u32 = 16u;
 
 // Camera RGB at global pixel g -> linear display light, before encoding.
 fn develop_linear(c: vec3<f32>, g: vec2<u32>, u: Develop, lut: texture_3d<f32>, shaper: texture_2d<f32>) -> vec3<f32> {
@@ -47,12 +49,16 @@ fn develop_linear(c: vec3<f32>, g: vec2<u32>, u: Develop, lut: texture_3d<f32>, 
 // Stages c-g: camera RGB at global pixel g -> code values. AgX ends on a
 // 2.2 power that the sRGB curve almost undoes; when no stage stands between
 // them the two are taken as one power (a third of AgX's cost on a CPU
-// rasteriser). The result differs from the stage-by-stage one only by
-// float rounding.
+// rasteriser), or for 8-bit codes as two polynomials. The result differs
+// from the stage-by-stage one by float rounding, or by the polynomials'
+// error (at most 0.033 of a code).
 fn develop_codes(c: vec3<f32>, g: vec2<u32>, u: Develop, lut: texture_3d<f32>, shaper: texture_2d<f32>) -> vec4<u32> {
     if TONE_OP == TONE_AGX && !USE_LUT && !USE_VIGNETTE {
-        let d = agx_curve(max(color_apply(c, u.color), vec3<f32>(0.0)));
-        return develop_quantize(srgb_encode_gamma22(min(d, vec3<f32>(1.0))), g, u);
+        let d = min(agx_curve(max(color_apply(c, u.color), vec3<f32>(0.0))), vec3<f32>(1.0));
+        if OUT_BITS == 8u {
+            return develop_quantize(srgb_encode_gamma22_8bit(d), g, u);
+        }
+        return develop_quantize(srgb_encode_gamma22(d), g, u);
     }
     return develop_quantize(srgb_encode(develop_linear(c, g, u, lut, shaper)), g, u);
 }

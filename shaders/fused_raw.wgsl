@@ -31,10 +31,6 @@ struct RawLayout {
     _pad: u32,
 }
 
-// Bits per channel of the output, 8 or 16: fixed per pipeline, like the
-// stage selection in develop.wgsl.
-override OUT_BITS: u32 = 8u;
-
 @group(0) @binding(0) var<uniform> u: Develop;
 @group(0) @binding(2) var lut_tex: texture_3d<f32>;
 @group(0) @binding(6) var shaper_tex: texture_2d<f32>;

@@ -287,11 +287,10 @@ fn upload_band(
 /// compiled on first use.
 fn raw_kernel(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) -> wgpu::ComputePipeline {
     let any_frame = DevelopUniform::new(params, &colorimetry::IDENTITY, [0, 0], [1, 1]);
-    let out_bits = ("OUT_BITS", 8.0 * bytes_per_channel(params.bits) as f64);
     let constants: Vec<_> = Specialisation::of(&any_frame)
         .constants()
         .into_iter()
-        .chain([out_bits, ("STRIP", STRIP as f64)])
+        .chain([("STRIP", STRIP as f64)])
         .collect();
     kernels.get(gpu, "fused_raw", "raw_main", &constants)
 }

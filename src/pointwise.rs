@@ -5,8 +5,8 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::colorimetry::{self, Mat3};
 use crate::lut::Lut;
-use crate::params::DevelopParams;
-use crate::stages::common::srgb_encode_gamma22;
+use crate::params::{Bits, DevelopParams};
+use crate::stages::common::{srgb_encode_gamma22, srgb_encode_gamma22_8bit};
 use crate::stages::tone::{self, ToneUniform};
 use crate::stages::{
     color::ColorUniform, encode::EncodeUniform, lut3d::LutUniform, vignette::VignetteUniform,
@@ -59,13 +59,16 @@ impl Stage {
 /// rasteriser runs both sides of every branch; a specialised kernel has
 /// no branch to run. Skipping a stage here never changes a pixel: each
 /// left-out stage is the identity for these settings. One shortcut changes
-/// pixels by float rounding only: [`Specialisation::joins_agx_and_srgb`].
+/// pixels, by float rounding at 16 bits and by at most 0.033 of a code at 8:
+/// [`Specialisation::joins_agx_and_srgb`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Specialisation {
     tone: u32,
     lut: bool,
     vignette: bool,
     dither: bool,
+    /// 8-bit code values (else 16).
+    eight_bit: bool,
 }
 
 impl Specialisation {
@@ -75,22 +78,25 @@ impl Specialisation {
             lut: u.lut.size != 0 || u.lut.shaper_size != 0,
             vignette: u.vignette.amount != 0.0,
             dither: u.encode.dither != 0.0,
+            eight_bit: u.encode.max_value == Bits::Eight.max_value(),
         }
     }
 
     /// AgX's final 2.2 power and the sRGB curve are taken as one power
-    /// when no stage stands between them (`develop_codes`).
+    /// when no stage stands between them, or for 8-bit codes as two
+    /// polynomials (`develop_codes`).
     pub fn joins_agx_and_srgb(&self) -> bool {
         self.tone == ToneUniform::AGX && !self.lut && !self.vignette
     }
 
-    pub fn constants(&self) -> [(&'static str, f64); 4] {
+    pub fn constants(&self) -> [(&'static str, f64); 5] {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         [
             ("TONE_OP", self.tone as f64),
             ("USE_LUT", flag(self.lut)),
             ("USE_VIGNETTE", flag(self.vignette)),
             ("USE_DITHER", flag(self.dither)),
+            ("OUT_BITS", if self.eight_bit { 8.0 } else { 16.0 }),
         ]
     }
 }
@@ -133,11 +139,15 @@ impl DevelopUniform {
     /// CPU twin of `develop_codes`: camera RGB in, code values out.
     pub fn develop(&self, lut: Option<&Lut>, c: [f32; 3], x: u32, y: u32) -> [u16; 3] {
         let g = self.global(x, y);
-        if Specialisation::of(self).joins_agx_and_srgb() {
-            let d = tone::agx_curve(self.color.apply(c).map(|v| v.max(0.0)));
-            return self
-                .encode
-                .quantize(d.map(|v| srgb_encode_gamma22(v.min(1.0))), g[0], g[1]);
+        let spec = Specialisation::of(self);
+        if spec.joins_agx_and_srgb() {
+            let d = tone::agx_curve(self.color.apply(c).map(|v| v.max(0.0))).map(|v| v.min(1.0));
+            let encode = if spec.eight_bit {
+                srgb_encode_gamma22_8bit
+            } else {
+                srgb_encode_gamma22
+            };
+            return self.encode.quantize(d.map(encode), g[0], g[1]);
         }
         let linear = Stage::ALL
             .iter()
