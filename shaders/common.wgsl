@@ -45,12 +45,11 @@ fn hash_u32(v: u32) -> u32 {
     return x;
 }
 
-// Triangular-PDF noise in (-1, 1) for pixel (x, y). The same value serves
-// all three channels, so a grey pixel stays exactly grey.
+// Triangular-PDF noise in (-1, 1) for pixel (x, y): the sum of two uniform
+// variables, the two halves of one hash. The same value serves all three
+// channels, so a grey pixel stays exactly grey.
 fn dither_tpdf(x: u32, y: u32) -> f32 {
-    let h1 = hash_u32(x * 0x9e3779b1u + y * 0x85ebca77u);
-    let h2 = hash_u32(h1);
-    let u1 = f32(h1 >> 8u) * (1.0 / 16777216.0);
-    let u2 = f32(h2 >> 8u) * (1.0 / 16777216.0);
-    return u1 + u2 - 1.0;
+    let h = hash_u32(x * 0x9e3779b1u + y * 0x85ebca77u);
+    let halves = f32(h & 0xffffu) + f32(h >> 16u);
+    return (halves + 1.0) * (1.0 / 65536.0) - 1.0;
 }

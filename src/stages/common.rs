@@ -62,17 +62,16 @@ pub fn hash_u32(v: u32) -> u32 {
     x
 }
 
-/// Triangular-PDF noise in (-1, 1) for pixel (x, y), shared by the three
+/// Triangular-PDF noise in (-1, 1) for pixel (x, y): the sum of two
+/// uniform variables, the two halves of one hash; shared by the three
 /// channels so grey stays grey.
 pub fn dither_tpdf(x: u32, y: u32) -> f32 {
     let seed = x
         .wrapping_mul(0x9e3779b1)
         .wrapping_add(y.wrapping_mul(0x85ebca77));
-    let h1 = hash_u32(seed);
-    let h2 = hash_u32(h1);
-    let u1 = (h1 >> 8) as f32 * (1.0 / 16777216.0);
-    let u2 = (h2 >> 8) as f32 * (1.0 / 16777216.0);
-    u1 + u2 - 1.0
+    let h = hash_u32(seed);
+    let halves = (h & 0xffff) as f32 + (h >> 16) as f32;
+    (halves + 1.0) * (1.0 / 65536.0) - 1.0
 }
 
 pub fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
@@ -97,6 +96,23 @@ mod tests {
             let got = srgb_encode_gamma22(x);
             assert!((got - want).abs() <= 2e-6, "x {x}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn dither_is_triangular_noise_around_zero() {
+        let n: Vec<f64> = (0..512)
+            .flat_map(|y| (0..512).map(move |x| dither_tpdf(x, y) as f64))
+            .collect();
+        let len = n.len() as f64;
+        let mean = n.iter().sum::<f64>() / len;
+        let variance = n.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / len;
+        // A triangle on (-1, 1): mean 0, variance 1/6, three quarters of
+        // the mass within +-0.5.
+        let inner = n.iter().filter(|v| v.abs() < 0.5).count() as f64 / len;
+        assert!(n.iter().all(|v| v.abs() < 1.0));
+        assert!(mean.abs() < 0.005, "mean {mean}");
+        assert!((variance - 1.0 / 6.0).abs() < 0.005, "variance {variance}");
+        assert!((inner - 0.75).abs() < 0.005, "within 0.5: {inner}");
     }
 
     #[test]

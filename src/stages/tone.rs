@@ -105,10 +105,8 @@ pub fn agx_curve(c: [f32; 3]) -> [f32; 3] {
     const MAX_EV: f32 = 4.026069;
     let s = mat3_mul(&AGX_INSET, c).map(|v| {
         let x = ((v.max(1e-10).log2() - MIN_EV) / (MAX_EV - MIN_EV)).clamp(0.0, 1.0);
-        let x2 = x * x;
-        let x4 = x2 * x2;
-        15.5 * x4 * x2 - 40.14 * x4 * x + 31.96 * x4 - 6.868 * x2 * x + 0.4298 * x2 + 0.1191 * x
-            - 0.00232
+        -0.00232
+            + x * (0.1191 + x * (0.4298 + x * (-6.868 + x * (31.96 + x * (-40.14 + x * 15.5)))))
     });
     mat3_mul(&AGX_OUTSET, s).map(|v| v.max(0.0))
 }
