@@ -263,7 +263,9 @@ pub fn run(
         drop(decoded_tx);
         let engines = started.get_or_init(engines);
         let (developed_tx, developed_rx) =
-            sync_channel::<(usize, FileReport, Rendered, Metadata)>(2 * engines.len().max(1));
+            sync_channel::<(usize, FileReport, Rendered, Metadata, &Engine)>(
+                2 * engines.len().max(1),
+            );
         let developed_rx = Arc::new(Mutex::new(developed_rx));
         for engine in engines {
             let rx = Arc::clone(&decoded_rx);
@@ -285,7 +287,7 @@ pub fn run(
                             report.height = Some(image.height);
                             report.engine = Some(engine.describe());
                             let meta = Metadata::for_source(&source, params.colorspace);
-                            if tx.send((i, report, image, meta)).is_err() {
+                            if tx.send((i, report, image, meta, engine)).is_err() {
                                 break;
                             }
                         }
@@ -299,7 +301,8 @@ pub fn run(
             let rx = Arc::clone(&developed_rx);
             let finish = &finish;
             s.spawn(move || loop {
-                let Ok((i, mut report, image, meta)) = rx.lock().expect("developed lock").recv()
+                let Ok((i, mut report, image, meta, engine)) =
+                    rx.lock().expect("developed lock").recv()
                 else {
                     break;
                 };
@@ -316,6 +319,7 @@ pub fn run(
                             .map_err(|e| e.to_string())
                     });
                 report.timings.encode_ms = ms(start);
+                engine.recycle(image);
                 finish(
                     i,
                     match written {

@@ -2,7 +2,7 @@
 //! the CPU twin when asked or when no adapter exists.
 
 use crate::error::{Error, GpuError};
-use crate::frame::{Rendered, Source};
+use crate::frame::{Pixels, Rendered, Source};
 use crate::gpu::Gpu;
 use crate::params::DevelopParams;
 use crate::pipeline::{Fusion, GpuPipeline};
@@ -49,5 +49,13 @@ impl Engine {
             Engine::Cpu => crate::cpu::develop(&source.photo, params)?,
         };
         Ok(rendered.oriented(source.orientation))
+    }
+
+    /// Hand back the memory of an image that has been written out, for a
+    /// later [`Engine::develop`] to reuse (see `buffer_pool`).
+    pub fn recycle(&self, image: Rendered) {
+        if let (Engine::Gpu(p), Pixels::Eight(bytes)) = (self, image.pixels) {
+            p.recycle(bytes);
+        }
     }
 }

@@ -322,7 +322,7 @@ pub fn develop(
     let whole = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], full_size);
     let pipeline = raw_kernel(gpu, kernels, params);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
-    let mut pixels = Vec::with_capacity(frame.width * frame.height * 3 * bytes_per_channel(bits));
+    let mut pixels = pool.take_bytes(frame.width * frame.height * 3 * bytes_per_channel(bits));
     for band in bands(gpu, &layout, target, max_band_bytes)? {
         let mut encoder = gpu
             .device
@@ -362,7 +362,11 @@ pub fn develop(
         height: frame.height,
         pixels: match bits {
             Bits::Eight => Pixels::Eight(pixels),
-            Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&pixels)),
+            Bits::Sixteen => {
+                let wide = bytemuck::pod_collect_to_vec(&pixels);
+                pool.give_back_bytes(pixels);
+                Pixels::Sixteen(wide)
+            }
         },
     })
 }

@@ -136,6 +136,11 @@ impl GpuPipeline {
         });
     }
 
+    /// Keep the pixel memory of a developed image for the next frame.
+    pub fn recycle(&self, bytes: Vec<u8>) {
+        self.buffers.give_back_bytes(bytes);
+    }
+
     /// Develop a photo; orientation is left to the caller.
     pub fn develop(
         &self,
