@@ -7,7 +7,8 @@
 //
 // Pixels are developed in blocks of 4x2: two Bayer quads. The host
 // (src/fused_raw.rs) lays the mosaic out so that every quad starts on a
-// red photosite and the mirrored borders are already in memory, so the
+// red photosite and the mirrored borders are already in memory (in column
+// strips, so that neighbouring invocations stream through it), so the
 // kernel knows each pixel's site, calls that site's filter alone and needs
 // no bounds arithmetic. Each invocation walks down a strip of blocks with
 // a window of the 8x6 photosites around the current one, loading only the
@@ -18,8 +19,8 @@
 // each band knows where it sits (`band_row`, and `u.tile.origin`).
 
 struct RawLayout {
-    // u32 words per row of the padded mosaic (two photosites each).
-    raw_stride: u32,
+    // u32 words per column strip of the raw buffer (two photosites each).
+    raw_strip: u32,
     // u32 words per row of the output.
     out_stride: u32,
     // Blocks across and down.
@@ -141,9 +142,15 @@ fn develop_row(block: ptr<function, Window>, b: vec2<u32>, py: u32) {
     );
 }
 
+// Blocks across one column strip of the raw buffer, which holds a strip's
+// rows one after the other (see src/fused_raw.rs), and words per row of one.
+const STRIP_BLOCKS: u32 = 8u;
+const STRIP_WORDS: u32 = 2u * STRIP_BLOCKS + 2u;
+
 // Word offset of photosite row `row` of block b's window.
 fn row_word(b: vec2<u32>, row: u32) -> u32 {
-    return (2u * b.y + row) * frame.raw_stride + 2u * b.x;
+    let strip = b.x / STRIP_BLOCKS;
+    return strip * frame.raw_strip + (2u * b.y + row) * STRIP_WORDS + 2u * (b.x % STRIP_BLOCKS);
 }
 
 // The first four rows of the window of the strip's first block. Every
