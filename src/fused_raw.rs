@@ -383,11 +383,7 @@ pub fn develop(
         height: frame.height,
         pixels: match bits {
             Bits::Eight => Pixels::Eight(pixels),
-            Bits::Sixteen => {
-                let wide = bytemuck::pod_collect_to_vec(&pixels);
-                pool.give_back_bytes(pixels);
-                Pixels::Sixteen(wide)
-            }
+            Bits::Sixteen => Pixels::Sixteen(bytemuck::pod_collect_to_vec(&pixels)),
         },
     })
 }
