@@ -36,7 +36,8 @@ with tempfile.TemporaryDirectory() as tmp:
         pixels = (img.astype(np.float32) / 255.0).copy()
         cpu.applyRGB(pixels)
         expect = np.clip(np.round(pixels * 255.0), 0, 255)
-        out = os.path.join(tmp, "out")
+        # A folder per look: wisp skips outputs that already exist.
+        out = os.path.join(tmp, f"out-{name}")
         subprocess.run([wisp, "convert", src, "-o", out, "--format", "png", "--look", cube, "--tone", "none", "--vignette", "0"],
                        check=True, capture_output=True)
         got = np.asarray(Image.open(os.path.join(out, "random.png")).convert("RGB")).astype(np.float64)
