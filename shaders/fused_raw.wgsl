@@ -29,7 +29,8 @@ struct RawLayout {
     red: vec2<u32>,
     // Output row where this band of rows starts.
     band_row: u32,
-    _pad: u32,
+    // Always 0, a value the compiler cannot know (see `stored`).
+    zero: u32,
 }
 
 @group(0) @binding(0) var<uniform> u: Develop;
@@ -111,20 +112,32 @@ fn pixel(block: ptr<function, Window>, px: u32, py: u32, o: vec2<u32>) -> vec3<u
     return develop_codes(c, g, u, lut_tex, shaper_tex).rgb;
 }
 
+// XOR of every word the invocation stores. On a CPU rasteriser a store is
+// a loop over the SIMD lanes; when the stored word has no other use, LLVM
+// (in lavapipe) redoes its packing lane by lane inside that loop. This
+// second use keeps the packing in vector registers (measured: kernel time
+// per unit of JPEG work 3.48-3.53 -> 3.16-3.22 on a 12-file batch).
+var<private> stored: u32;
+
+fn put(i: u32, word: u32) {
+    out[i] = word;
+    stored ^= word;
+}
+
 fn store_row(y: u32, bx: u32, p0: vec3<u32>, p1: vec3<u32>, p2: vec3<u32>, p3: vec3<u32>) {
     if OUT_BITS == 8u {
         let w = y * frame.out_stride + 3u * bx;
-        out[w] = p0.r | (p0.g << 8u) | (p0.b << 16u) | (p1.r << 24u);
-        out[w + 1u] = p1.g | (p1.b << 8u) | (p2.r << 16u) | (p2.g << 24u);
-        out[w + 2u] = p2.b | (p3.r << 8u) | (p3.g << 16u) | (p3.b << 24u);
+        put(w, p0.r | (p0.g << 8u) | (p0.b << 16u) | (p1.r << 24u));
+        put(w + 1u, p1.g | (p1.b << 8u) | (p2.r << 16u) | (p2.g << 24u));
+        put(w + 2u, p2.b | (p3.r << 8u) | (p3.g << 16u) | (p3.b << 24u));
     } else {
         let w = y * frame.out_stride + 6u * bx;
-        out[w] = p0.r | (p0.g << 16u);
-        out[w + 1u] = p0.b | (p1.r << 16u);
-        out[w + 2u] = p1.g | (p1.b << 16u);
-        out[w + 3u] = p2.r | (p2.g << 16u);
-        out[w + 4u] = p2.b | (p3.r << 16u);
-        out[w + 5u] = p3.g | (p3.b << 16u);
+        put(w, p0.r | (p0.g << 16u));
+        put(w + 1u, p0.b | (p1.r << 16u));
+        put(w + 2u, p1.g | (p1.b << 16u));
+        put(w + 3u, p2.r | (p2.g << 16u));
+        put(w + 4u, p2.b | (p3.r << 16u));
+        put(w + 5u, p3.g | (p3.b << 16u));
     }
 }
 
@@ -201,6 +214,10 @@ fn raw_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         develop_row(&block, b, 0u);
         develop_row(&block, b, 1u);
         slide(&block);
+    }
+    // Never true; it makes `stored` count.
+    if frame.zero != 0u {
+        out[0] = stored;
     }
 }
 

@@ -49,7 +49,8 @@ struct LayoutUniform {
     blocks: [u32; 2],
     red: [u32; 2],
     band_row: u32,
-    _pad: u32,
+    /// Always 0 (see `stored` in the shader).
+    zero: u32,
 }
 
 /// What the kernel writes.
@@ -156,7 +157,7 @@ impl Layout {
             blocks: [self.blocks[0] as u32, band.len() as u32],
             red: self.red.map(|r| r as u32),
             band_row: 2 * band.start as u32,
-            _pad: 0,
+            zero: 0,
         }
     }
 
