@@ -8,10 +8,13 @@ fn srgb_encode(c: vec3<f32>) -> vec3<f32> {
     return select(hi, x * 12.92, x <= vec3<f32>(0.0031308));
 }
 
+// Where x^2.2 reaches 0.0031308, the end of the sRGB curve's linear toe.
+const GAMMA22_TOE: f32 = 0.0727213;
+
 // srgb_encode(x^2.2) for x >= 0 with one power instead of two (AgX ends on a
-// 2.2 power). The curve's linear toe is where x^2.2 <= 0.0031308.
+// 2.2 power).
 fn srgb_encode_gamma22(x: vec3<f32>) -> vec3<f32> {
-    let toe = x <= vec3<f32>(0.0727213);
+    let toe = x <= vec3<f32>(GAMMA22_TOE);
     let p = pow(x, select(vec3<f32>(2.2 / 2.4), vec3<f32>(2.2), toe));
     return select(1.055 * p - 0.055, 12.92 * p, toe);
 }
@@ -24,7 +27,7 @@ fn srgb_encode_gamma22_8bit(x: vec3<f32>) -> vec3<f32> {
     let toe = 0.00007169313 + x * (-0.02711155 + x * (6.7106843 + x * 17.943254));
     let upper = -0.04902666 + x * (1.2765414 + x * (-0.6901006 + x * (1.1942981
         + x * (-1.3695574 + x * (0.863304 + x * -0.22550581)))));
-    return select(upper, toe, x <= vec3<f32>(0.0727213));
+    return select(upper, toe, x <= vec3<f32>(GAMMA22_TOE));
 }
 
 fn srgb_decode(c: vec3<f32>) -> vec3<f32> {

@@ -139,7 +139,7 @@ impl Layout {
     }
 
     fn raw_bytes(&self, band: &Band) -> u64 {
-        ((2 * band.len() + 4) * self.raw_row_bytes()) as u64
+        (raw_rows(band) * self.raw_row_bytes()) as u64
     }
 
     fn out_bytes(&self, band: &Band, bits: Bits) -> u64 {
@@ -152,7 +152,7 @@ impl Layout {
             Target::Scene => 0,
         };
         LayoutUniform {
-            raw_strip: ((2 * band.len() + 4) * STRIP_SITES / 2) as u32,
+            raw_strip: (raw_rows(band) * STRIP_SITES / 2) as u32,
             out_stride: (out_row_bytes / 4) as u32,
             blocks: [self.blocks[0] as u32, band.len() as u32],
             red: self.red.map(|r| r as u32),
@@ -181,10 +181,10 @@ impl Layout {
     /// through memory, where rows of the whole mosaic would put a cache
     /// miss on every row (a fifth of the kernel's time on lavapipe).
     fn write_raw(&self, frame: &RawFrame, band: &Band, dst: &mut wgpu::BufferViewMut) {
-        let rows = 2 * band.len() + 4;
+        let rows = raw_rows(band);
         let strip_row = STRIP_SITES * 2;
         let mut row = vec![0u16; self.raw_width()];
-        for (i, r) in (2 * band.start..2 * band.end + 4).enumerate() {
+        for (i, r) in (2 * band.start..).take(rows).enumerate() {
             self.padded_row(frame, r, &mut row);
             for s in 0..self.strips() {
                 let at = (s * rows + i) * strip_row;
@@ -220,6 +220,12 @@ impl Layout {
         }
         by_site
     }
+}
+
+/// Photosite rows that `band` reads: its own and the filter's reach of two
+/// above and below.
+fn raw_rows(band: &Band) -> usize {
+    2 * band.len() + 4
 }
 
 fn bytes_per_channel(bits: Bits) -> usize {

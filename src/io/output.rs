@@ -125,8 +125,10 @@ fn jpeg_file(
     if width > MAX || height > MAX {
         return Err(format!("{width}x{height} exceeds JPEG's {MAX}-pixel limit"));
     }
-    // An APP1 segment holds 65533 bytes, 6 of them "Exif\0\0".
-    const EXIF_MAX: usize = 65533 - 6;
+    // A marker segment carries at most 65533 bytes after its length.
+    const SEGMENT: usize = 65533;
+    // APP1 starts with "Exif\0\0".
+    const EXIF_MAX: usize = SEGMENT - 6;
     if exif.len() > EXIF_MAX {
         return Err(format!(
             "the EXIF block ({} bytes) exceeds a JPEG segment ({EXIF_MAX} bytes)",
@@ -152,7 +154,7 @@ fn jpeg_file(
         }
         // ICC.1 Annex B.4: APP2 chunks, numbered from 1 (mozjpeg's own
         // `write_icc_profile` numbers them from 0, which readers drop).
-        const ICC_CHUNK: usize = 65533 - 14;
+        const ICC_CHUNK: usize = SEGMENT - 14;
         let chunks = icc.chunks(ICC_CHUNK);
         let count = chunks.len() as u8;
         for (i, chunk) in chunks.enumerate() {

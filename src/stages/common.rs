@@ -10,11 +10,14 @@ pub fn srgb_encode(x: f32) -> f32 {
     }
 }
 
+/// Where x^2.2 reaches 0.0031308, the end of the sRGB curve's linear toe
+/// (`GAMMA22_TOE` in the shader).
+const GAMMA22_TOE: f32 = 0.0727213;
+
 /// `srgb_encode(x.powf(2.2))` for x >= 0 with one power instead of two
-/// (AgX ends on a 2.2 power). The curve's linear toe is where
-/// x^2.2 <= 0.0031308.
+/// (AgX ends on a 2.2 power).
 pub fn srgb_encode_gamma22(x: f32) -> f32 {
-    if x <= 0.0727213 {
+    if x <= GAMMA22_TOE {
         12.92 * x.powf(2.2)
     } else {
         1.055 * x.powf(2.2 / 2.4) - 0.055
@@ -25,7 +28,7 @@ pub fn srgb_encode_gamma22(x: f32) -> f32 {
 /// a polynomial on each side of the toe, fitted by
 /// `scripts/fit-srgb-gamma22.py`.
 pub fn srgb_encode_gamma22_8bit(x: f32) -> f32 {
-    if x <= 0.0727213 {
+    if x <= GAMMA22_TOE {
         0.00007169313 + x * (-0.02711155 + x * (6.7106843 + x * 17.943254))
     } else {
         -0.04902666
