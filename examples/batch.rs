@@ -44,7 +44,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 r.error.as_deref().unwrap_or("")
             );
         },
-    );
+    )
+    .reports;
     let failed = reports
         .iter()
         .filter(|r| r.status == Status::Failed)

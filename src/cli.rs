@@ -306,9 +306,14 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
         overwrite: args.overwrite,
     };
     let start = Instant::now();
-    let reports = batch::run(&jobs, start_engines, &params, &out, threads, &STOP, &|r| {
-        progress.file_done(r)
-    });
+    let batch::Outcome { reports, engines } =
+        batch::run(&jobs, start_engines, &params, &out, threads, &STOP, &|r| {
+            progress.file_done(r)
+        });
+    // The process ends here, and its memory goes back to the system in one
+    // go; dropping a device first frees its buffers one at a time (30-40 ms
+    // of a batch's wall time on lavapipe, with nothing left to overlap).
+    std::mem::forget(engines);
     let elapsed = start.elapsed().as_secs_f64();
     progress.finish();
 

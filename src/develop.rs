@@ -23,6 +23,10 @@ impl Engine {
         Engine::Gpu(Box::new(GpuPipeline::new(gpu)))
     }
 
+    pub fn is_gpu(&self) -> bool {
+        matches!(self, Engine::Gpu(_))
+    }
+
     /// Describes where the work runs, for logs.
     pub fn describe(&self) -> String {
         match self {

@@ -286,7 +286,7 @@ fn upload_band(
     use wgpu::BufferUsages as U;
     let len = layout.raw_bytes(band);
     let write = |buffer: &wgpu::Buffer| -> Result<(), Error> {
-        gpu.map(&buffer.slice(..len), wgpu::MapMode::Write)?;
+        gpu.map(&buffer.slice(..len), wgpu::MapMode::Write, None)?;
         layout.write_raw(
             frame,
             band,
@@ -434,9 +434,12 @@ pub fn scene(
             ],
             layout.groups(&band),
         );
-        gpu.queue.submit([encoder.finish()]);
+        let submitted = gpu.queue.submit([encoder.finish()]);
         gpu.device
-            .poll(wgpu::PollType::wait_indefinitely())
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submitted),
+                timeout: None,
+            })
             .map_err(|e| GpuError::Failed(e.to_string()))?;
         for buffer in [Some(raw), upload].into_iter().flatten() {
             pool.give_back(buffer);

@@ -254,8 +254,18 @@ impl Gpu {
         })
     }
 
-    /// Map `slice` of an idle buffer and wait until it is mapped.
-    pub fn map(&self, slice: &wgpu::BufferSlice, mode: wgpu::MapMode) -> Result<(), GpuError> {
+    /// Map `slice` and wait until it is mapped. `after` is the submission
+    /// that last used the buffer; `None` for an idle one (new, or from a
+    /// pool), which maps without waiting on the device. Only that
+    /// submission is waited for, not whatever other threads have submitted
+    /// since: a batch uploads and reads back one frame while the device
+    /// develops another.
+    pub fn map(
+        &self,
+        slice: &wgpu::BufferSlice,
+        mode: wgpu::MapMode,
+        after: Option<wgpu::SubmissionIndex>,
+    ) -> Result<(), GpuError> {
         let fail = |e: String| match mode {
             wgpu::MapMode::Read => GpuError::Readback(e),
             wgpu::MapMode::Write => GpuError::Failed(e),
@@ -264,11 +274,31 @@ impl Gpu {
         slice.map_async(mode, move |r| {
             let _ = tx.send(r);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| fail(e.to_string()))?;
-        rx.recv()
-            .map_err(|e| fail(e.to_string()))?
+        let poll = |how| self.device.poll(how).map_err(|e| fail(e.to_string()));
+        let mapped = match after {
+            Some(index) => {
+                poll(wgpu::PollType::Wait {
+                    submission_index: Some(index),
+                    timeout: None,
+                })?;
+                rx.recv().ok()
+            }
+            None => {
+                poll(wgpu::PollType::Poll)?;
+                // An idle buffer maps on that poll. Should its callback be
+                // late (another thread's poll running it), waiting for the
+                // device is always enough.
+                match rx.try_recv() {
+                    Ok(result) => Some(result),
+                    Err(_) => {
+                        poll(wgpu::PollType::wait_indefinitely())?;
+                        rx.recv().ok()
+                    }
+                }
+            }
+        };
+        mapped
+            .ok_or_else(|| fail("the mapping was cancelled".into()))?
             .map_err(|e| fail(e.to_string()))
     }
 

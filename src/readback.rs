@@ -92,9 +92,9 @@ fn finish<T>(
     len: u64,
     read: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, GpuError> {
-    gpu.queue.submit([encoder.finish()]);
+    let submitted = gpu.queue.submit([encoder.finish()]);
     let slice = buffer.slice(..len);
-    gpu.map(&slice, wgpu::MapMode::Read)?;
+    gpu.map(&slice, wgpu::MapMode::Read, Some(submitted))?;
     let out = {
         let mapped = slice
             .get_mapped_range()

@@ -373,7 +373,8 @@ fn several_engines_share_a_batch_and_agree() {
         2,
         &stop,
         &|_| {},
-    );
+    )
+    .reports;
     assert_eq!(reports.len(), 8);
     assert!(
         reports.iter().all(|r| r.status == Status::Converted),
