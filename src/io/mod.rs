@@ -3,6 +3,7 @@
 pub mod exif;
 pub mod icc;
 pub mod image;
+mod jpeg;
 pub mod output;
 #[cfg(feature = "raw")]
 pub mod raw;

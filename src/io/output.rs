@@ -11,7 +11,7 @@ use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 
 use super::exif::{self, ImageFacts, PhotoInfo};
-use super::icc;
+use super::{icc, jpeg};
 use crate::error::OutputError;
 use crate::frame::{Pixels, Rendered, Source};
 use crate::params::ColorSpace;
@@ -98,7 +98,7 @@ impl Default for JpegOptions {
 
 impl JpegOptions {
     /// Chroma sample size in luma pixels (horizontal, vertical).
-    fn chroma_pixel_size(self) -> (u8, u8) {
+    pub(super) fn chroma_pixel_size(self) -> (u8, u8) {
         match self.chroma {
             Chroma::Auto if self.quality >= 90 => (1, 1),
             Chroma::Auto => (2, 2),
@@ -106,69 +106,6 @@ impl JpegOptions {
             Chroma::Half => (2, 1),
             Chroma::Quarter => (2, 2),
         }
-    }
-}
-
-/// A baseline JPEG of 8-bit RGB `rgb` with the EXIF block (if any) and the
-/// ICC profile. mozjpeg, set to libjpeg-turbo's defaults (the standard IJG
-/// quality tables, no trellis, one scan), runs libjpeg-turbo's SIMD code:
-/// 12 MP at q92 4:4:4 in 43–64 ms here, where jpeg-encoder took 119–126.
-fn jpeg_file(
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-    options: JpegOptions,
-    icc: &[u8],
-    exif: &[u8],
-) -> Result<Vec<u8>, String> {
-    const MAX: u32 = 65535;
-    if width > MAX || height > MAX {
-        return Err(format!("{width}x{height} exceeds JPEG's {MAX}-pixel limit"));
-    }
-    // A marker segment carries at most 65533 bytes after its length.
-    const SEGMENT: usize = 65533;
-    // APP1 starts with "Exif\0\0".
-    const EXIF_MAX: usize = SEGMENT - 6;
-    if exif.len() > EXIF_MAX {
-        return Err(format!(
-            "the EXIF block ({} bytes) exceeds a JPEG segment ({EXIF_MAX} bytes)",
-            exif.len()
-        ));
-    }
-    let chroma = options.chroma_pixel_size();
-    // libjpeg reports errors by unwinding; with the checks above and an
-    // in-memory destination none is expected, but one must not abort.
-    let encode = || -> std::io::Result<Vec<u8>> {
-        let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
-        c.set_fastest_defaults();
-        c.set_size(width as usize, height as usize);
-        c.set_quality(options.quality.clamp(1, 100).into());
-        c.set_chroma_sampling_pixel_sizes(chroma, chroma);
-        // Room for 2 bits per pixel; q92 photos take about 1.5.
-        let guess = (width as usize * height as usize) / 4;
-        let mut c = c.start_compress(Vec::with_capacity(guess))?;
-        if !exif.is_empty() {
-            let mut app1 = b"Exif\0\0".to_vec();
-            app1.extend_from_slice(exif);
-            c.write_marker(mozjpeg::Marker::APP(1), &app1);
-        }
-        // ICC.1 Annex B.4: APP2 chunks, numbered from 1 (mozjpeg's own
-        // `write_icc_profile` numbers them from 0, which readers drop).
-        const ICC_CHUNK: usize = SEGMENT - 14;
-        let chunks = icc.chunks(ICC_CHUNK);
-        let count = chunks.len() as u8;
-        for (i, chunk) in chunks.enumerate() {
-            let mut app2 = b"ICC_PROFILE\0".to_vec();
-            app2.extend_from_slice(&[i as u8 + 1, count]);
-            app2.extend_from_slice(chunk);
-            c.write_marker(mozjpeg::Marker::APP(2), &app2);
-        }
-        c.write_scanlines(rgb)?;
-        c.finish()
-    };
-    match std::panic::catch_unwind(encode) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err("the JPEG encoder failed".into()),
     }
 }
 
@@ -319,7 +256,7 @@ fn encode_to(
     let mut out = BufWriter::new(file);
     match format {
         Format::Jpeg => {
-            let file = jpeg_file(bytes, w, h, jpeg, &meta.icc, &exif()).map_err(|reason| {
+            let file = jpeg::file(bytes, w, h, jpeg, &meta.icc, &exif()).map_err(|reason| {
                 OutputError::Encode {
                     path: tmp.to_path_buf(),
                     reason,
@@ -350,63 +287,4 @@ fn encode_to(
     let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A smooth image with some texture, at a size that is not whole
-    /// 8x8 or 16x16 blocks.
-    fn test_image(w: u32, h: u32) -> Vec<u8> {
-        (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .flat_map(|(x, y)| {
-                let t = ((x * 7 + y * 13) % 17) as f32;
-                [
-                    x as f32 / w as f32 * 220.0 + t,
-                    y as f32 / h as f32 * 220.0 + t,
-                    128.0 + 60.0 * ((x + y) as f32 * 0.2).sin(),
-                ]
-            })
-            .map(|v| v as u8)
-            .collect()
-    }
-
-    fn psnr(a: &[u8], b: &[u8]) -> f64 {
-        let mse = a
-            .iter()
-            .zip(b)
-            .map(|(&p, &q)| (p as f64 - q as f64).powi(2))
-            .sum::<f64>()
-            / a.len() as f64;
-        10.0 * (255.0 * 255.0 / mse).log10()
-    }
-
-    #[test]
-    fn jpeg_keeps_the_pixels_at_each_chroma_setting() {
-        let (w, h) = (67, 45);
-        let rgb = test_image(w, h);
-        for (quality, chroma, min_db) in [
-            (92, Chroma::Auto, 35.0),
-            (92, Chroma::Quarter, 34.5),
-            (60, Chroma::Half, 32.0),
-        ] {
-            let options = JpegOptions { quality, chroma };
-            let file = jpeg_file(&rgb, w, h, options, &icc::profile(ColorSpace::Srgb), b"")
-                .expect("encodes");
-            let back = image::load_from_memory(&file).expect("decodes").into_rgb8();
-            assert_eq!(back.dimensions(), (w, h));
-            let db = psnr(&rgb, back.as_raw());
-            assert!(db > min_db, "q{quality} {chroma:?}: {db:.1} dB");
-        }
-    }
-
-    #[test]
-    fn an_exif_block_too_large_for_jpeg_is_an_error() {
-        let rgb = test_image(16, 16);
-        let exif = vec![0u8; 70_000];
-        let err = jpeg_file(&rgb, 16, 16, JpegOptions::default(), &[1; 100], &exif).unwrap_err();
-        assert!(err.contains("EXIF"), "{err}");
-    }
 }
