@@ -197,8 +197,9 @@ pub struct OutputOptions {
 }
 
 /// Convert `jobs`: `threads` decode and as many encode CPU threads around
-/// two develop threads per GPU engine (one for the CPU engine). `engines` is called once, while the
-/// first files decode: starting a GPU takes as long as decoding a raw.
+/// two develop threads per GPU engine (one for the CPU engine). `engines`
+/// is called once, while the first files decode: starting a GPU takes as
+/// long as decoding a raw.
 /// `on_done` is called once per file as it finishes (from any thread);
 /// `stop` ends the run early, between files.
 pub fn run(
