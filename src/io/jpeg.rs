@@ -43,20 +43,6 @@ pub(super) fn file(
     icc: &[u8],
     exif: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    file_in_slices(rgb, width, height, options, icc, exif, cores)
-}
-
-/// [`file`] in slices for `cores` threads.
-fn file_in_slices(
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-    options: JpegOptions,
-    icc: &[u8],
-    exif: &[u8],
-    cores: usize,
-) -> Result<Vec<u8>, String> {
     const MAX: u32 = 65535;
     if width > MAX || height > MAX {
         return Err(format!("{width}x{height} exceeds JPEG's {MAX}-pixel limit"));
@@ -69,14 +55,26 @@ fn file_in_slices(
             exif.len()
         ));
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    in_slices(rgb, width, height, options, &app_markers(icc, exif), cores)
+}
+
+/// The JPEG of `rgb` with the APPn `markers`, in slices for `cores` threads.
+fn in_slices(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    options: JpegOptions,
+    markers: &[(u8, Vec<u8>)],
+    cores: usize,
+) -> Result<Vec<u8>, String> {
     let chroma = options.chroma_pixel_size();
     let slices = Slices::new(width as usize, height as usize, chroma, cores);
     let row_bytes = 3 * width as usize;
-    let markers = app_markers(icc, exif);
     let encode_slice = |i: usize| {
         let rows = slices.pixel_rows(i, height as usize);
         let pixels = &rgb[rows.start * row_bytes..rows.end * row_bytes];
-        let markers: &[_] = if i == 0 { &markers } else { &[] };
+        let markers = if i == 0 { markers } else { &[] };
         encode(pixels, width, rows.len() as u32, options, markers)
     };
     if slices.count == 1 {
@@ -319,8 +317,9 @@ mod tests {
                     quality: 92,
                     chroma,
                 };
-                let whole = file_in_slices(&rgb, w, h, options, &icc, b"exif", 1).unwrap();
-                let sliced = file_in_slices(&rgb, w, h, options, &icc, b"exif", cores).unwrap();
+                let markers = app_markers(&icc, b"exif");
+                let whole = in_slices(&rgb, w, h, options, &markers, 1).unwrap();
+                let sliced = in_slices(&rgb, w, h, options, &markers, cores).unwrap();
                 let slices =
                     Slices::new(w as usize, h as usize, options.chroma_pixel_size(), cores);
                 assert!(
