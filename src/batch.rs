@@ -229,8 +229,8 @@ pub fn run(
         }
     }
     let next = Mutex::new(todo.into_iter());
-    // Each decode thread may hold one finished frame; each engine one being
-    // developed and one waiting; so memory stays flat.
+    // Frames in flight: one per decode thread, up to `threads` waiting in
+    // this queue, one per develop thread; so memory stays flat.
     let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(threads);
     let decoded_rx = Arc::new(Mutex::new(decoded_rx));
     let started: OnceLock<Vec<Engine>> = OnceLock::new();
