@@ -286,13 +286,17 @@ pub fn run(
                         break;
                     };
                     let start = Instant::now();
-                    match engine.develop(&source, params) {
+                    let developed = engine.develop(&source, params);
+                    let meta = Metadata::for_source(&source, params.colorspace);
+                    // The raw frame's memory is free for the next decode
+                    // while this image waits for an encoder.
+                    drop(source);
+                    match developed {
                         Ok(image) => {
                             report.timings.develop_ms = ms(start);
                             report.width = Some(image.width);
                             report.height = Some(image.height);
                             report.engine = Some(engine.describe());
-                            let meta = Metadata::for_source(&source, params.colorspace);
                             if tx.send((i, report, image, meta, engine)).is_err() {
                                 break;
                             }

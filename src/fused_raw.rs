@@ -350,7 +350,11 @@ pub fn develop(
     let whole = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], full_size);
     let pipeline = raw_kernel(gpu, kernels, params);
     let lin = gpu.uniform(&layout.linearize_uniform(frame));
-    let mut pixels = pool.take_bytes(frame.width * frame.height * 3 * bytes_per_channel(bits));
+    // Taken when the first band is read, not before its dispatch: by then
+    // the encoder has often handed back an earlier frame's memory, where
+    // fresh memory would be faulted in page by page.
+    let mut pixels = None;
+    let len = frame.width * frame.height * 3 * bytes_per_channel(bits);
     for band in bands(gpu, &layout, target, max_band_bytes)? {
         let mut encoder = gpu
             .device
@@ -378,13 +382,15 @@ pub fn develop(
             layout.groups(&band),
         );
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
-            layout.unpack(bytes, &band, bits, &mut pixels)
+            let pixels = pixels.get_or_insert_with(|| pool.take_bytes(len));
+            layout.unpack(bytes, &band, bits, pixels)
         });
         for buffer in [Some(raw), upload, Some(out)].into_iter().flatten() {
             pool.give_back(buffer);
         }
         read?;
     }
+    let pixels = pixels.unwrap_or_default();
     Ok(Rendered {
         width: frame.width,
         height: frame.height,
