@@ -344,10 +344,9 @@ pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
 
 /// Develop `frame`, one dispatch per band of rows: as many rows as the
 /// device's buffer limits (8 MiB on a CPU device) or `max_band_bytes`
-/// allow, so a frame of any
-/// height fits. Bands overlap by the filter's reach, and each is told its
-/// place in the frame, so they join without a seam. A frame that does not
-/// [`fits`] is an error.
+/// allow, so a frame of any height fits. Bands overlap by the filter's
+/// reach, and each is told its place in the frame, so they join without a
+/// seam. A frame that does not [`fits`] is an error.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
