@@ -76,7 +76,7 @@ struct ConvertArgs {
     /// Replace outputs that exist (otherwise they are skipped).
     #[arg(long)]
     overwrite: bool,
-    /// CPU threads for decoding and encoding [default: all cores].
+    /// CPU threads for decoding and encoding, and slices per JPEG [default: all cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Process only shard K of N (e.g. 3/8), a deterministic part of the inputs.
@@ -302,6 +302,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
         jpeg: output::JpegOptions {
             quality: args.quality,
             chroma: args.chroma,
+            threads,
         },
         overwrite: args.overwrite,
     };

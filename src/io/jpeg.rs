@@ -31,7 +31,7 @@ const MAX_INTERVAL: usize = 65535;
 const MIN_SLICE_ROWS: usize = 16;
 
 /// A baseline JPEG of 8-bit RGB `rgb` with the EXIF block (if any) and the
-/// ICC profile, encoded in slices on all cores. mozjpeg, set to
+/// ICC profile, encoded in `options.threads` slices at once. mozjpeg, set to
 /// libjpeg-turbo's defaults (the standard IJG quality tables and Huffman
 /// tables, no trellis, one scan): 12 MP at q92 4:4:4 in 43–64 ms on one
 /// core here, where jpeg-encoder took 119–126.
@@ -55,21 +55,21 @@ pub(super) fn file(
             exif.len()
         ));
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    in_slices(rgb, width, height, options, &app_markers(icc, exif), cores)
+    let markers = app_markers(icc, exif);
+    in_slices(rgb, width, height, options, &markers)
 }
 
-/// The JPEG of `rgb` with the APPn `markers`, in slices for `cores` threads.
+/// The JPEG of `rgb` with the APPn `markers`, in slices for
+/// `options.threads`.
 fn in_slices(
     rgb: &[u8],
     width: u32,
     height: u32,
     options: JpegOptions,
     markers: &[(u8, Vec<u8>)],
-    cores: usize,
 ) -> Result<Vec<u8>, String> {
     let chroma = options.chroma_pixel_size();
-    let slices = Slices::new(width as usize, height as usize, chroma, cores);
+    let slices = Slices::new(width as usize, height as usize, chroma, options.threads);
     let row_bytes = 3 * width as usize;
     let encode_slice = |i: usize| {
         let rows = slices.pixel_rows(i, height as usize);
@@ -109,15 +109,15 @@ struct Slices {
 }
 
 impl Slices {
-    /// At least one slice per core, each within one restart interval; one
-    /// slice for a single core or a small image.
-    fn new(width: usize, height: usize, (cx, cy): (u8, u8), cores: usize) -> Self {
+    /// At least one slice per thread, each within one restart interval;
+    /// one slice for a single thread or a small image.
+    fn new(width: usize, height: usize, (cx, cy): (u8, u8), threads: usize) -> Self {
         let mcu = (8 * cx as usize, 8 * cy as usize);
         let across = width.div_ceil(mcu.0).max(1);
         let total = height.div_ceil(mcu.1).max(1);
         // At least 8: a JPEG is at most 65535 pixels (8192 MCUs) wide.
         let most = MAX_INTERVAL / across;
-        let wanted = cores.min(total / MIN_SLICE_ROWS);
+        let wanted = threads.min(total / MIN_SLICE_ROWS);
         let count = if wanted < 2 {
             1
         } else {
@@ -290,7 +290,11 @@ mod tests {
             (92, Chroma::Quarter, 34.5),
             (60, Chroma::Half, 32.0),
         ] {
-            let options = JpegOptions { quality, chroma };
+            let options = JpegOptions {
+                quality,
+                chroma,
+                ..JpegOptions::default()
+            };
             let file =
                 file(&rgb, w, h, options, &icc::profile(ColorSpace::Srgb), b"").expect("encodes");
             let back = decode(&file);
@@ -304,8 +308,8 @@ mod tests {
     fn slices_join_into_the_image_encoded_whole() {
         let icc = icc::profile(ColorSpace::Srgb);
         // Sizes that are not whole MCUs; 4000 across needs more restart
-        // intervals than cores; 12 slices number their restarts past RST7.
-        for (w, h, cores) in [
+        // intervals than threads; 12 slices number their restarts past RST7.
+        for (w, h, threads) in [
             (1001, 677, 2),
             (999, 1203, 3),
             (4000, 2213, 2),
@@ -316,14 +320,19 @@ mod tests {
                 let options = JpegOptions {
                     quality: 92,
                     chroma,
+                    threads,
+                };
+                let one = JpegOptions {
+                    threads: 1,
+                    ..options
                 };
                 let markers = app_markers(&icc, b"exif");
-                let whole = in_slices(&rgb, w, h, options, &markers, 1).unwrap();
-                let sliced = in_slices(&rgb, w, h, options, &markers, cores).unwrap();
+                let whole = in_slices(&rgb, w, h, one, &markers).unwrap();
+                let sliced = in_slices(&rgb, w, h, options, &markers).unwrap();
                 let slices =
-                    Slices::new(w as usize, h as usize, options.chroma_pixel_size(), cores);
+                    Slices::new(w as usize, h as usize, options.chroma_pixel_size(), threads);
                 assert!(
-                    slices.count >= cores.min(2),
+                    slices.count >= threads.min(2),
                     "{w}x{h} {chroma:?}: {slices:?}"
                 );
                 assert_eq!(find_segment(&whole, DRI), None);
@@ -354,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn small_images_and_single_cores_are_one_slice() {
+    fn small_images_and_single_threads_are_one_slice() {
         let chroma = (1, 1);
         assert_eq!(Slices::new(67, 45, chroma, 8).count, 1);
         assert_eq!(Slices::new(4000, 3000, chroma, 1).count, 1);

@@ -85,6 +85,9 @@ pub struct JpegOptions {
     /// 1-100.
     pub quality: u8,
     pub chroma: Chroma,
+    /// Threads that encode one file, each a slice of it (default: one per
+    /// core).
+    pub threads: usize,
 }
 
 impl Default for JpegOptions {
@@ -92,6 +95,7 @@ impl Default for JpegOptions {
         JpegOptions {
             quality: 92,
             chroma: Chroma::Auto,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
