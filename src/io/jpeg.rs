@@ -56,26 +56,46 @@ pub(super) fn file(
         ));
     }
     let markers = app_markers(icc, exif);
-    in_slices(rgb, width, height, options, &markers)
+    let image = Rgb {
+        bytes: rgb,
+        width,
+        height,
+    };
+    in_slices(image, options, &markers)
 }
 
-/// The JPEG of `rgb` with the APPn `markers`, in slices for
-/// `options.threads`.
-fn in_slices(
-    rgb: &[u8],
+/// 8-bit RGB pixels, row after row.
+#[derive(Clone, Copy)]
+struct Rgb<'a> {
+    bytes: &'a [u8],
     width: u32,
     height: u32,
+}
+
+impl<'a> Rgb<'a> {
+    fn rows(&self, rows: std::ops::Range<usize>) -> Rgb<'a> {
+        let row = 3 * self.width as usize;
+        Rgb {
+            bytes: &self.bytes[rows.start * row..rows.end * row],
+            width: self.width,
+            height: rows.len() as u32,
+        }
+    }
+}
+
+/// The JPEG of `image` with the APPn `markers`, in slices for
+/// `options.threads`.
+fn in_slices(
+    image: Rgb,
     options: JpegOptions,
     markers: &[(u8, Vec<u8>)],
 ) -> Result<Vec<u8>, String> {
+    let (width, height) = (image.width as usize, image.height as usize);
     let chroma = options.chroma_pixel_size();
-    let slices = Slices::new(width as usize, height as usize, chroma, options.threads);
-    let row_bytes = 3 * width as usize;
+    let slices = Slices::new(width, height, chroma, options.threads);
     let encode_slice = |i: usize| {
-        let rows = slices.pixel_rows(i, height as usize);
-        let pixels = &rgb[rows.start * row_bytes..rows.end * row_bytes];
         let markers = if i == 0 { markers } else { &[] };
-        encode(pixels, width, rows.len() as u32, options, markers)
+        encode(image.rows(slices.pixel_rows(i, height)), options, markers)
     };
     if slices.count == 1 {
         return encode_slice(0);
@@ -93,7 +113,7 @@ fn in_slices(
             .collect()
     });
     let encoded = encoded.into_iter().collect::<Result<Vec<_>, _>>()?;
-    join(&encoded, height as u16, slices.interval())
+    join(&encoded, image.height as u16, slices.interval())
         .ok_or_else(|| "the JPEG encoder wrote an unexpected structure".into())
 }
 
@@ -162,30 +182,25 @@ fn app_markers(icc: &[u8], exif: &[u8]) -> Vec<(u8, Vec<u8>)> {
     markers
 }
 
-/// One JPEG file of `rgb`, with the APPn `markers`.
-fn encode(
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-    options: JpegOptions,
-    markers: &[(u8, Vec<u8>)],
-) -> Result<Vec<u8>, String> {
+/// One JPEG file of `image`, with the APPn `markers`.
+fn encode(image: Rgb, options: JpegOptions, markers: &[(u8, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    let (width, height) = (image.width as usize, image.height as usize);
     let chroma = options.chroma_pixel_size();
     // libjpeg reports errors by unwinding; with the checks made by `file`
     // and an in-memory destination none is expected, but one must not abort.
     let encode = || -> std::io::Result<Vec<u8>> {
         let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
         c.set_fastest_defaults();
-        c.set_size(width as usize, height as usize);
+        c.set_size(width, height);
         c.set_quality(options.quality.clamp(1, 100).into());
         c.set_chroma_sampling_pixel_sizes(chroma, chroma);
         // Room for 2 bits per pixel; q92 photos take about 1.5.
-        let guess = (width as usize * height as usize) / 4;
+        let guess = width * height / 4;
         let mut c = c.start_compress(Vec::with_capacity(guess))?;
         for (n, payload) in markers {
             c.write_marker(mozjpeg::Marker::APP(*n), payload);
         }
-        c.write_scanlines(rgb)?;
+        c.write_scanlines(image.bytes)?;
         c.finish()
     };
     match std::panic::catch_unwind(encode) {
@@ -327,8 +342,13 @@ mod tests {
                     ..options
                 };
                 let markers = app_markers(&icc, b"exif");
-                let whole = in_slices(&rgb, w, h, one, &markers).unwrap();
-                let sliced = in_slices(&rgb, w, h, options, &markers).unwrap();
+                let image = Rgb {
+                    bytes: &rgb,
+                    width: w,
+                    height: h,
+                };
+                let whole = in_slices(image, one, &markers).unwrap();
+                let sliced = in_slices(image, options, &markers).unwrap();
                 let slices =
                     Slices::new(w as usize, h as usize, options.chroma_pixel_size(), threads);
                 assert!(
