@@ -23,6 +23,7 @@ impl Engine {
         Engine::Gpu(Box::new(GpuPipeline::new(gpu)))
     }
 
+    /// Whether this engine runs on a GPU (lavapipe included).
     pub fn is_gpu(&self) -> bool {
         matches!(self, Engine::Gpu(_))
     }
