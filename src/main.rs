@@ -33,9 +33,9 @@ fn no_transparent_huge_pages() {
 /// core from one share, the other core runs out of work and idles until
 /// that share ends. Smaller shares even out between the cores (six 12 MP
 /// DNGs on two cores: busy 87-88 % of the time with one share per core,
-/// 92-93 % with four). At most 16 threads, lavapipe's own cap. Only
-/// lavapipe and llvmpipe read `LP_NUM_THREADS`; a value the user set is
-/// kept.
+/// 92-93 % with four). At most 16 threads: with more cores, one share
+/// each is already small. Only lavapipe and llvmpipe read
+/// `LP_NUM_THREADS`; a value the user set is kept.
 fn software_gpu_threads() {
     const VAR: &str = "LP_NUM_THREADS";
     if std::env::var_os(VAR).is_none() {
