@@ -104,7 +104,7 @@ fn headless(args: &Args, frames: usize) -> Result<(), String> {
     // The first full frame: decode, upload, demosaic, render.
     let start = Instant::now();
     let source = io::load(args.photo.as_ref()).map_err(|e| e.to_string())?;
-    let mut preview = Preview::new(&gpu, &source).map_err(|e| e.to_string())?;
+    let mut preview = Preview::new(&gpu, &source, &base).map_err(|e| e.to_string())?;
     let (w, h) = preview.size();
     let view = if args.actual {
         View::Actual {
@@ -766,7 +766,7 @@ impl winit::application::ApplicationHandler for App {
             self.photo = io::load(self.args.photo.as_ref())
                 .map_err(|e| e.to_string())
                 .and_then(|source| {
-                    Preview::new(pipeline, &source)
+                    Preview::new(pipeline, &source, &self.dials.params())
                         .map(|p| (source, p))
                         .map_err(|e| e.to_string())
                 });

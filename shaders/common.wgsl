@@ -1,5 +1,5 @@
-// Helpers shared by several stages: the sRGB transfer curve and dither noise.
-// Every function here has a twin in src/stages/common.rs with the same math.
+// Helpers shared by the ops and kernels: the sRGB transfer curve, dither noise,
+// the places ops see, and the mirrored border. The math has twins in src/ops/common.rs.
 
 // IEC 61966-2-1 sRGB encoding of linear light; negatives map to 0.
 fn srgb_encode(c: vec3<f32>) -> vec3<f32> {
@@ -55,4 +55,43 @@ fn dither_tpdf(x: u32, y: u32) -> f32 {
     let h = hash_u32(x * 0x9e3779b1u + y * 0x85ebca77u);
     let halves = f32(h & 0xffffu) + f32(h >> 16u);
     return (halves + 1.0) * (1.0 / 65536.0) - 1.0;
+}
+
+// Where a photosite is, for the photosite ops: its position in the frame
+// and its cell, (x & 1) + 2 (y & 1) counted from the origin its op's
+// uniform block was built for (src/ops/mod.rs).
+struct Site {
+    xy: vec2<u32>,
+    cell: u32,
+}
+
+// Where a pixel is, for the pointwise ops: its position in the full output
+// and that output's size.
+struct Pixel {
+    xy: vec2<u32>,
+    full_size: vec2<u32>,
+}
+
+// Where the image a kernel writes sits in the full output.
+struct Tile {
+    origin: vec2<u32>,
+    full_size: vec2<u32>,
+}
+
+fn tile_pixel(xy: vec2<u32>, t: Tile) -> Pixel {
+    return Pixel(xy + t.origin, t.full_size);
+}
+
+// Whole-sample mirror (-1 -> 1, n -> n - 2): keeps the CFA parity of the
+// reflected index, so a mirrored tap always has the colour a filter expects.
+// Exact for i in [-(n - 1), 2 (n - 1)], every n >= 1 (a stencil's reach is
+// far less than a frame); no integer division, which CPU rasterisers run
+// lane by lane.
+fn mirror(i: i32, n: i32) -> i32 {
+    let a = abs(i);
+    return clamp(abs(select(a, 2 * (n - 1) - a, a >= n)), 0, n - 1);
+}
+
+fn mirror2(p: vec2<i32>, dims: vec2<i32>) -> vec2<i32> {
+    return vec2<i32>(mirror(p.x, dims.x), mirror(p.y, dims.y));
 }

@@ -8,9 +8,9 @@ struct ResizeParams {
     _pad: vec2<f32>,
 }
 
-@group(0) @binding(0) var<uniform> rs: ResizeParams;
-@group(0) @binding(1) var src: texture_2d<f32>;
-@group(0) @binding(2) var dst: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(_) var<uniform> rs: ResizeParams;
+@group(0) @binding(_) var src: texture_2d<f32>;
+@group(0) @binding(_) var dst: texture_storage_2d<rgba32float, write>;
 
 @compute @workgroup_size(8, 8)
 fn resize_main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::error::{DecodeError, Error};
 use crate::frame::CfaPattern;
 use crate::io::output::{self, Format, JpegOptions, Metadata};
-use crate::params::DevelopParams;
+use crate::params::{Demosaic, DevelopParams};
 use crate::pipeline::GpuPipeline;
 use crate::Engine;
 
@@ -110,12 +110,13 @@ pub fn cpsnr(reference: &Rgb8, test: &[u8], border: usize) -> f64 {
     }
 }
 
-/// Mosaic each image of `dataset` with RGGB, demosaic on the GPU, round to
+/// Mosaic each image of `dataset` with RGGB, demosaic on the GPU with `demosaic`, round to
 /// 8 bits and measure CPSNR with a 10-pixel border crop. Calls `report`
 /// per image and returns the mean.
 pub fn demosaic_dataset(
     pipeline: &GpuPipeline,
     dataset: &Path,
+    demosaic: Demosaic,
     mut report: impl FnMut(&str, f64),
 ) -> Result<f64, Error> {
     let read_err = |source| DecodeError::Io {
@@ -140,7 +141,13 @@ pub fn demosaic_dataset(
     for file in &files {
         let img = load_rgb8(file)?;
         let mosaic = mosaic(&img, CfaPattern::Rggb);
-        let rgb = pipeline.demosaic(&mosaic, img.width, img.height, CfaPattern::Rggb)?;
+        let rgb = pipeline.demosaic(
+            &mosaic,
+            img.width,
+            img.height,
+            CfaPattern::Rggb,
+            demosaic.op(),
+        )?;
         let out: Vec<u8> = rgb
             .data
             .iter()

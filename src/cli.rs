@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
 use wisp::params::ColorSpace;
-use wisp::{batch, io, looks, lut, Bits, DevelopParams, Engine, ToneOp, Vignette};
+use wisp::{batch, io, looks, lut, Bits, Demosaic, DevelopParams, Engine, ToneOp, Vignette};
 
 #[derive(Parser)]
 #[command(name = "wisp", version, about = "Develop camera raw photos on the GPU")]
@@ -120,9 +120,9 @@ struct ConvertArgs {
     /// Vignette at the corners in EV, negative darkens [default: the look's].
     #[arg(long, allow_negative_numbers = true)]
     vignette: Option<f32>,
-    /// Demosaic algorithm (Malvar-He-Cutler).
-    #[arg(long, default_value = "mhc", value_parser = ["mhc"])]
-    demosaic: String,
+    /// Demosaic algorithm: mhc (Malvar-He-Cutler).
+    #[arg(long, default_value = "mhc")]
+    demosaic: Demosaic,
     /// Output colour space: srgb, or display-p3 (wider primaries; the P3 profile is embedded).
     #[arg(long, default_value = "srgb")]
     colorspace: ColorSpace,
@@ -140,6 +140,9 @@ enum BenchCommand {
     Demosaic {
         #[arg(long)]
         dataset: PathBuf,
+        /// The demosaic to measure: mhc (Malvar-He-Cutler).
+        #[arg(long, default_value = "mhc")]
+        demosaic: Demosaic,
     },
     /// Time each phase of developing one photo: decode, develop (several
     /// runs), JPEG encode.
@@ -180,7 +183,9 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Convert(args) => convert(args),
         Command::Looks(cmd) => looks_command(cmd),
-        Command::Bench(BenchCommand::Demosaic { dataset }) => bench_demosaic(&dataset),
+        Command::Bench(BenchCommand::Demosaic { dataset, demosaic }) => {
+            bench_demosaic(&dataset, demosaic)
+        }
         Command::Bench(BenchCommand::Develop {
             photo,
             runs,
@@ -225,6 +230,7 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
         max_size: args.max_size,
         colorspace: args.colorspace,
         bits,
+        demosaic: args.demosaic,
         ..DevelopParams::default()
     };
     let mut params = looks::params(&args.look, &base).map_err(|e| e.to_string())?;
@@ -450,15 +456,19 @@ impl Progress {
     }
 }
 
-fn bench_demosaic(dataset: &Path) -> Result<ExitCode, String> {
+fn bench_demosaic(dataset: &Path, demosaic: Demosaic) -> Result<ExitCode, String> {
     let pipeline = match engine(false) {
         Engine::Gpu(p) => p,
         Engine::Cpu => {
             return Err("the demosaic benchmark runs on the GPU; no adapter was found".into())
         }
     };
-    println!("demosaic: Malvar-He-Cutler on {}", pipeline.gpu().info.name);
-    let mean = wisp::bench::demosaic_dataset(&pipeline, dataset, |name, db| {
+    println!(
+        "demosaic: {} on {}",
+        demosaic.name(),
+        pipeline.gpu().info.name
+    );
+    let mean = wisp::bench::demosaic_dataset(&pipeline, dataset, demosaic, |name, db| {
         println!("{name}: {db:.2} dB")
     })
     .map_err(|e| e.to_string())?;

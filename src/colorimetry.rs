@@ -26,7 +26,7 @@ pub fn mul(a: &Mat3, b: &Mat3) -> Mat3 {
 }
 
 pub fn apply(m: &Mat3, v: [f32; 3]) -> [f32; 3] {
-    crate::stages::common::mat3_mul(m, v)
+    crate::ops::common::mat3_mul(m, v)
 }
 
 /// Inverse of `m`, or `None` when it is singular.

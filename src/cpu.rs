@@ -1,33 +1,33 @@
-//! The CPU twin of the whole pipeline: the same stage math in Rust, rows in
-//! parallel with rayon. The reference for the GPU tests, and the fallback
-//! when no GPU adapter exists.
+//! The CPU twin of the whole journey: the same [`Plan`] as the GPU runs,
+//! each op by its twin, rows in parallel with rayon. The reference for the
+//! GPU tests, and the fallback when no GPU adapter exists.
 
 use rayon::prelude::*;
 
-use crate::colorimetry::IDENTITY;
 use crate::error::Error;
-use crate::frame::{Photo, Pixels, Rendered};
+use crate::frame::{LinearImage, Photo, Pixels, Rendered};
+use crate::ops::{resize, Site};
 use crate::params::{Bits, DevelopParams};
-use crate::pointwise::DevelopUniform;
-use crate::stages::{demosaic, linearize, resize};
+use crate::plan::{Plan, RawScene, Scene, Tile};
 
 /// Develop a photo on the CPU; orientation is left to the caller.
 pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error> {
     params.validate()?;
+    let plan = Plan::new(photo, params, true);
     let demosaiced;
-    let (scene, matrix) = match photo {
-        Photo::Raw(frame) => {
-            let mosaic = linearize::cpu(frame);
-            demosaiced = demosaic::cpu(&mosaic, frame.width, frame.height, frame.cfa);
-            (&demosaiced, frame.cam_to_srgb)
+    let scene = match &plan.scene {
+        Scene::Raw(raw) => {
+            let mosaic = photosites(raw);
+            let frame = raw.frame;
+            demosaiced = raw
+                .demosaic
+                .cpu(&mosaic, frame.width, frame.height, frame.cfa);
+            &demosaiced
         }
-        Photo::Developed(image) => (image, IDENTITY),
+        Scene::Developed(image) => *image,
     };
     let resized;
-    let scene = match params
-        .max_size
-        .and_then(|m| resize::fit(scene.width, scene.height, m))
-    {
+    let scene: &LinearImage = match plan.resize {
         Some((w, h)) => {
             resized = resize::cpu(scene, w, h);
             &resized
@@ -35,8 +35,8 @@ pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error>
         None => scene,
     };
     let (w, h) = (scene.width, scene.height);
-    let uniform = DevelopUniform::new(params, &matrix, [0, 0], [w as u32, h as u32]);
-    let lut = params.lut.as_deref();
+    let tile = Tile::whole(w, h);
+    let chain = &plan.pointwise;
     let mut codes = vec![0u16; w * h * 3];
     codes
         .par_chunks_mut(w * 3)
@@ -44,7 +44,8 @@ pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error>
         .for_each(|(y, row)| {
             for (x, out) in row.chunks_exact_mut(3).enumerate() {
                 let p = scene.data[y * w + x];
-                out.copy_from_slice(&uniform.develop(lut, [p[0], p[1], p[2]], x as u32, y as u32));
+                let px = tile.pixel(x as u32, y as u32);
+                out.copy_from_slice(&chain.codes([p[0], p[1], p[2]], px));
             }
         });
     let pixels = match params.bits {
@@ -56,4 +57,24 @@ pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error>
         height: h,
         pixels,
     })
+}
+
+/// The photosite ops over a raw frame: its linear mosaic, row-major.
+pub fn photosites(raw: &RawScene) -> Vec<f32> {
+    let frame = raw.frame;
+    let ops = raw.photosites([0, 0]);
+    let mut out = vec![0.0f32; frame.width * frame.height];
+    out.par_chunks_mut(frame.width)
+        .enumerate()
+        .for_each(|(y, row)| {
+            let src = &frame.mosaic[y * frame.width..][..frame.width];
+            for (x, (o, &v)) in row.iter_mut().zip(src).enumerate() {
+                let site = Site {
+                    xy: [x as u32, y as u32],
+                    cell: ((x & 1) + 2 * (y & 1)) as u32,
+                };
+                *o = ops.iter().fold(v as f32, |v, op| op.apply(v, site));
+            }
+        });
+    out
 }

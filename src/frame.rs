@@ -32,6 +32,19 @@ impl CfaPattern {
         Self::ALL.into_iter().find(|p| p.colors() == colors)
     }
 
+    /// Kind of site (0 red, 1 green in a red row, 2 green in a blue row,
+    /// 3 blue) of cells (0,0), (1,0), (0,1), (1,1): what a demosaic
+    /// computes differently.
+    pub fn kinds(self) -> [u32; 4] {
+        let c = self.colors();
+        [0, 1, 2, 3].map(|cell| match c[cell] {
+            0 => 0,
+            2 => 3,
+            _ if c[cell ^ 1] == 0 => 1,
+            _ => 2,
+        })
+    }
+
     /// Colour of pixel (x, y).
     pub fn color_at(self, x: usize, y: usize) -> u32 {
         self.colors()[(x & 1) + 2 * (y & 1)]

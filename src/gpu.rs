@@ -1,6 +1,7 @@
 //! The headless GPU context, and small helpers every pass uses.
 
 use crate::error::{Error, GpuError};
+use crate::kernels::Kernel;
 
 /// A wgpu device and queue for compute work.
 pub struct Gpu {
@@ -169,19 +170,20 @@ impl Gpu {
         Ok(())
     }
 
-    /// A pipeline for `entry` of `shader`, with the shader's `override`
-    /// constants named in `constants` fixed.
+    /// A pipeline for `entry` of the WGSL module `source`, with the
+    /// module's `override` constants named in `constants` fixed.
     pub fn compute_pipeline(
         &self,
-        shader: &str,
+        label: &str,
+        source: &str,
         entry: &str,
         constants: &[(&str, f64)],
     ) -> wgpu::ComputePipeline {
         let module = self
             .device
             .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(shader),
-                source: wgpu::ShaderSource::Wgsl(crate::shaders::compose(shader).into()),
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
             });
         self.device
             .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
@@ -198,11 +200,16 @@ impl Gpu {
     }
 
     pub fn uniform<T: bytemuck::Pod>(&self, value: &T) -> wgpu::Buffer {
+        self.uniform_bytes(bytemuck::bytes_of(value))
+    }
+
+    /// A uniform buffer holding `bytes`.
+    pub fn uniform_bytes(&self, bytes: &[u8]) -> wgpu::Buffer {
         use wgpu::util::DeviceExt;
         self.device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("uniforms"),
-                contents: bytemuck::bytes_of(value),
+                contents: bytes,
                 usage: wgpu::BufferUsages::UNIFORM,
             })
     }
@@ -302,42 +309,31 @@ impl Gpu {
             .map_err(|e| fail(e.to_string()))
     }
 
-    /// Record one dispatch of `pipeline` over a `width` x `height` image
-    /// (8x8 workgroups), binding `(slot, resource)` pairs in group 0.
+    /// Record one dispatch of `kernel` over a `width` x `height` image
+    /// (8x8 workgroups), binding resources by name.
     pub fn dispatch(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        pipeline: &wgpu::ComputePipeline,
-        bindings: &[(u32, wgpu::BindingResource<'_>)],
+        kernel: &Kernel,
+        resources: &[(&str, wgpu::BindingResource<'_>)],
         width: usize,
         height: usize,
     ) {
         let groups = [(width as u32).div_ceil(8), (height as u32).div_ceil(8)];
-        self.dispatch_groups(encoder, pipeline, bindings, groups);
+        self.dispatch_groups(encoder, kernel, resources, groups);
     }
 
     /// Record one dispatch of `groups` workgroups (x, y).
     pub fn dispatch_groups(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        pipeline: &wgpu::ComputePipeline,
-        bindings: &[(u32, wgpu::BindingResource<'_>)],
+        kernel: &Kernel,
+        resources: &[(&str, wgpu::BindingResource<'_>)],
         [x, y]: [u32; 2],
     ) {
-        let entries: Vec<wgpu::BindGroupEntry> = bindings
-            .iter()
-            .map(|(binding, resource)| wgpu::BindGroupEntry {
-                binding: *binding,
-                resource: resource.clone(),
-            })
-            .collect();
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: None,
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &entries,
-        });
+        let bind_group = kernel.bind_group(&self.device, resources);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-        pass.set_pipeline(pipeline);
+        pass.set_pipeline(&kernel.pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(x, y, 1);
     }

@@ -1,39 +1,121 @@
-//! Compute pipelines, built on first use and kept: one per shader entry
-//! point and set of pipeline constants. A batch or a preview session
-//! compiles only the kernels it runs, and a kernel specialised for one
-//! development (see `pointwise::Specialisation`) is compiled once.
+//! Compute kernels, built on first use and kept: one per kernel template,
+//! entry point, glue (the ops it calls) and set of pipeline constants. A
+//! batch or a preview session compiles only the kernels it runs, each once.
+//!
+//! Every kernel is reflected with naga when it is built: its resources are
+//! bound by the names of their variables, and only those its entry point
+//! uses, so an op adds a texture or a uniform block without anyone
+//! numbering bindings by hand.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use naga::valid::{Capabilities, ValidationFlags, Validator};
 
 use crate::gpu::Gpu;
+use crate::ops::glue::Glue;
 
-/// Shader, entry point, and the constants' names and values (as bits, so
-/// the key can be hashed).
-type Key = (&'static str, &'static str, Vec<(&'static str, u64)>);
+/// A compiled kernel and the binding slots its entry point uses.
+pub struct Kernel {
+    pub pipeline: wgpu::ComputePipeline,
+    used: HashMap<String, u32>,
+    declared: Vec<String>,
+}
+
+/// The slots of the resources that `entry` of the WGSL module `source`
+/// uses, by variable name, and the names of all it declares; an error
+/// (with the source's context) where the module is not valid.
+pub fn reflect(source: &str, entry: &str) -> Result<(HashMap<String, u32>, Vec<String>), String> {
+    let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
+    let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
+        .validate(&module)
+        .map_err(|e| e.emit_to_string(source))?;
+    let index = module
+        .entry_points
+        .iter()
+        .position(|e| e.name == entry)
+        .ok_or_else(|| format!("no entry point `{entry}`"))?;
+    let uses = info.get_entry_point(index);
+    let mut used = HashMap::new();
+    let mut declared = Vec::new();
+    for (handle, global) in module.global_variables.iter() {
+        let (Some(name), Some(binding)) = (&global.name, &global.binding) else {
+            continue;
+        };
+        declared.push(name.clone());
+        if !uses[handle].is_empty() {
+            used.insert(name.clone(), binding.binding);
+        }
+    }
+    Ok((used, declared))
+}
+
+impl Kernel {
+    fn new(gpu: &Gpu, template: &str, entry: &str, glue: &Glue) -> Kernel {
+        let source = crate::shaders::compose(template, glue);
+        // The kernels are part of the program: an invalid one is a bug.
+        let (used, declared) = reflect(&source, entry)
+            .unwrap_or_else(|e| panic!("kernel {template}/{entry} is not valid WGSL:\n{e}"));
+        Kernel {
+            pipeline: gpu.compute_pipeline(template, &source, entry, &glue.constants),
+            used,
+            declared,
+        }
+    }
+
+    /// A bind group of `resources` by variable name. Resources the entry
+    /// point does not use are left out; a name the kernel does not declare
+    /// is a bug.
+    pub fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        resources: &[(&str, wgpu::BindingResource<'_>)],
+    ) -> wgpu::BindGroup {
+        let entries: Vec<wgpu::BindGroupEntry> = resources
+            .iter()
+            .filter_map(|(name, resource)| {
+                assert!(
+                    self.declared.iter().any(|d| d == name),
+                    "the kernel declares no resource `{name}`"
+                );
+                Some(wgpu::BindGroupEntry {
+                    binding: *self.used.get(*name)?,
+                    resource: resource.clone(),
+                })
+            })
+            .collect();
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &self.pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        })
+    }
+}
+
+/// Template, entry point, glue, and the constants' names and values (as
+/// bits, so the key can be hashed).
+type Key = (&'static str, &'static str, String, Vec<(&'static str, u64)>);
 
 #[derive(Default)]
 pub struct Kernels {
-    built: Mutex<HashMap<Key, wgpu::ComputePipeline>>,
+    built: Mutex<HashMap<Key, Arc<Kernel>>>,
 }
 
 impl Kernels {
+    /// Kernel template `template`'s entry point `entry`, running `glue`.
     pub fn get(
         &self,
         gpu: &Gpu,
-        shader: &'static str,
+        template: &'static str,
         entry: &'static str,
-        constants: &[(&'static str, f64)],
-    ) -> wgpu::ComputePipeline {
-        let key = (
-            shader,
-            entry,
-            constants.iter().map(|&(n, v)| (n, v.to_bits())).collect(),
-        );
+        glue: &Glue,
+    ) -> Arc<Kernel> {
+        let constants = glue.constants.iter().map(|&(n, v)| (n, v.to_bits()));
+        let key = (template, entry, glue.text.clone(), constants.collect());
         let mut built = self.built.lock().expect("kernel cache lock");
         built
             .entry(key)
-            .or_insert_with(|| gpu.compute_pipeline(shader, entry, constants))
+            .or_insert_with(|| Arc::new(Kernel::new(gpu, template, entry, glue)))
             .clone()
     }
 }

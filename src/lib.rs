@@ -1,9 +1,10 @@
 //! wisp develops camera raw photos on the GPU.
 //!
 //! A raw file is decoded on the CPU ([`io::load`]), uploaded, and developed
-//! by a chain of WGSL compute passes ([`pipeline`]): linearize and white
-//! balance, demosaic, colour matrix and exposure, tone map, 3D LUT,
-//! vignette, encode. Every stage has a CPU twin ([`cpu`]) with the same math.
+//! on the GPU ([`pipeline`]) by the ops its [`plan`] lists: linearize and
+//! white balance, demosaic, colour matrix and exposure, tone map, 3D LUT,
+//! vignette, encode ([`ops`]). Every op has a CPU twin with the same math,
+//! and [`cpu`] runs the same plan with them.
 //!
 //! ```no_run
 //! use wisp::{io, DevelopParams, Engine};
@@ -17,27 +18,28 @@
 
 pub mod batch;
 pub mod bench;
+pub mod block;
 pub mod buffer_pool;
 pub mod colorimetry;
 pub mod cpu;
 pub mod develop;
 pub mod error;
 pub mod frame;
-pub mod fused_raw;
 pub mod gpu;
 pub mod io;
 pub mod kernels;
 pub mod looks;
 pub mod lut;
+pub mod ops;
 pub mod params;
 pub mod pipeline;
-pub mod pointwise;
+pub mod plan;
 pub mod preview;
 pub mod readback;
 pub mod shaders;
-pub mod stages;
+pub mod timer;
 
 pub use develop::Engine;
 pub use error::Error;
 pub use frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered, Source};
-pub use params::{Bits, DevelopParams, ToneOp, Vignette};
+pub use params::{Bits, Demosaic, DevelopParams, ToneOp, Vignette};

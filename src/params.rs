@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::lut::Lut;
+use crate::ops::{mhc, Stencil};
 
-/// Tone mapping operator (see [`crate::stages::tone`] for what each does).
+/// Tone mapping operator (see [`crate::ops::tone`] for what each does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToneOp {
@@ -51,7 +52,46 @@ impl FromStr for ToneOp {
     }
 }
 
-/// Radial falloff, in linear light (see [`crate::stages::vignette`]).
+/// The demosaic: which stencil op makes the scene from the mosaic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Demosaic {
+    /// Malvar-He-Cutler (see [`crate::ops::mhc`]).
+    #[default]
+    Mhc,
+}
+
+impl Demosaic {
+    pub const ALL: [Demosaic; 1] = [Demosaic::Mhc];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Demosaic::Mhc => "mhc",
+        }
+    }
+
+    /// Its stencil op.
+    pub fn op(self) -> &'static dyn Stencil {
+        match self {
+            Demosaic::Mhc => &mhc::Mhc,
+        }
+    }
+}
+
+impl FromStr for Demosaic {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|d| d.name()).collect();
+                format!("unknown demosaic `{s}` ({})", names.join(", "))
+            })
+    }
+}
+
+/// Radial falloff, in linear light (see [`crate::ops::vignette`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Vignette {
@@ -113,7 +153,7 @@ impl Bits {
     }
 }
 
-/// Everything the pointwise stages need. The defaults are wisp's standard
+/// Everything a development needs. The defaults are wisp's standard
 /// rendering: AgX tone map, no grading, no vignette, dithered 8-bit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DevelopParams {
@@ -135,6 +175,7 @@ pub struct DevelopParams {
     /// White balance fine-tuning on top of the as-shot one, in EV:
     /// temperature (+ warmer: red up, blue down) and tint (+ magenta: green down).
     pub white_balance_shift: [f32; 2],
+    pub demosaic: Demosaic,
 }
 
 impl Default for DevelopParams {
@@ -150,6 +191,7 @@ impl Default for DevelopParams {
             max_size: None,
             colorspace: ColorSpace::Srgb,
             white_balance_shift: [0.0; 2],
+            demosaic: Demosaic::default(),
         }
     }
 }

@@ -1,38 +1,43 @@
-//! The photo's journey on the GPU:
+//! The photo's journey on the GPU: a [`Plan`] recorded.
 //!
 //! ```text
-//! RawFrame (u16 mosaic) --upload--> linearize + white balance --> demosaic   (stencil part)
-//!   --> colour matrix --> exposure --> tone map --> 3D LUT --> vignette --> encode   (pointwise part)
-//!   --> readback
+//! RawFrame (u16 mosaic) --upload--> photosite ops --> stencil op (demosaic) = the scene
+//!   [--> resize] --> pointwise ops --> encode --> readback
 //! ```
-//! A developed image (PNG, JPEG, TIFF) is uploaded straight into the
-//! demosaic's output and skips the stencil part.
 //!
-//! With [`Fusion::Fused`] a raw frame goes through the block kernel of
-//! `fused_raw.rs`: the whole journey in one dispatch at full size, or the
-//! stencil part in one dispatch (the scene) before a resize and for the
-//! preview. [`Fusion::Separate`] runs one pass per stage: the reference
-//! the tests hold the fused kernels to.
+//! [`Fusion::Fused`] records the fewest dispatches the plan allows: a raw
+//! frame at full size goes through the block kernel (`src/block.rs`), one
+//! dispatch per band from photosites to code values; otherwise the scene
+//! comes from the block kernel's scene entry (or the texture passes, for a
+//! stencil beyond its reach), then one pointwise kernel encodes it.
+//! [`Fusion::Separate`] records one pass per op, the reference the tests
+//! hold the fused kernels to. A developed image (PNG, JPEG, TIFF) is
+//! uploaded as its own scene.
 
+use crate::block::{self, Target};
 use crate::buffer_pool::BufferPool;
-use crate::colorimetry::{Mat3, IDENTITY};
-use crate::error::{Error, GpuError};
+use crate::colorimetry::Mat3;
+use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
-use crate::fused_raw::{self, Target};
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
-use crate::lut::Lut;
+use crate::ops::glue::Glue;
+use crate::ops::resize::ResizeUniform;
+use crate::ops::{Pointwise, Stencil};
 use crate::params::{Bits, DevelopParams};
-use crate::pointwise::{DevelopUniform, Specialisation, Stage};
+use crate::plan::{self, Chain, Plan, RawScene, Tile};
 use crate::readback::read_texture;
-use crate::stages::resize::{self, ResizeUniform};
-use crate::stages::{demosaic::DemosaicUniform, linearize::LinearizeUniform, lut3d};
+use crate::timer::Timer;
 
-/// Run the pointwise stages fused into one dispatch, or one dispatch each.
+/// How a plan is recorded: the fewest dispatches, or one pass per op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Fusion {
+    /// The block kernel where the plan allows, else one kernel for the
+    /// scene and one for the pointwise ops; AgX's last power joined with
+    /// the sRGB curve ([`Chain::new`]).
     #[default]
     Fused,
+    /// One pass per op, from image to image: the reference.
     Separate,
 }
 
@@ -45,46 +50,7 @@ enum Output {
     Display,
 }
 
-/// The pointwise stages in one dispatch, or one dispatch each (codes only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kernel {
-    Fused(Output),
-    Separate(Bits),
-}
-
-/// GPU timestamps around a render, where the device supports them.
-struct Timer {
-    queries: wgpu::QuerySet,
-    resolved: wgpu::Buffer,
-    readback: wgpu::Buffer,
-}
-
-impl Timer {
-    fn new(gpu: &Gpu) -> Option<Timer> {
-        if !gpu.device.features().contains(Gpu::TIMER_FEATURES) {
-            return None;
-        }
-        let buffer = |usage| {
-            gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("timestamps"),
-                size: 16,
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        Some(Timer {
-            queries: gpu.device.create_query_set(&wgpu::QuerySetDescriptor {
-                label: Some("render time"),
-                ty: wgpu::QueryType::Timestamp,
-                count: 2,
-            }),
-            resolved: buffer(wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC),
-            readback: buffer(wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ),
-        })
-    }
-}
-
-/// Linear camera RGB on the GPU, ready for the pointwise stages.
+/// Linear camera RGB on the GPU, ready for the pointwise ops.
 pub struct Scene {
     pub texture: wgpu::Texture,
     /// Camera RGB -> linear sRGB.
@@ -119,10 +85,6 @@ impl GpuPipeline {
         }
     }
 
-    fn kernel(&self, shader: &'static str, entry: &'static str) -> wgpu::ComputePipeline {
-        self.kernels.get(&self.gpu, shader, entry, &[])
-    }
-
     pub fn gpu(&self) -> &Gpu {
         &self.gpu
     }
@@ -131,7 +93,7 @@ impl GpuPipeline {
     pub fn prepare(&self, params: &DevelopParams) {
         // A failure here shows again, as an error, when a frame develops.
         let _ = self.gpu.scoped(|| {
-            fused_raw::prepare(&self.gpu, &self.kernels, params);
+            block::prepare(&self.gpu, &self.kernels, params);
             Ok(())
         });
     }
@@ -149,103 +111,52 @@ impl GpuPipeline {
         fusion: Fusion,
     ) -> Result<Rendered, Error> {
         params.validate()?;
-        self.gpu
-            .scoped(|| self.develop_unchecked(photo, params, fusion))
-    }
-
-    fn develop_unchecked(
-        &self,
-        photo: &Photo,
-        params: &DevelopParams,
-        fusion: Fusion,
-    ) -> Result<Rendered, Error> {
-        let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
-        let luts = [&view(&lut), &view(&shaper)];
-        if let Photo::Raw(frame) = photo {
-            // The fast path: one dispatch from raw photosites to code values.
-            let full_size = params
-                .max_size
-                .and_then(|m| resize::fit(frame.width, frame.height, m))
-                .is_none();
-            if fusion == Fusion::Fused
-                && full_size
-                && fused_raw::fits(&self.gpu, frame, Target::Codes(params.bits), None)
+        self.gpu.scoped(|| {
+            let plan = Plan::new(photo, params, fusion == Fusion::Fused);
+            if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &plan.scene, plan.resize)
             {
-                return fused_raw::develop(
-                    &self.gpu,
-                    &self.kernels,
-                    &self.buffers,
-                    frame,
-                    params,
-                    luts,
-                    None,
-                );
+                // The fast path: one dispatch from raw photosites to code values.
+                if self.block_fits(raw, Target::Codes(params.bits)) {
+                    return block::develop(
+                        &self.gpu,
+                        &self.kernels,
+                        &self.buffers,
+                        raw,
+                        &plan.pointwise,
+                        None,
+                    );
+                }
             }
-        }
-        let mut encoder = self.encoder();
-        let Scene {
-            texture: scene,
-            matrix,
-        } = self.record_scene(&mut encoder, photo, fusion)?;
-        let (w, h) = (scene.width() as usize, scene.height() as usize);
-        let scene = match params.max_size.and_then(|m| resize::fit(w, h, m)) {
-            Some(size) => self.record_resize(&mut encoder, &scene, size),
-            None => scene,
-        };
-        let kernel = match fusion {
-            Fusion::Fused => Kernel::Fused(Output::Codes(params.bits)),
-            Fusion::Separate => Kernel::Separate(params.bits),
-        };
-        let scene = Scene {
-            texture: scene,
-            matrix,
-        };
-        let output = self.record_pointwise(&mut encoder, scene, params, kernel, luts, None);
-        self.read_encoded(encoder, &output, params.bits)
-    }
-
-    /// Read an encoded texture back (after what `encoder` holds), alpha dropped.
-    fn read_encoded(
-        &self,
-        encoder: wgpu::CommandEncoder,
-        output: &wgpu::Texture,
-        bits: Bits,
-    ) -> Result<Rendered, Error> {
-        let bpp = match bits {
-            Bits::Eight => 4,
-            Bits::Sixteen => 8,
-        };
-        let bytes = read_texture(&self.gpu, &self.buffers, encoder, output, bpp)?;
-        let pixels = match bits {
-            Bits::Eight => Pixels::Eight(
-                bytes
-                    .chunks_exact(4)
-                    .flat_map(|p| [p[0], p[1], p[2]])
-                    .collect(),
-            ),
-            Bits::Sixteen => Pixels::Sixteen(
-                bytemuck::cast_slice::<u8, u16>(&bytes)
-                    .chunks_exact(4)
-                    .flat_map(|p| [p[0], p[1], p[2]])
-                    .collect(),
-            ),
-        };
-        Ok(Rendered {
-            width: output.width() as usize,
-            height: output.height() as usize,
-            pixels,
+            let mut encoder = self.encoder();
+            let mut scene = self.record_scene(&mut encoder, &plan.scene, fusion)?;
+            if let Some(size) = plan.resize {
+                scene = self.record_resize(&mut encoder, &scene, size);
+            }
+            let tile = Tile::whole(scene.width() as usize, scene.height() as usize);
+            let out = Output::Codes(params.bits);
+            let output =
+                self.record_pointwise(&mut encoder, &scene, &plan.pointwise, fusion, out, tile)?;
+            self.read_encoded(encoder, &output, params.bits)
         })
     }
 
-    /// Decode-side half of a development, kept on the GPU: the linear
-    /// camera RGB image (demosaiced, or an uploaded developed image) and
-    /// its colour matrix. Pointwise changes re-render from it (the preview).
-    pub fn scene(&self, photo: &Photo) -> Result<Scene, Error> {
+    fn block_fits(&self, raw: &RawScene, target: Target) -> bool {
+        block::fuses(raw.demosaic) && block::fits(&self.gpu, raw.frame, target, None)
+    }
+
+    /// The plan of `photo` with `params` up to the scene, kept on the GPU:
+    /// linear camera RGB (demosaiced, or an uploaded developed image) and
+    /// its colour matrix. The preview renders the pointwise rest from it.
+    pub fn scene(&self, photo: &Photo, params: &DevelopParams) -> Result<Scene, Error> {
         self.gpu.scoped(|| {
+            let plan = Plan::new(photo, params, true);
             let mut encoder = self.encoder();
-            let scene = self.record_scene(&mut encoder, photo, Fusion::Fused)?;
+            let texture = self.record_scene(&mut encoder, &plan.scene, Fusion::Fused)?;
             self.gpu.queue.submit([encoder.finish()]);
-            Ok(scene)
+            Ok(Scene {
+                texture,
+                matrix: plan::scene_matrix(photo),
+            })
         })
     }
 
@@ -302,15 +213,15 @@ impl GpuPipeline {
         })
     }
 
-    /// The pointwise stages over `scene` into an 8-bit display texture
-    /// (rgba8unorm holding the sRGB-encoded codes), submitted.
-    /// `tile` places it in a larger output (origin, full size) for the
-    /// vignette and dither.
+    /// The pointwise ops over `scene` into an 8-bit display texture
+    /// (rgba8unorm holding the sRGB-encoded codes), submitted. `tile`
+    /// places it in a larger output (origin, full size) for the vignette
+    /// and dither.
     pub fn render(
         &self,
         scene: &Scene,
         params: &DevelopParams,
-        tile: Option<([u32; 2], [u32; 2])>,
+        tile: Option<Tile>,
     ) -> Result<wgpu::Texture, Error> {
         params.validate()?;
         // The display texture holds 8-bit codes, whatever the caller's depth.
@@ -319,26 +230,23 @@ impl GpuPipeline {
             ..params.clone()
         };
         self.gpu.scoped(|| {
-            let (lut, shaper) = self.lut_textures(params.lut.as_deref())?;
+            let chain = Chain::new(params, &scene.matrix, true);
+            let (w, h) = scene.size();
+            let tile = tile.unwrap_or(Tile::whole(w, h));
             let mut encoder = self.encoder();
             if let Some(t) = &self.timer {
-                encoder.write_timestamp(&t.queries, 0);
+                t.start(&mut encoder);
             }
             let out = self.record_pointwise(
                 &mut encoder,
-                Scene {
-                    texture: scene.texture.clone(),
-                    matrix: scene.matrix,
-                },
-                params,
-                Kernel::Fused(Output::Display),
-                [&view(&lut), &view(&shaper)],
+                &scene.texture,
+                &chain,
+                Fusion::Fused,
+                Output::Display,
                 tile,
-            );
+            )?;
             if let Some(t) = &self.timer {
-                encoder.write_timestamp(&t.queries, 1);
-                encoder.resolve_query_set(&t.queries, 0..2, &t.resolved, 0);
-                encoder.copy_buffer_to_buffer(&t.resolved, 0, &t.readback, 0, 16);
+                t.stop(&mut encoder);
             }
             self.gpu.queue.submit([encoder.finish()]);
             Ok(out)
@@ -349,22 +257,7 @@ impl GpuPipeline {
     /// timestamp queries; `None` where the device has none (time it on
     /// the CPU then). Waits for that render to finish.
     pub fn last_render_ms(&self) -> Option<f64> {
-        let t = self.timer.as_ref()?;
-        let slice = t.readback.slice(..);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.gpu
-            .device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .ok()?;
-        rx.recv().ok()?.ok()?;
-        let ticks: Vec<u64> = bytemuck::pod_collect_to_vec(&slice.get_mapped_range().ok()?);
-        t.readback.unmap();
-        let ns =
-            ticks[1].saturating_sub(ticks[0]) as f64 * self.gpu.queue.get_timestamp_period() as f64;
-        Some(ns / 1e6)
+        self.timer.as_ref()?.last_ms(&self.gpu)
     }
 
     /// Read a texture from [`Self::render`] (8-bit codes) back to the CPU.
@@ -373,157 +266,28 @@ impl GpuPipeline {
             .scoped(|| self.read_encoded(self.encoder(), texture, Bits::Eight))
     }
 
-    /// The scene of `photo`. A raw frame is linearised and demosaiced by
-    /// the batch kernel's `scene_main` when `fusion` allows it (submitted
-    /// at once), otherwise by one pass each, recorded into `encoder`.
-    fn record_scene(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        photo: &Photo,
-        fusion: Fusion,
-    ) -> Result<Scene, Error> {
-        Ok(match photo {
-            Photo::Raw(frame)
-                if fusion == Fusion::Fused
-                    && fused_raw::fits(&self.gpu, frame, Target::Scene, None) =>
-            {
-                Scene {
-                    texture: fused_raw::scene(
-                        &self.gpu,
-                        &self.kernels,
-                        &self.buffers,
-                        frame,
-                        None,
-                    )?,
-                    matrix: frame.cam_to_srgb,
-                }
-            }
-            Photo::Raw(frame) => {
-                let mosaic = self.record_linearize(encoder, frame)?;
-                Scene {
-                    texture: self.record_demosaic(encoder, &mosaic, frame.cfa),
-                    matrix: frame.cam_to_srgb,
-                }
-            }
-            Photo::Developed(image) => Scene {
-                texture: self.upload_linear(image)?,
-                matrix: IDENTITY,
-            },
-        })
-    }
-
-    /// The output texture of a kernel and its binding slot.
-    fn output_texture(&self, w: usize, h: usize, out: Output) -> (wgpu::Texture, u32) {
-        match out {
-            Output::Codes(Bits::Eight) => (
-                self.gpu
-                    .texture("encoded", w, h, wgpu::TextureFormat::Rgba8Uint),
-                4,
-            ),
-            Output::Codes(Bits::Sixteen) => (
-                self.gpu
-                    .texture("encoded", w, h, wgpu::TextureFormat::Rgba16Uint),
-                5,
-            ),
-            // Written as unorm: a window samples the sRGB-encoded codes as they are.
-            Output::Display => (
-                self.gpu.device.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("display"),
-                    size: wgpu::Extent3d {
-                        width: w as u32,
-                        height: h as u32,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: wgpu::TextureFormat::Rgba8Unorm,
-                    usage: wgpu::TextureUsages::TEXTURE_BINDING
-                        | wgpu::TextureUsages::STORAGE_BINDING
-                        | wgpu::TextureUsages::COPY_SRC,
-                    view_formats: &[],
-                }),
-                10,
-            ),
-        }
-    }
-
-    /// Stages c-g over a demosaiced (or developed) image, fused or one dispatch each.
-    fn record_pointwise(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        Scene {
-            texture: scene,
-            matrix,
-        }: Scene,
-        params: &DevelopParams,
-        kernel: Kernel,
-        [lut, shaper]: [&wgpu::TextureView; 2],
-        tile: Option<([u32; 2], [u32; 2])>,
-    ) -> wgpu::Texture {
-        let (w, h) = (scene.width() as usize, scene.height() as usize);
-        let (origin, full_size) = tile.unwrap_or(([0, 0], [w as u32, h as u32]));
-        let uniform = DevelopUniform::new(params, &matrix, origin, full_size);
-        let ubuf = self.gpu.uniform(&uniform);
-        let (pipeline, src, out) = match kernel {
-            Kernel::Fused(out) => {
-                let entry = match out {
-                    Output::Codes(Bits::Eight) => "fused_8",
-                    Output::Codes(Bits::Sixteen) => "fused_16",
-                    Output::Display => "fused_display",
-                };
-                let constants = Specialisation::of(&uniform).constants();
-                let pipeline = self.kernels.get(&self.gpu, "pointwise", entry, &constants);
-                (pipeline, scene, out)
-            }
-            Kernel::Separate(bits) => {
-                let mut current = scene;
-                for stage in Stage::ALL {
-                    current = self.record_stage(encoder, &current, stage, &ubuf, [lut, shaper]);
-                }
-                let entry = match bits {
-                    Bits::Eight => "encode_8",
-                    Bits::Sixteen => "encode_16",
-                };
-                (
-                    self.kernel("pointwise", entry),
-                    current,
-                    Output::Codes(bits),
-                )
-            }
-        };
-        let (output, out_slot) = self.output_texture(w, h, out);
-        let (src_view, out_view) = (view(&src), view(&output));
-        let mut bindings = vec![
-            (0, ubuf.as_entire_binding()),
-            (1, wgpu::BindingResource::TextureView(&src_view)),
-            (out_slot, wgpu::BindingResource::TextureView(&out_view)),
-        ];
-        if let Kernel::Fused(_) = kernel {
-            bindings.push((2, wgpu::BindingResource::TextureView(lut)));
-            bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
-        }
-        self.gpu.dispatch(encoder, &pipeline, &bindings, w, h);
-        output
-    }
-
-    /// Stage a alone: the linearised mosaic.
-    pub fn linearize(&self, frame: &RawFrame) -> Result<Vec<f32>, Error> {
+    /// The photosite ops alone: the linear mosaic of `frame`.
+    pub fn photosites(&self, frame: &RawFrame) -> Result<Vec<f32>, Error> {
         self.gpu.scoped(|| {
             let mut encoder = self.encoder();
-            let mosaic = self.record_linearize(&mut encoder, frame)?;
+            let raw = RawScene {
+                frame,
+                demosaic: crate::params::Demosaic::default().op(),
+            };
+            let mosaic = self.record_photosites(&mut encoder, &raw)?;
             let bytes = read_texture(&self.gpu, &self.buffers, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
     }
 
-    /// Stage b alone: demosaic a linear mosaic.
+    /// A stencil op alone: demosaic a linear mosaic.
     pub fn demosaic(
         &self,
         mosaic: &[f32],
         width: usize,
         height: usize,
         cfa: CfaPattern,
+        stencil: &dyn Stencil,
     ) -> Result<LinearImage, Error> {
         assert_eq!(mosaic.len(), width * height);
         self.gpu.check_size(width, height)?;
@@ -533,31 +297,27 @@ impl GpuPipeline {
                 .texture("mosaic", width, height, wgpu::TextureFormat::R32Float);
             self.write(&input, bytemuck::cast_slice(mosaic), 4);
             let mut encoder = self.encoder();
-            let rgb = self.record_demosaic(&mut encoder, &input, cfa);
+            let glue = Glue::default().photosites(&[]).stencil(stencil);
+            let rgb = self.record_demosaic(&mut encoder, &input, cfa, &glue);
             self.read_linear(encoder, &rgb)
         })
     }
 
-    /// One pointwise stage alone, as its own dispatch.
-    pub fn stage(
+    /// One pointwise op alone, as its own pass over `image`, which sits
+    /// at `tile` in the output.
+    pub fn pointwise_op(
         &self,
         image: &LinearImage,
-        stage: Stage,
-        uniform: &DevelopUniform,
-        lut: Option<&Lut>,
+        op: Box<dyn Pointwise>,
+        tile: Tile,
     ) -> Result<LinearImage, Error> {
         self.gpu.scoped(|| {
             let input = self.upload_linear(image)?;
-            let (lut, shaper) = self.lut_textures(lut)?;
-            let ubuf = self.gpu.uniform(uniform);
+            let mut chain = Chain::encode_only(crate::ops::encode::Encode::new(Bits::Eight, false));
+            chain.ops.push(op);
             let mut encoder = self.encoder();
-            let out = self.record_stage(
-                &mut encoder,
-                &input,
-                stage,
-                &ubuf,
-                [&view(&lut), &view(&shaper)],
-            );
+            let out =
+                self.record_pointwise_pass(&mut encoder, &input, &chain, &chain.ops, None, tile)?;
             self.read_linear(encoder, &out)
         })
     }
@@ -581,36 +341,58 @@ impl GpuPipeline {
         );
     }
 
-    fn upload_raw(&self, frame: &RawFrame) -> Result<wgpu::Texture, Error> {
-        self.gpu.check_size(frame.width, frame.height)?;
-        let raw = self.gpu.texture(
-            "raw",
-            frame.width,
-            frame.height,
-            wgpu::TextureFormat::R16Uint,
-        );
-        self.write(&raw, bytemuck::cast_slice(&frame.mosaic), 2);
-        Ok(raw)
-    }
-
-    fn record_linearize(
+    /// The scene of a plan. A raw frame goes through the block kernel's
+    /// `scene_main` when `fusion` and the plan allow (submitted at once),
+    /// otherwise through the texture passes, recorded into `encoder`.
+    fn record_scene(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        frame: &RawFrame,
+        scene: &plan::Scene,
+        fusion: Fusion,
     ) -> Result<wgpu::Texture, Error> {
+        match scene {
+            plan::Scene::Raw(raw)
+                if fusion == Fusion::Fused && self.block_fits(raw, Target::Scene) =>
+            {
+                block::scene(&self.gpu, &self.kernels, &self.buffers, raw, None)
+            }
+            plan::Scene::Raw(raw) => {
+                let mosaic = self.record_photosites(encoder, raw)?;
+                let glue = raw.glue([0, 0]);
+                Ok(self.record_demosaic(encoder, &mosaic, raw.frame.cfa, &glue))
+            }
+            plan::Scene::Developed(image) => self.upload_linear(image),
+        }
+    }
+
+    /// The photosite ops over the raw mosaic: an r32float image.
+    fn record_photosites(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        raw: &RawScene,
+    ) -> Result<wgpu::Texture, Error> {
+        let frame = raw.frame;
         let (w, h) = (frame.width, frame.height);
-        let raw = self.upload_raw(frame)?;
+        self.gpu.check_size(w, h)?;
+        let texture = self.gpu.texture("raw", w, h, wgpu::TextureFormat::R16Uint);
+        self.write(&texture, bytemuck::cast_slice(&frame.mosaic), 2);
         let mosaic = self
             .gpu
             .texture("mosaic", w, h, wgpu::TextureFormat::R32Float);
-        let ubuf = self.gpu.uniform(&LinearizeUniform::new(frame));
+        let uniform = self.gpu.uniform_bytes(&raw.uniform([0, 0]));
+        let kernel = self
+            .kernels
+            .get(&self.gpu, "passes", "photosite_main", &raw.glue([0, 0]));
         self.gpu.dispatch(
             encoder,
-            &self.kernel("stencil", "linearize_main"),
+            &kernel,
             &[
-                (0, ubuf.as_entire_binding()),
-                (1, wgpu::BindingResource::TextureView(&view(&raw))),
-                (2, wgpu::BindingResource::TextureView(&view(&mosaic))),
+                ("photosites", uniform.as_entire_binding()),
+                ("raw", wgpu::BindingResource::TextureView(&view(&texture))),
+                (
+                    "mosaic_out",
+                    wgpu::BindingResource::TextureView(&view(&mosaic)),
+                ),
             ],
             w,
             h,
@@ -618,24 +400,29 @@ impl GpuPipeline {
         Ok(mosaic)
     }
 
+    /// The stencil op over a linear mosaic; `glue` has the passes
+    /// kernel's chains: the photosite ops (which this entry does not run)
+    /// and the stencil.
     fn record_demosaic(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         mosaic: &wgpu::Texture,
         cfa: CfaPattern,
+        glue: &Glue,
     ) -> wgpu::Texture {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let rgb = self
             .gpu
             .texture("camera rgb", w, h, wgpu::TextureFormat::Rgba32Float);
-        let ubuf = self.gpu.uniform(&DemosaicUniform::new(cfa));
+        let kinds = self.gpu.uniform(&cfa.kinds());
+        let kernel = self.kernels.get(&self.gpu, "passes", "demosaic_main", glue);
         self.gpu.dispatch(
             encoder,
-            &self.kernel("stencil", "demosaic_main"),
+            &kernel,
             &[
-                (3, ubuf.as_entire_binding()),
-                (4, wgpu::BindingResource::TextureView(&view(mosaic))),
-                (5, wgpu::BindingResource::TextureView(&view(&rgb))),
+                ("cfa", kinds.as_entire_binding()),
+                ("mosaic", wgpu::BindingResource::TextureView(&view(mosaic))),
+                ("rgb_out", wgpu::BindingResource::TextureView(&view(&rgb))),
             ],
             w,
             h,
@@ -652,17 +439,20 @@ impl GpuPipeline {
         let out = self
             .gpu
             .texture("resized", w, h, wgpu::TextureFormat::Rgba32Float);
-        let ubuf = self.gpu.uniform(&ResizeUniform::new(
+        let uniform = self.gpu.uniform(&ResizeUniform::new(
             (src.width() as usize, src.height() as usize),
             (w, h),
         ));
+        let kernel = self
+            .kernels
+            .get(&self.gpu, "resize", "resize_main", &Glue::default());
         self.gpu.dispatch(
             encoder,
-            &self.kernel("resize", "resize_main"),
+            &kernel,
             &[
-                (0, ubuf.as_entire_binding()),
-                (1, wgpu::BindingResource::TextureView(&view(src))),
-                (2, wgpu::BindingResource::TextureView(&view(&out))),
+                ("rs", uniform.as_entire_binding()),
+                ("src", wgpu::BindingResource::TextureView(&view(src))),
+                ("dst", wgpu::BindingResource::TextureView(&view(&out))),
             ],
             w,
             h,
@@ -670,32 +460,108 @@ impl GpuPipeline {
         out
     }
 
-    fn record_stage(
+    /// The pointwise ops and the encoder over `scene`: in one dispatch
+    /// when fused, else one pass per op and one to encode.
+    fn record_pointwise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        input: &wgpu::Texture,
-        stage: Stage,
-        ubuf: &wgpu::Buffer,
-        [lut, shaper]: [&wgpu::TextureView; 2],
-    ) -> wgpu::Texture {
-        let (w, h) = (input.width() as usize, input.height() as usize);
-        let out = self
-            .gpu
-            .texture("stage", w, h, wgpu::TextureFormat::Rgba32Float);
-        let pipeline = &self.kernel("pointwise", stage.entry_point());
-        let in_view = view(input);
-        let out_view = view(&out);
-        let mut bindings = vec![
-            (0, ubuf.as_entire_binding()),
-            (1, wgpu::BindingResource::TextureView(&in_view)),
-            (3, wgpu::BindingResource::TextureView(&out_view)),
-        ];
-        if stage == Stage::Lut {
-            bindings.push((2, wgpu::BindingResource::TextureView(lut)));
-            bindings.push((6, wgpu::BindingResource::TextureView(shaper)));
+        scene: &wgpu::Texture,
+        chain: &Chain,
+        fusion: Fusion,
+        out: Output,
+        tile: Tile,
+    ) -> Result<wgpu::Texture, Error> {
+        if fusion == Fusion::Fused {
+            return self.record_pointwise_pass(encoder, scene, chain, &chain.ops, Some(out), tile);
         }
-        self.gpu.dispatch(encoder, pipeline, &bindings, w, h);
-        out
+        let mut current = scene.clone();
+        for op in chain.ops.chunks(1) {
+            current = self.record_pointwise_pass(encoder, &current, chain, op, None, tile)?;
+        }
+        self.record_pointwise_pass(encoder, &current, chain, &[], Some(out), tile)
+    }
+
+    /// One pass of the pointwise kernel running `ops` (some of `chain`'s):
+    /// to code values with `Some(out)`, to linear light with `None`.
+    fn record_pointwise_pass(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        src: &wgpu::Texture,
+        chain: &Chain,
+        ops: &[Box<dyn Pointwise>],
+        out: Option<Output>,
+        tile: Tile,
+    ) -> Result<wgpu::Texture, Error> {
+        let (w, h) = (src.width() as usize, src.height() as usize);
+        let (entry, slot, format) = match out {
+            Some(Output::Codes(Bits::Eight)) => {
+                ("codes_8", "out_8", wgpu::TextureFormat::Rgba8Uint)
+            }
+            Some(Output::Codes(Bits::Sixteen)) => {
+                ("codes_16", "out_16", wgpu::TextureFormat::Rgba16Uint)
+            }
+            Some(Output::Display) => ("display", "out_display", wgpu::TextureFormat::Rgba8Unorm),
+            None => (
+                "linear_main",
+                "out_linear",
+                wgpu::TextureFormat::Rgba32Float,
+            ),
+        };
+        // rgba8unorm is written as it is: a window samples the sRGB-encoded codes.
+        let output = self.gpu.texture("pointwise", w, h, format);
+        let kernel = self
+            .kernels
+            .get(&self.gpu, "pointwise", entry, &chain.glue(ops));
+        let uniform = self.gpu.uniform_bytes(&chain.uniform(ops, tile));
+        let mut textures = Vec::new();
+        for op in ops {
+            textures.extend(op.textures(&self.gpu)?);
+        }
+        let views: Vec<_> = textures.iter().map(|(n, t)| (*n, view(t))).collect();
+        let (src_view, out_view) = (view(src), view(&output));
+        let mut resources = vec![
+            ("u", uniform.as_entire_binding()),
+            ("src", wgpu::BindingResource::TextureView(&src_view)),
+            (slot, wgpu::BindingResource::TextureView(&out_view)),
+        ];
+        for (name, v) in &views {
+            resources.push((name, wgpu::BindingResource::TextureView(v)));
+        }
+        self.gpu.dispatch(encoder, &kernel, &resources, w, h);
+        Ok(output)
+    }
+
+    /// Read an encoded texture back (after what `encoder` holds), alpha dropped.
+    fn read_encoded(
+        &self,
+        encoder: wgpu::CommandEncoder,
+        output: &wgpu::Texture,
+        bits: Bits,
+    ) -> Result<Rendered, Error> {
+        let bpp = match bits {
+            Bits::Eight => 4,
+            Bits::Sixteen => 8,
+        };
+        let bytes = read_texture(&self.gpu, &self.buffers, encoder, output, bpp)?;
+        let pixels = match bits {
+            Bits::Eight => Pixels::Eight(
+                bytes
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect(),
+            ),
+            Bits::Sixteen => Pixels::Sixteen(
+                bytemuck::cast_slice::<u8, u16>(&bytes)
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect(),
+            ),
+        };
+        Ok(Rendered {
+            width: output.width() as usize,
+            height: output.height() as usize,
+            pixels,
+        })
     }
 
     fn upload_linear(&self, image: &LinearImage) -> Result<wgpu::Texture, Error> {
@@ -721,19 +587,5 @@ impl GpuPipeline {
             height: texture.height() as usize,
             data: bytemuck::pod_collect_to_vec(&bytes),
         })
-    }
-
-    fn lut_textures(&self, lut: Option<&Lut>) -> Result<(wgpu::Texture, wgpu::Texture), Error> {
-        let limit = self.gpu.device.limits().max_texture_dimension_3d;
-        if let Some(cube) = lut.and_then(|l| l.cube.as_ref()) {
-            if cube.size as u32 > limit {
-                return Err(GpuError::LutTooLarge {
-                    size: cube.size,
-                    limit,
-                }
-                .into());
-            }
-        }
-        Ok(lut3d::upload(&self.gpu.device, &self.gpu.queue, lut))
     }
 }

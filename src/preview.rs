@@ -1,7 +1,9 @@
-//! The real-time preview engine: the photo is decoded, uploaded and
-//! demosaiced once; after that a change of a pointwise dial (exposure, tone
-//! map, look, vignette) re-runs only the pointwise stages, at the size of
-//! the view. The image stays on the GPU until the caller reads it back.
+//! The real-time preview engine: the development's plan split at the
+//! scene. The photo is decoded, uploaded and taken to the scene once
+//! (photosite ops and demosaic, as the batch would); after that a change
+//! of a pointwise dial (exposure, tone map, look, vignette) re-runs only
+//! the pointwise ops, at the size of the view. The image stays on the GPU
+//! until the caller reads it back.
 //!
 //! The fit view renders from a copy of the demosaiced image downscaled to
 //! the view (kept until the view size changes); the 1:1 view renders only
@@ -9,9 +11,10 @@
 
 use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
+use crate::ops::resize;
 use crate::params::DevelopParams;
 use crate::pipeline::{GpuPipeline, Scene};
-use crate::stages::resize;
+use crate::plan::Tile;
 
 /// What part of the photo a frame shows, in display pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,11 +40,16 @@ pub struct Preview<'a> {
 }
 
 impl<'a> Preview<'a> {
-    /// Upload and demosaic `source`: the first full frame's work.
-    pub fn new(gpu: &'a GpuPipeline, source: &Source) -> Result<Self, Error> {
+    /// Upload `source` and take it to the scene with `params` (their
+    /// demosaic): the first full frame's work.
+    pub fn new(
+        gpu: &'a GpuPipeline,
+        source: &Source,
+        params: &DevelopParams,
+    ) -> Result<Self, Error> {
         Ok(Preview {
             gpu,
-            full: gpu.scene(&source.photo)?,
+            full: gpu.scene(&source.photo, params)?,
             orientation: source.orientation,
             fit: None,
             actual: None,
@@ -102,7 +110,10 @@ impl<'a> Preview<'a> {
                 self.gpu.render(
                     crop,
                     params,
-                    Some(([x0 as u32, y0 as u32], [w as u32, h as u32])),
+                    Some(Tile {
+                        origin: [x0 as u32, y0 as u32],
+                        full_size: [w as u32, h as u32],
+                    }),
                 )
             }
         }

@@ -1,35 +1,44 @@
-//! The WGSL sources, embedded at build time, and their composition.
+//! The WGSL sources, embedded at build time, and their composition into
+//! kernels.
 //!
-//! WGSL has no include mechanism, so a file may start with
-//! `// import: a b c` naming other files in `shaders/` (without `.wgsl`);
-//! [`compose`] prepends them, each once, in dependency order. The pipeline and
-//! the naga validation test both go through it, so what is tested is what runs.
+//! `shaders/common.wgsl` holds helpers, `shaders/ops/` the ops' math (see
+//! [`crate::ops`]), `shaders/kernels/` the kernel templates, which hold no
+//! stage math, and `shaders/resize.wgsl` the downscale kernel. A kernel is
+//! its template, the files of the ops its [`Glue`] calls and the glue
+//! itself. WGSL has no include mechanism, so a file may start with
+//! `// import: a b` naming other sources; [`compose`] puts them in, each
+//! once. Resources are declared `@binding(_)`: [`compose`] numbers them,
+//! and the kernels are bound by the variables' names ([`crate::kernels`]).
 
 use std::collections::HashSet;
 
-/// Every file in `shaders/`, by name without the extension.
-pub const SOURCES: &[(&str, &str)] = &[
-    ("common", include_str!("../shaders/common.wgsl")),
-    ("linearize", include_str!("../shaders/linearize.wgsl")),
-    ("demosaic_mhc", include_str!("../shaders/demosaic_mhc.wgsl")),
+use crate::ops::{self, glue::Glue};
+
+/// The kernel templates and standalone kernels, by name.
+pub const KERNELS: &[(&str, &str)] = &[
+    ("block", include_str!("../shaders/kernels/block.wgsl")),
+    ("passes", include_str!("../shaders/kernels/passes.wgsl")),
+    (
+        "pointwise",
+        include_str!("../shaders/kernels/pointwise.wgsl"),
+    ),
     ("resize", include_str!("../shaders/resize.wgsl")),
-    ("color", include_str!("../shaders/color.wgsl")),
-    ("tone", include_str!("../shaders/tone.wgsl")),
-    ("lut3d", include_str!("../shaders/lut3d.wgsl")),
-    ("vignette", include_str!("../shaders/vignette.wgsl")),
-    ("encode", include_str!("../shaders/encode.wgsl")),
-    ("develop", include_str!("../shaders/develop.wgsl")),
-    ("stencil", include_str!("../shaders/stencil.wgsl")),
-    ("pointwise", include_str!("../shaders/pointwise.wgsl")),
-    ("fused_raw", include_str!("../shaders/fused_raw.wgsl")),
 ];
 
+/// Helpers any file may import.
+pub const COMMON: &str = include_str!("../shaders/common.wgsl");
+
+/// A source by name: `common`, a kernel, or an op.
 fn source(name: &str) -> &'static str {
-    SOURCES
+    if name == "common" {
+        return COMMON;
+    }
+    KERNELS
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, s)| *s)
-        .unwrap_or_else(|| panic!("shader `{name}` is not in shaders::SOURCES"))
+        .or_else(|| ops::all_wgsl().find(|w| w.name == name).map(|w| w.source))
+        .unwrap_or_else(|| panic!("no WGSL source is named `{name}`"))
 }
 
 fn imports(src: &str) -> impl Iterator<Item = &str> {
@@ -39,20 +48,33 @@ fn imports(src: &str) -> impl Iterator<Item = &str> {
         .flat_map(str::split_whitespace)
 }
 
-/// The full WGSL module for shader `name`: its imports first, then itself.
-pub fn compose(name: &str) -> String {
-    fn visit(name: &str, seen: &mut HashSet<String>, out: &mut String) {
+/// The full WGSL module of kernel `name` with `glue`: the kernel, the ops'
+/// files and their imports, each once, then the glue; every `@binding(_)`
+/// numbered in order.
+pub fn compose(name: &str, glue: &Glue) -> String {
+    fn visit(name: &str, src: &str, seen: &mut HashSet<String>, out: &mut String) {
         if !seen.insert(name.to_string()) {
             return;
         }
-        let src = source(name);
         for dep in imports(src) {
-            visit(dep, seen, out);
+            visit(dep, source(dep), seen, out);
         }
         out.push_str(src);
         out.push('\n');
     }
+    let mut seen = HashSet::new();
     let mut out = String::new();
-    visit(name, &mut HashSet::new(), &mut out);
-    out
+    visit(name, source(name), &mut seen, &mut out);
+    for op in &glue.ops {
+        visit(op.name, op.source, &mut seen, &mut out);
+    }
+    out.push_str(&glue.text);
+    let mut numbered = String::with_capacity(out.len());
+    for (slot, piece) in out.split("@binding(_)").enumerate() {
+        if slot > 0 {
+            numbered.push_str(&format!("@binding({})", slot - 1));
+        }
+        numbered.push_str(piece);
+    }
+    numbered
 }

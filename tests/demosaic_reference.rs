@@ -22,7 +22,7 @@ fn gpu_mhc_matches_colour_demosaicing_in_the_interior() {
         assert_eq!(floats.len(), w * h * 4, "{path}: size");
         let (mosaic, expected) = floats.split_at(w * h);
         let rgb = common::gpu()
-            .demosaic(mosaic, w, h, cfa)
+            .demosaic(mosaic, w, h, cfa, &wisp::ops::mhc::Mhc)
             .expect("GPU demosaic");
         let mut worst = 0.0f32;
         for y in 2..h - 2 {

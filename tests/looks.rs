@@ -136,9 +136,8 @@ fn exported_look_reproduces_the_look() {
         data: bytes(&neutral)
             .chunks_exact(3)
             .map(|p| {
-                let l = wisp::stages::common::srgb_decode3(
-                    [p[0], p[1], p[2]].map(|v| v as f32 / 255.0),
-                );
+                let l =
+                    wisp::ops::common::srgb_decode3([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
                 [l[0], l[1], l[2], 1.0]
             })
             .collect(),

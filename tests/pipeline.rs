@@ -6,28 +6,9 @@ mod common;
 
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered};
-use wisp::lut::{Lut, Lut3d};
-use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
+use wisp::params::{Bits, DevelopParams, ToneOp};
 use wisp::pipeline::Fusion;
 use wisp::{cpu, io};
-
-fn graded() -> DevelopParams {
-    let mut lut = Lut3d::identity(17);
-    for e in lut.table.iter_mut() {
-        // A gentle warm, contrasty grade.
-        *e = [e[0] * 1.05 - 0.02, e[1], e[2] * 0.92 + 0.01].map(|v| v.clamp(0.0, 1.0));
-    }
-    DevelopParams {
-        exposure: 0.4,
-        tone: ToneOp::Filmic,
-        lut: Some(Lut::from(lut).into()),
-        vignette: Vignette {
-            amount: -1.2,
-            ..Vignette::default()
-        },
-        ..DevelopParams::default()
-    }
-}
 
 #[test]
 fn gpu_matches_cpu_end_to_end_on_random_raws() {
@@ -108,14 +89,10 @@ fn fused_and_separate_dispatches_give_the_same_pixels() {
 
 /// The smallest band, in bytes, that the batch kernel can develop `frame`
 /// in: one block row.
-fn smallest_band(
-    device: &wisp::gpu::Gpu,
-    frame: &RawFrame,
-    target: wisp::fused_raw::Target,
-) -> u64 {
+fn smallest_band(device: &wisp::gpu::Gpu, frame: &RawFrame, target: wisp::block::Target) -> u64 {
     (1..)
         .map(|k| 64 * k)
-        .find(|&bytes| wisp::fused_raw::fits(device, frame, target, Some(bytes)))
+        .find(|&bytes| wisp::block::fits(device, frame, target, Some(bytes)))
         .unwrap()
 }
 
@@ -125,8 +102,8 @@ fn bands_join_without_a_seam() {
     // would exceed the device's limits. Forced down to one block row per
     // band and up, the result must equal the stage-by-stage dispatches,
     // vignette and dither included (both depend on the global position).
-    use wisp::fused_raw::{self, Target};
-    use wisp::{buffer_pool::BufferPool, gpu::view, kernels::Kernels};
+    use wisp::block::{self, Target};
+    use wisp::{buffer_pool::BufferPool, kernels::Kernels, plan::Plan};
     let mut rng = rng(12);
     let device = gpu().gpu();
     let (kernels, pool) = (Kernels::default(), BufferPool::default());
@@ -134,36 +111,33 @@ fn bands_join_without_a_seam() {
         let frame = random_frame(&mut rng, 1001, 67, cfa);
         for bits in [Bits::Eight, Bits::Sixteen] {
             let params = DevelopParams { bits, ..graded() };
-            let (lut, shaper) =
-                wisp::stages::lut3d::upload(&device.device, &device.queue, params.lut.as_deref());
             let separate = gpu()
                 .develop(&Photo::Raw(frame.clone()), &params, Fusion::Separate)
                 .unwrap();
+            let photo = Photo::Raw(frame.clone());
+            let plan = Plan::new(&photo, &params, true);
+            let wisp::plan::Scene::Raw(raw) = &plan.scene else {
+                unreachable!("a raw photo")
+            };
             let banded = |band_bytes| {
-                fused_raw::develop(
+                block::develop(
                     device,
                     &kernels,
                     &pool,
-                    &frame,
-                    &params,
-                    [&view(&lut), &view(&shaper)],
+                    raw,
+                    &plan.pointwise,
                     Some(band_bytes),
                 )
             };
             // Not even one block row fits: a clear error, no panic.
-            assert!(!fused_raw::fits(
-                device,
-                &frame,
-                Target::Codes(bits),
-                Some(100)
-            ));
+            assert!(!block::fits(device, &frame, Target::Codes(bits), Some(100)));
             let err = banded(100).unwrap_err();
             assert!(err.to_string().contains("buffer limit"), "{err}");
             // One block row per band (the smallest band that fits), a few,
             // and (almost) all at once.
             let smallest = smallest_band(device, &frame, Target::Codes(bits));
             for band_bytes in [smallest, 64_000, 1_000_000] {
-                assert!(fused_raw::fits(
+                assert!(block::fits(
                     device,
                     &frame,
                     Target::Codes(bits),
@@ -185,7 +159,7 @@ fn the_block_scene_equals_the_stencil_passes() {
     // The preview's scene (and `--max-size`'s) comes from the batch
     // kernel's `scene_main`; the linearize and demosaic passes are the
     // reference. Every phase, odd sizes, and bands down to one block row.
-    use wisp::fused_raw::{self, Target};
+    use wisp::block::{self, Target};
     use wisp::{buffer_pool::BufferPool, kernels::Kernels};
     let mut rng = rng(14);
     let device = gpu().gpu();
@@ -193,14 +167,21 @@ fn the_block_scene_equals_the_stencil_passes() {
     for (w, h) in ODD_SIZES {
         for cfa in CfaPattern::ALL {
             let frame = random_frame(&mut rng, w, h, cfa);
-            let mosaic = gpu().linearize(&frame).unwrap();
-            let reference = gpu().demosaic(&mosaic, w, h, cfa).unwrap();
-            let scene = gpu().scene(&Photo::Raw(frame.clone())).unwrap();
+            let mosaic = gpu().photosites(&frame).unwrap();
+            let mhc = wisp::ops::mhc::Mhc;
+            let reference = gpu().demosaic(&mosaic, w, h, cfa, &mhc).unwrap();
+            let photo = Photo::Raw(frame.clone());
+            let params = DevelopParams::default();
+            let scene = gpu().scene(&photo, &params).unwrap();
             let whole = gpu().read_scene(&scene).unwrap();
             assert!(whole == reference, "{w}x{h} {}: scene differs", cfa.name());
             // One block row per band.
             let band = Some(smallest_band(device, &frame, Target::Scene));
-            let texture = fused_raw::scene(device, &kernels, &pool, &frame, band).unwrap();
+            let raw = wisp::plan::RawScene {
+                frame: &frame,
+                demosaic: params.demosaic.op(),
+            };
+            let texture = block::scene(device, &kernels, &pool, &raw, band).unwrap();
             let banded = gpu()
                 .read_scene(&wisp::pipeline::Scene {
                     texture,
@@ -235,8 +216,13 @@ fn staging_copies_and_buffers_mapped_in_place_give_the_same_pixels() {
             let b = staged.develop(&photo, &params, Fusion::Fused).unwrap();
             assert!(a == b, "{w}x{h} {bits:?}: developments differ");
         }
-        let a = gpu().read_scene(&gpu().scene(&photo).unwrap()).unwrap();
-        let b = staged.read_scene(&staged.scene(&photo).unwrap()).unwrap();
+        let params = DevelopParams::default();
+        let a = gpu()
+            .read_scene(&gpu().scene(&photo, &params).unwrap())
+            .unwrap();
+        let b = staged
+            .read_scene(&staged.scene(&photo, &params).unwrap())
+            .unwrap();
         assert!(a == b, "{w}x{h}: scenes differ");
     }
 }

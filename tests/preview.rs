@@ -31,7 +31,7 @@ fn fit_and_actual_views_match_the_batch_development() {
     let full = gpu()
         .develop(&source.photo, &params, Fusion::Fused)
         .unwrap();
-    let mut preview = Preview::new(gpu(), &source).unwrap();
+    let mut preview = Preview::new(gpu(), &source, &params).unwrap();
 
     // A view at least as large as the photo shows it at full resolution.
     let frame = preview

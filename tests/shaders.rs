@@ -1,79 +1,162 @@
-//! Every file in `shaders/` parses and validates with naga, no GPU needed,
-//! exactly as the pipeline composes it.
+//! Every WGSL file is used, and every kernel, composed with the ops a plan
+//! can give it, parses and validates with naga (no GPU needed), exactly as
+//! the pipeline composes it. The ops' uniform blocks are laid out in WGSL
+//! as they are in Rust.
+
+mod common;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
+use common::{graded, random_frame, rng};
 use naga::valid::{Capabilities, ValidationFlags, Validator};
+use wisp::frame::CfaPattern;
+use wisp::ops::glue::Glue;
+use wisp::ops::{mhc::Mhc, Op};
+use wisp::params::ToneOp;
+use wisp::plan::{Chain, RawScene};
 
-#[test]
-fn every_shader_file_is_registered() {
-    let on_disk: BTreeSet<String> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders"))
-            .expect("shaders/ exists")
-            .map(|e| e.expect("readable entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "wgsl"))
-            .map(|p| {
-                p.file_stem()
-                    .expect("a name")
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-    let registered: BTreeSet<String> = wisp::shaders::SOURCES
-        .iter()
-        .map(|(n, _)| n.to_string())
-        .collect();
-    assert_eq!(
-        on_disk, registered,
-        "shaders/ and shaders::SOURCES must list the same files"
-    );
+fn wgsl_files(dir: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("a readable folder") {
+        let path = entry.expect("a readable entry").path();
+        if path.is_dir() {
+            wgsl_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "wgsl") {
+            out.insert(std::fs::read_to_string(&path).expect("readable"));
+        }
+    }
 }
 
 #[test]
-fn every_shader_parses_and_validates() {
-    for (name, _) in wisp::shaders::SOURCES {
-        let source = wisp::shaders::compose(name);
-        let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
-            panic!("{name}.wgsl does not parse:\n{}", e.emit_to_string(&source))
-        });
-        Validator::new(ValidationFlags::all(), Capabilities::empty())
-            .validate(&module)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{name}.wgsl does not validate:\n{}",
-                    e.emit_to_string(&source)
-                )
+fn every_shader_file_is_a_kernel_an_op_or_common() {
+    let mut on_disk = BTreeSet::new();
+    wgsl_files(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders")),
+        &mut on_disk,
+    );
+    let known: BTreeSet<String> = wisp::shaders::KERNELS
+        .iter()
+        .map(|(_, s)| s.to_string())
+        .chain([wisp::shaders::COMMON.to_string()])
+        .chain(wisp::ops::all_wgsl().map(|w| w.source.to_string()))
+        .collect();
+    assert_eq!(
+        on_disk.len(),
+        known.len(),
+        "every file in shaders/ is a kernel, an op or common.wgsl"
+    );
+    assert_eq!(on_disk, known);
+}
+
+/// The glue a plan with every op gives kernel `name`: the block kernel
+/// runs the whole journey, the passes the scene part, the pointwise kernel
+/// the rest; resize runs no op.
+fn full_glue(name: &str, tone: ToneOp) -> Glue {
+    let frame = random_frame(&mut rng(1), 6, 4, CfaPattern::Grbg);
+    let scene = RawScene {
+        frame: &frame,
+        demosaic: &Mhc,
+    };
+    let params = wisp::DevelopParams { tone, ..graded() };
+    let chain = Chain::new(&params, &frame.cam_to_srgb, true);
+    assert_eq!(
+        chain.ops.len(),
+        wisp::ops::POINTWISE.len(),
+        "every op is in"
+    );
+    match name {
+        "block" => scene.glue([1, 0]).pointwise(&chain.ops, &chain.encode),
+        "passes" => scene.glue([0, 0]),
+        "pointwise" => chain.glue(&chain.ops),
+        _ => Glue::default(),
+    }
+}
+
+#[test]
+fn every_kernel_parses_and_validates_with_every_op() {
+    for tone in ToneOp::ALL {
+        for (name, _) in wisp::shaders::KERNELS {
+            let source = wisp::shaders::compose(name, &full_glue(name, tone));
+            let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
+                panic!("{name} does not parse:\n{}", e.emit_to_string(&source))
             });
+            Validator::new(ValidationFlags::all(), Capabilities::empty())
+                .validate(&module)
+                .unwrap_or_else(|e| {
+                    panic!("{name} does not validate:\n{}", e.emit_to_string(&source))
+                });
+        }
     }
 }
 
 #[test]
 fn kernels_expose_their_entry_points() {
     let expect = [
-        ("stencil", vec!["linearize_main", "demosaic_main"]),
-        ("fused_raw", vec!["raw_main", "scene_main"]),
+        ("block", vec!["codes_main", "scene_main"]),
+        ("passes", vec!["photosite_main", "demosaic_main"]),
         (
             "pointwise",
-            vec![
-                "fused_8",
-                "fused_16",
-                "fused_display",
-                "color_main",
-                "tone_main",
-                "lut_main",
-                "vignette_main",
-                "encode_8",
-                "encode_16",
-            ],
+            vec!["codes_8", "codes_16", "display", "linear_main"],
         ),
+        ("resize", vec!["resize_main"]),
     ];
     for (name, entries) in expect {
-        let module = naga::front::wgsl::parse_str(&wisp::shaders::compose(name)).expect("parses");
+        let source = wisp::shaders::compose(name, &full_glue(name, ToneOp::Agx));
+        let module = naga::front::wgsl::parse_str(&source).expect("parses");
         let found: Vec<&str> = module
             .entry_points
             .iter()
             .map(|e| e.name.as_str())
             .collect();
-        assert_eq!(found, entries, "{name}.wgsl entry points");
+        assert_eq!(found, entries, "{name} entry points");
+    }
+}
+
+#[test]
+fn uniform_blocks_are_laid_out_as_in_wgsl() {
+    // naga's layout of each op's WGSL struct against the bytes its Rust
+    // twin writes: a field added on one side only fails here.
+    let frame = random_frame(&mut rng(2), 6, 4, CfaPattern::Rggb);
+    let scene = RawScene {
+        frame: &frame,
+        demosaic: &Mhc,
+    };
+    let chain = Chain::new(&graded(), &frame.cam_to_srgb, true);
+    let photosites = scene.photosites([0, 0]);
+    let ops: Vec<&dyn Op> = photosites
+        .iter()
+        .map(|o| o.as_ref() as &dyn Op)
+        .chain(chain.ops.iter().map(|o| o.as_ref() as &dyn Op))
+        .chain([&chain.encode as &dyn Op, &Mhc as &dyn Op])
+        .collect();
+    let source = wisp::shaders::compose("block", &full_glue("block", ToneOp::Agx));
+    let module = naga::front::wgsl::parse_str(&source).expect("parses");
+    let mut layouter = naga::proc::Layouter::default();
+    layouter
+        .update(module.to_ctx())
+        .expect("the module lays out");
+    for op in ops {
+        let wgsl = op.wgsl();
+        let Some(params) = wgsl.params else {
+            assert!(
+                op.uniform().is_empty(),
+                "{}: bytes without a struct",
+                wgsl.name
+            );
+            continue;
+        };
+        let (handle, _) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(params))
+            .unwrap_or_else(|| panic!("{}: no struct {params}", wgsl.name));
+        let size = layouter[handle].size as usize;
+        assert_eq!(
+            op.uniform().len(),
+            size,
+            "{}: {params} is {size} bytes",
+            wgsl.name
+        );
+        assert_eq!(size % 16, 0, "{}: whole 16-byte rows", wgsl.name);
     }
 }

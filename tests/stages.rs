@@ -6,12 +6,13 @@ mod common;
 
 use common::*;
 use rand::Rng;
+use wisp::colorimetry::{Mat3, IDENTITY};
 use wisp::frame::CfaPattern;
 use wisp::lut::{Lut, Lut3d};
+use wisp::ops::common::{srgb_decode3, srgb_encode3};
+use wisp::ops::{mhc::Mhc, Pointwise, Stencil};
 use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
-use wisp::pointwise::{DevelopUniform, Stage};
-use wisp::stages::common::{srgb_decode3, srgb_encode3};
-use wisp::stages::{demosaic, linearize};
+use wisp::plan::{Chain, RawScene, Tile};
 
 #[test]
 fn linearize_matches_cpu_on_odd_sizes_and_all_phases() {
@@ -19,8 +20,8 @@ fn linearize_matches_cpu_on_odd_sizes_and_all_phases() {
     for (w, h) in ODD_SIZES {
         for cfa in CfaPattern::ALL {
             let frame = random_frame(&mut rng, w, h, cfa);
-            let gpu = gpu().linearize(&frame).expect("GPU linearize");
-            let cpu = linearize::cpu(&frame);
+            let gpu = gpu().photosites(&frame).expect("GPU photosite ops");
+            let cpu = wisp::cpu::photosites(&raw_scene(&frame));
             let diff = max_abs_diff(&gpu, &cpu);
             assert!(diff <= 1e-6, "{w}x{h} {}: max diff {diff}", cfa.name());
         }
@@ -32,7 +33,8 @@ fn linearize_keeps_clipped_highlights_neutral() {
     let mut rng = rng(2);
     let mut frame = random_frame(&mut rng, 8, 8, CfaPattern::Rggb);
     frame.mosaic.iter_mut().for_each(|v| *v = 4095);
-    for out in [gpu().linearize(&frame).unwrap(), linearize::cpu(&frame)] {
+    let cpu = wisp::cpu::photosites(&raw_scene(&frame));
+    for out in [gpu().photosites(&frame).unwrap(), cpu] {
         assert!(
             out.iter().all(|&v| v == 1.0),
             "saturated photosites must all reach exactly 1.0: {out:?}"
@@ -48,8 +50,10 @@ fn demosaic_matches_cpu_on_odd_sizes_and_all_phases() {
             let mosaic: Vec<f32> = (0..w * h)
                 .map(|_| rng.random_range(-0.05..1.0f32))
                 .collect();
-            let gpu = gpu().demosaic(&mosaic, w, h, cfa).expect("GPU demosaic");
-            let cpu = demosaic::cpu(&mosaic, w, h, cfa);
+            let gpu = gpu()
+                .demosaic(&mosaic, w, h, cfa, &Mhc)
+                .expect("GPU demosaic");
+            let cpu = Mhc.cpu(&mosaic, w, h, cfa);
             let diff = max_abs_diff(&rgb_of(&gpu), &rgb_of(&cpu));
             assert!(diff <= 2e-6, "{w}x{h} {}: max diff {diff}", cfa.name());
         }
@@ -61,7 +65,7 @@ fn demosaic_keeps_the_sampled_channel_and_flat_fields() {
     let (w, h) = (9, 7);
     for cfa in CfaPattern::ALL {
         let mosaic: Vec<f32> = (0..w * h).map(|i| (i % 13) as f32 / 13.0).collect();
-        let rgb = gpu().demosaic(&mosaic, w, h, cfa).unwrap();
+        let rgb = gpu().demosaic(&mosaic, w, h, cfa, &Mhc).unwrap();
         for y in 0..h {
             for x in 0..w {
                 let c = cfa.color_at(x, y) as usize;
@@ -75,7 +79,7 @@ fn demosaic_keeps_the_sampled_channel_and_flat_fields() {
         }
         // A grey card stays grey, up to the border.
         let flat = vec![0.25f32; w * h];
-        let rgb = gpu().demosaic(&flat, w, h, cfa).unwrap();
+        let rgb = gpu().demosaic(&flat, w, h, cfa, &Mhc).unwrap();
         assert!(rgb
             .data
             .iter()
@@ -83,40 +87,61 @@ fn demosaic_keeps_the_sampled_channel_and_flat_fields() {
     }
 }
 
-fn uniform_for(
-    params: &DevelopParams,
-    rng: &mut rand::rngs::StdRng,
-    w: usize,
-    h: usize,
-) -> DevelopUniform {
-    let matrix = [0, 1, 2].map(|r| {
-        [0, 1, 2].map(|c| if r == c { 1.4 } else { -0.2 } + rng.random_range(-0.05..0.05f32))
-    });
-    // A tile in the middle of a bigger image, so vignette and dither see global coordinates.
-    DevelopUniform::new(params, &matrix, [17, 5], [w as u32 + 40, h as u32 + 13])
+fn raw_scene(frame: &wisp::RawFrame) -> RawScene<'_> {
+    RawScene {
+        frame,
+        demosaic: &Mhc,
+    }
 }
 
-fn check_stage(stage: Stage, params: &DevelopParams, lo: f32, hi: f32, tolerance: f32) {
+/// The pointwise op called `name` (its WGSL name) in the chain of `params`
+/// over a scene whose camera matrix is `matrix`.
+fn op(name: &str, params: &DevelopParams, matrix: &Mat3) -> Box<dyn Pointwise> {
+    Chain::new(params, matrix, false)
+        .ops
+        .into_iter()
+        .find(|op| op.wgsl().name == name)
+        .unwrap_or_else(|| panic!("no {name} op in the chain"))
+}
+
+/// `image` through the op called `name` alone, on the GPU.
+fn gpu_op(
+    image: &wisp::LinearImage,
+    name: &str,
+    params: &DevelopParams,
+    matrix: &Mat3,
+    tile: Tile,
+) -> wisp::LinearImage {
+    gpu()
+        .pointwise_op(image, op(name, params, matrix), tile)
+        .expect("GPU op")
+}
+
+fn check_stage(name: &str, params: &DevelopParams, lo: f32, hi: f32, tolerance: f32) {
     let mut rng = rng(4);
     for (w, h) in ODD_SIZES {
         let image = random_image(&mut rng, w, h, lo, hi);
-        let u = uniform_for(params, &mut rng, w, h);
-        let lut = params.lut.as_deref();
-        let gpu = gpu().stage(&image, stage, &u, lut).expect("GPU stage");
+        let matrix = [0, 1, 2].map(|r| {
+            [0, 1, 2].map(|c| if r == c { 1.4 } else { -0.2 } + rng.random_range(-0.05..0.05f32))
+        });
+        // A tile in the middle of a bigger image, so vignette and dither see global coordinates.
+        let tile = Tile {
+            origin: [17, 5],
+            full_size: [w as u32 + 40, h as u32 + 13],
+        };
+        let gpu = gpu_op(&image, name, params, &matrix, tile);
+        let cpu_op = op(name, params, &matrix);
         let cpu: Vec<f32> = (0..w * h)
             .flat_map(|i| {
                 let p = image.data[i];
-                u.stage(
-                    stage,
-                    lut,
+                cpu_op.apply(
                     [p[0], p[1], p[2]],
-                    (i % w) as u32,
-                    (i / w) as u32,
+                    tile.pixel((i % w) as u32, (i / w) as u32),
                 )
             })
             .collect();
         let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
-        assert!(diff <= tolerance, "{stage:?} {w}x{h}: max diff {diff}");
+        assert!(diff <= tolerance, "{name} {w}x{h}: max diff {diff}");
     }
 }
 
@@ -126,7 +151,7 @@ fn color_stage_matches_cpu() {
         exposure: 0.7,
         ..DevelopParams::default()
     };
-    check_stage(Stage::Color, &params, -0.1, 4.0, 2e-5);
+    check_stage("color", &params, -0.1, 4.0, 2e-5);
 }
 
 #[test]
@@ -137,22 +162,22 @@ fn every_tone_operator_matches_cpu() {
             ..DevelopParams::default()
         };
         // Scene-linear input spans deep shadows to 16x over white.
-        check_stage(Stage::Tone, &params, -0.05, 16.0, 1e-4);
+        check_stage("tone", &params, -0.05, 16.0, 1e-4);
     }
 }
 
 #[test]
 fn tone_operators_map_black_to_black_and_stay_in_range() {
     for tone in ToneOp::ALL {
-        let u = wisp::stages::tone::ToneUniform::new(tone, 4.0);
-        let black = u.apply([0.0; 3]);
+        let u = wisp::ops::tone::Tone::new(tone, 4.0);
+        let black = u.map([0.0; 3]);
         assert!(
             black.iter().all(|v| *v < 2e-3),
             "{tone:?} black -> {black:?}"
         );
         let mut last = -1.0;
         for i in 0..200 {
-            let v = u.apply([i as f32 * 0.1; 3])[1];
+            let v = u.map([i as f32 * 0.1; 3])[1];
             assert!(
                 (0.0..=1.0).contains(&v) && v >= last - 1e-6,
                 "{tone:?} not monotonic in [0, 1] at {i}"
@@ -178,7 +203,7 @@ fn lut_stage_matches_cpu_on_random_luts() {
             lut: Some(Lut::from(random_lut(&mut rng, size)).into()),
             ..DevelopParams::default()
         };
-        check_stage(Stage::Lut, &params, -0.1, 1.2, 2e-5);
+        check_stage("lut3d", &params, -0.1, 1.2, 2e-5);
     }
 }
 
@@ -270,15 +295,8 @@ fn check_against_reference(lut: Lut3d, rng: &mut rand::rngs::StdRng) {
         lut: Some(Lut::from(lut.clone()).into()),
         ..DevelopParams::default()
     };
-    let u = DevelopUniform::new(
-        &params,
-        &wisp::colorimetry::IDENTITY,
-        [0, 0],
-        [points.len() as u32, 1],
-    );
-    let gpu = gpu()
-        .stage(&image, Stage::Lut, &u, params.lut.as_deref())
-        .unwrap();
+    let tile = Tile::whole(points.len(), 1);
+    let gpu = gpu_op(&image, "lut3d", &params, &IDENTITY, tile);
     for (i, p) in image.data.iter().enumerate() {
         let encoded_in = srgb_encode3([p[0], p[1], p[2]]);
         let expect = reference_tetrahedral(&lut, encoded_in);
@@ -306,10 +324,7 @@ fn identity_luts_are_exact() {
             lut: Some(Lut::from(lut.clone()).into()),
             ..DevelopParams::default()
         };
-        let u = DevelopUniform::new(&params, &wisp::colorimetry::IDENTITY, [0, 0], [257, 31]);
-        let out = gpu()
-            .stage(&image, Stage::Lut, &u, params.lut.as_deref())
-            .unwrap();
+        let out = gpu_op(&image, "lut3d", &params, &IDENTITY, Tile::whole(257, 31));
         let diff = max_abs_diff(&rgb_of(&out), &rgb_of(&image));
         assert!(diff <= 2e-6, "identity LUT of size {size}: max diff {diff}");
         // And in the encoded result: an identity LUT changes no 16-bit code.
@@ -341,13 +356,13 @@ fn vignette_stage_matches_cpu() {
             },
             ..DevelopParams::default()
         };
-        check_stage(Stage::Vignette, &params, 0.0, 1.0, 2e-5);
+        check_stage("vignette", &params, 0.0, 1.0, 2e-5);
     }
 }
 
 #[test]
 fn vignette_reaches_its_amount_at_the_corners_only() {
-    let v = wisp::stages::vignette::VignetteUniform::new(&Vignette {
+    let v = wisp::ops::vignette::VignetteUniform::new(&Vignette {
         amount: -1.0,
         ..Vignette::default()
     });
@@ -391,12 +406,18 @@ fn encode_matches_cpu_in_8_and_16_bits() {
 
 #[test]
 fn dither_is_unbiased_and_breaks_up_flat_areas() {
-    let u = wisp::stages::encode::EncodeUniform::new(Bits::Eight, true);
+    let u = wisp::ops::encode::Encode::new(Bits::Eight, true);
     // A flat value between two codes: dithered pixels mix both, averaging to it.
     let target = 100.3f32 / 255.0;
-    let linear = wisp::stages::common::srgb_decode(target);
+    let linear = wisp::ops::common::srgb_decode(target);
     let codes: Vec<u16> = (0..10_000)
-        .map(|i| u.apply([linear; 3], i % 100, i / 100)[0])
+        .map(|i| {
+            let px = wisp::ops::Pixel {
+                xy: [i % 100, i / 100],
+                full_size: [100, 100],
+            };
+            u.codes([linear; 3], px)[0]
+        })
         .collect();
     let mean = codes.iter().map(|&c| c as f64).sum::<f64>() / codes.len() as f64;
     assert!((mean - 100.3).abs() < 0.05, "mean code {mean}");
@@ -428,7 +449,7 @@ fn lut_shapers_match_cpu_at_every_size() {
             lut: Some(lut.into()),
             ..DevelopParams::default()
         };
-        check_stage(Stage::Lut, &params, 0.0, 1.0, 2e-5);
+        check_stage("lut3d", &params, 0.0, 1.0, 2e-5);
     }
 }
 
@@ -445,10 +466,7 @@ fn shaper_plus_cube_equals_applying_them_in_sequence() {
             lut: Some(lut.into()),
             ..DevelopParams::default()
         };
-        let u = DevelopUniform::new(&params, &wisp::colorimetry::IDENTITY, [0, 0], [301, 7]);
-        gpu()
-            .stage(image, Stage::Lut, &u, params.lut.as_deref())
-            .unwrap()
+        gpu_op(image, "lut3d", &params, &IDENTITY, Tile::whole(301, 7))
     };
     let both = run(
         Lut {
@@ -515,8 +533,8 @@ fn resize_matches_cpu_and_does_not_alias() {
             .collect(),
     };
     for max in [100, 121] {
-        let (ow, oh) = wisp::stages::resize::fit(w, h, max as u32).unwrap();
-        let out = wisp::stages::resize::cpu(&board, ow, oh);
+        let (ow, oh) = wisp::ops::resize::fit(w, h, max as u32).unwrap();
+        let out = wisp::ops::resize::cpu(&board, ow, oh);
         let params = DevelopParams {
             max_size: Some(max as u32),
             ..DevelopParams::neutral()

@@ -7,7 +7,7 @@ use image::ImageDecoder;
 
 use crate::error::DecodeError;
 use crate::frame::{LinearImage, Orientation, Photo, Source};
-use crate::stages::common::srgb_decode;
+use crate::ops::common::srgb_decode;
 
 pub fn load(path: &Path) -> Result<Source, DecodeError> {
     let bad = |e: image::ImageError| DecodeError::invalid(path, e.to_string());

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lut::Lut3d;
-use crate::stages::common::{dot3, srgb_decode3, srgb_encode3};
+use crate::ops::common::{dot3, srgb_decode3, srgb_encode3};
 
 const REC709_LUMA: [f32; 3] = [0.2126, 0.7152, 0.0722];
 

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::LookError;
 use crate::lut::{self, Lut, Lut3d};
+use crate::ops::common::{srgb_decode3, srgb_encode3};
+use crate::ops::{lut3d::LutUniform, tone::Tone};
 use crate::params::{DevelopParams, ToneOp, Vignette};
-use crate::stages::common::{srgb_decode3, srgb_encode3};
-use crate::stages::{lut3d::LutUniform, tone::ToneUniform};
 use grade::Grade;
 
 /// The built-in looks, in the order they are listed.
@@ -101,13 +101,13 @@ impl LoadedLook {
     /// renders, tone map included.
     pub fn export(&self, size: usize) -> Lut {
         let params = self.params(&DevelopParams::default());
-        let tone = ToneUniform::new(params.tone, params.reinhard_white);
+        let tone = Tone::new(params.tone, params.reinhard_white);
         let lut = params.lut.as_deref();
         let lut_u = LutUniform::new(lut);
         let gain = params.exposure.exp2();
         let cube = Lut3d::from_fn(size, |encoded| {
             let linear = srgb_decode3(encoded).map(|v| v * gain);
-            srgb_encode3(lut_u.apply(lut, tone.apply(linear)))
+            srgb_encode3(lut_u.apply(lut, tone.map(linear)))
         });
         Lut {
             title: Some(format!("wisp look {}", self.look.name)),

@@ -10,8 +10,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wisp::frame::{CfaPattern, LinearImage, RawFrame};
 use wisp::gpu::Gpu;
+use wisp::lut::{Lut, Lut3d};
 use wisp::pipeline::GpuPipeline;
-use wisp::{Pixels, Rendered};
+use wisp::{DevelopParams, Pixels, Rendered, ToneOp, Vignette};
 
 /// The GPU under test. There is no skipping: without an adapter (install
 /// Mesa's lavapipe: `apt-get install mesa-vulkan-drivers`) the test fails.
@@ -167,4 +168,23 @@ pub fn wisp(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("wisp runs")
+}
+
+/// Every optional op on: a LUT, a vignette, a tone map other than AgX.
+pub fn graded() -> DevelopParams {
+    let mut lut = Lut3d::identity(17);
+    for e in lut.table.iter_mut() {
+        // A gentle warm, contrasty grade.
+        *e = [e[0] * 1.05 - 0.02, e[1], e[2] * 0.92 + 0.01].map(|v| v.clamp(0.0, 1.0));
+    }
+    DevelopParams {
+        exposure: 0.4,
+        tone: ToneOp::Filmic,
+        lut: Some(Lut::from(lut).into()),
+        vignette: Vignette {
+            amount: -1.2,
+            ..Vignette::default()
+        },
+        ..DevelopParams::default()
+    }
 }

@@ -1,5 +1,5 @@
-//! Stage d: tone mapping, scene-linear -> display-linear in [0, 1]
-//! (`shaders/tone.wgsl`).
+//! Tone mapping, a pointwise op: scene-linear -> display-linear in [0, 1]
+//! (`shaders/ops/tone.wgsl`).
 //!
 //! What each operator does to bright, saturated colours (a red tail light,
 //! a sunset):
@@ -23,19 +23,33 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::common::{dot3, mat3_mul};
+use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
 use crate::params::ToneOp;
+
+pub const WGSL: Wgsl = Wgsl {
+    name: "tone",
+    source: include_str!("../../shaders/ops/tone.wgsl"),
+    params: Some("ToneParams"),
+};
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct ToneUniform {
-    pub op: u32,
     pub white: f32,
-    pub _pad: [u32; 2],
+    pub _pad: [f32; 3],
 }
 
-impl ToneUniform {
-    /// `op` of AgX (`TONE_AGX` in the shader).
-    pub const AGX: u32 = 2;
+/// A tone operator (`TONE_OP` in the shader) and its uniform block.
+#[derive(Clone, Copy, Debug)]
+pub struct Tone {
+    op: u32,
+    uniform: ToneUniform,
+}
+
+impl Tone {
+    const AGX: u32 = 2;
+    /// AgX without its final 2.2 power.
+    const AGX_CURVE: u32 = 5;
 
     pub fn new(op: ToneOp, reinhard_white: f32) -> Self {
         let op = match op {
@@ -45,25 +59,63 @@ impl ToneUniform {
             ToneOp::Filmic => 3,
             ToneOp::Reinhard => 4,
         };
-        ToneUniform {
+        Tone {
             op,
-            white: reinhard_white,
-            _pad: [0; 2],
+            uniform: ToneUniform {
+                white: reinhard_white,
+                _pad: [0.0; 3],
+            },
         }
     }
 
     /// CPU twin of `tone_apply`.
-    pub fn apply(&self, c: [f32; 3]) -> [f32; 3] {
+    pub fn map(&self, c: [f32; 3]) -> [f32; 3] {
         let c = c.map(|v| v.max(0.0));
         let out = match self.op {
             1 => aces(c),
             Self::AGX => agx(c),
             3 => filmic(c),
-            4 => reinhard(c, self.white),
+            4 => reinhard(c, self.uniform.white),
+            Self::AGX_CURVE => agx_curve(c),
             _ => c,
         };
         out.map(|v| v.clamp(0.0, 1.0))
     }
+}
+
+impl Op for Tone {
+    fn wgsl(&self) -> &'static Wgsl {
+        &WGSL
+    }
+
+    fn uniform(&self) -> Vec<u8> {
+        bytes_of(&self.uniform)
+    }
+
+    fn constants(&self) -> Vec<(&'static str, f64)> {
+        vec![("TONE_OP", self.op as f64)]
+    }
+}
+
+impl Pointwise for Tone {
+    fn apply(&self, c: [f32; 3], _: Pixel) -> [f32; 3] {
+        self.map(c)
+    }
+
+    /// AgX ends on a 2.2 power that the sRGB curve almost undoes.
+    fn without_final_gamma22(&self) -> Option<Box<dyn Pointwise>> {
+        (self.op == Self::AGX).then(|| {
+            Box::new(Tone {
+                op: Self::AGX_CURVE,
+                ..*self
+            }) as Box<dyn Pointwise>
+        })
+    }
+}
+
+/// Every development has one; `none` still clips to [0, 1].
+pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
+    Some(Box::new(Tone::new(d.params.tone, d.params.reinhard_white)))
 }
 
 const ACES_IN: [[f32; 3]; 3] = [

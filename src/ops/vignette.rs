@@ -1,5 +1,5 @@
-//! Stage f: radial falloff in linear light, centred on the full output image
-//! (`shaders/vignette.wgsl`).
+//! Vignette, a pointwise op: radial falloff in linear light, centred on
+//! the full output image (`shaders/ops/vignette.wgsl`).
 //!
 //! `d` is the distance from the centre, 1 at the corners; roundness 0
 //! follows the frame (an ellipse through the corners), 1 is a circle. The
@@ -9,7 +9,14 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
 use crate::params::Vignette;
+
+pub const WGSL: Wgsl = Wgsl {
+    name: "vignette",
+    source: include_str!("../../shaders/ops/vignette.wgsl"),
+    params: Some("VignetteParams"),
+};
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
@@ -46,9 +53,27 @@ impl VignetteUniform {
         let w = t * t * (3.0 - 2.0 * t);
         (self.amount * w).exp2()
     }
+}
 
-    pub fn apply(&self, c: [f32; 3], x: u32, y: u32, full_size: [u32; 2]) -> [f32; 3] {
-        let g = self.gain(x, y, full_size);
+impl Op for VignetteUniform {
+    fn wgsl(&self) -> &'static Wgsl {
+        &WGSL
+    }
+
+    fn uniform(&self) -> Vec<u8> {
+        bytes_of(self)
+    }
+}
+
+impl Pointwise for VignetteUniform {
+    fn apply(&self, c: [f32; 3], px: Pixel) -> [f32; 3] {
+        let g = self.gain(px.xy[0], px.xy[1], px.full_size);
         c.map(|v| v * g)
     }
+}
+
+/// Left out when it changes nothing (no amount).
+pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
+    let v = &d.params.vignette;
+    (v.amount != 0.0).then(|| Box::new(VignetteUniform::new(v)) as Box<dyn Pointwise>)
 }

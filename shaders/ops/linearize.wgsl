@@ -1,6 +1,7 @@
-// Stage a: black level, white level and white balance on the raw mosaic.
+// Linearize: black level, white level and white balance on the raw mosaic
+// (src/ops/linearize.rs).
 //
-// Per 2x2 CFA cell i = (x & 1) + 2 (y & 1):
+// Per cell i of the site:
 //   out = min((raw - black[i]) * scale[i], 1.0),   scale[i] = gain[i] / (white - black[i])
 // The gains are normalised so that the smallest is 1: a saturated photosite
 // then reaches 1.0 in every channel after white balance, and the clip keeps
@@ -14,7 +15,6 @@ struct LinearizeParams {
     white: f32,
 }
 
-fn linearize_value(raw: u32, cell: u32, lin: LinearizeParams) -> f32 {
-    let v = f32(raw);
-    return select(min((v - lin.black[cell]) * lin.scale[cell], 1.0), 1.0, v >= lin.white);
+fn linearize_site(v: f32, site: Site, p: LinearizeParams) -> f32 {
+    return select(min((v - p.black[site.cell]) * p.scale[site.cell], 1.0), 1.0, v >= p.white);
 }

@@ -1,4 +1,5 @@
-// Stage f: radial falloff in linear light, centred on the full output image.
+// Vignette: radial falloff in linear light, centred on the full output
+// image (src/ops/vignette.rs).
 //
 // d is the distance from the centre, 1.0 at the corners. roundness 0 follows
 // the frame's aspect (an ellipse through the corners), 1 is a circle. The
@@ -23,6 +24,6 @@ fn vignette_gain(xy: vec2<u32>, full_size: vec2<u32>, p: VignetteParams) -> f32 
     return exp2(p.amount * w);
 }
 
-fn vignette_apply(c: vec3<f32>, xy: vec2<u32>, full_size: vec2<u32>, p: VignetteParams) -> vec3<f32> {
-    return c * vignette_gain(xy, full_size, p);
+fn vignette_apply(c: vec3<f32>, px: Pixel, p: VignetteParams) -> vec3<f32> {
+    return c * vignette_gain(px.xy, px.full_size, p);
 }

@@ -1,16 +1,18 @@
-// Stage d: tone mapping, scene-linear sRGB -> display-linear sRGB in [0, 1].
-// What each operator does to bright saturated colours is documented in
-// src/stages/tone.rs.
+// Tone mapping: scene-linear RGB -> display-linear RGB in [0, 1]
+// (src/ops/tone.rs, which documents what each operator does to bright
+// saturated colours).
 
-const TONE_AGX: u32 = 2u;
+// The operator, fixed when the kernel is compiled: 0 none, 1 aces, 2 agx,
+// 3 filmic, 4 reinhard, 5 AgX without its final 2.2 power (for an encoder
+// that takes that power itself).
+override TONE_OP: u32 = 0u;
 
 struct ToneParams {
-    // 0 none, 1 aces, 2 agx, 3 filmic, 4 reinhard.
-    op: u32,
     // Reinhard: the scene luminance that maps to display white.
     white: f32,
-    _pad0: u32,
-    _pad1: u32,
+    _pad0: f32,
+    _pad1: f32,
+    _pad2: f32,
 }
 
 // Stephen Hill's fit of the ACES RRT + sRGB ODT.
@@ -77,10 +79,10 @@ fn tone_reinhard(c: vec3<f32>, white: f32) -> vec3<f32> {
     return c * (ld / max(l, 1e-6));
 }
 
-fn tone_apply(c_in: vec3<f32>, p: ToneParams) -> vec3<f32> {
+fn tone_apply(c_in: vec3<f32>, px: Pixel, p: ToneParams) -> vec3<f32> {
     let c = max(c_in, vec3<f32>(0.0));
     var out = c;
-    switch p.op {
+    switch TONE_OP {
         case 1u: {
             out = tone_aces(c);
         }
@@ -92,6 +94,9 @@ fn tone_apply(c_in: vec3<f32>, p: ToneParams) -> vec3<f32> {
         }
         case 4u: {
             out = tone_reinhard(c, p.white);
+        }
+        case 5u: {
+            out = agx_curve(c);
         }
         default: {}
     }

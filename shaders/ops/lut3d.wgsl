@@ -1,5 +1,5 @@
 // import: common
-// Stage e: LUT colour grading on sRGB-encoded values: an optional 1D
+// LUT colour grading on sRGB-encoded values (src/ops/lut3d.rs): an optional 1D
 // shaper (linear interpolation), then an optional 3D table (tetrahedral
 // interpolation). Every value comes from exact texel loads; hardware
 // filtering is avoided on purpose: some GPUs quantise its weights to 8 bits.
@@ -17,6 +17,9 @@ struct LutParams {
     shaper_scale: vec4<f32>,
     shaper_offset: vec4<f32>,
 }
+
+@group(0) @binding(_) var lut_tex: texture_3d<f32>;
+@group(0) @binding(_) var shaper_tex: texture_2d<f32>;
 
 // The shaper is stored in rows of this many texels (1D textures are small).
 const SHAPER_ROW: u32 = 4096u;
@@ -84,16 +87,13 @@ fn lut_tetrahedral(t: texture_3d<f32>, x: vec3<f32>, p: LutParams) -> vec3<f32> 
 
 // Linear display light in, linear display light out; the LUT itself sees
 // sRGB-encoded values, as LUTs made for photos expect.
-fn lut_apply(c: vec3<f32>, t: texture_3d<f32>, shaper: texture_2d<f32>, p: LutParams) -> vec3<f32> {
-    if p.size == 0u && p.shaper_size == 0u {
-        return c;
-    }
+fn lut3d_apply(c: vec3<f32>, px: Pixel, p: LutParams) -> vec3<f32> {
     var e = srgb_encode(clamp(c, vec3<f32>(0.0), vec3<f32>(1.0)));
     if p.shaper_size != 0u {
-        e = lut_shaper(shaper, e, p);
+        e = lut_shaper(shaper_tex, e, p);
     }
     if p.size != 0u {
-        e = lut_tetrahedral(t, e, p);
+        e = lut_tetrahedral(lut_tex, e, p);
     }
     return srgb_decode(e);
 }

@@ -77,6 +77,17 @@ pub fn dither_tpdf(x: u32, y: u32) -> f32 {
     (halves + 1.0) * (1.0 / 65536.0) - 1.0
 }
 
+/// Whole-sample mirror of index `i` into `0..n` (`mirror` in WGSL, which
+/// is exact over the range a stencil reaches).
+pub fn mirror(i: i64, n: i64) -> usize {
+    if n == 1 {
+        return 0;
+    }
+    let period = 2 * (n - 1);
+    let m = i.abs() % period;
+    (if m >= n { period - m } else { m }) as usize
+}
+
 pub fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }

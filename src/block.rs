@@ -1,34 +1,48 @@
-//! Host side of `shaders/fused_raw.wgsl`: raw photosites to packed RGB code
-//! values in one dispatch (the batch path), or to the linear scene.
+//! Host side of the block kernel (`shaders/kernels/block.wgsl`): a plan's
+//! raw photosites to packed RGB code values in one dispatch (the batch
+//! path), or to the linear scene. It runs the plan's photosite ops, its
+//! stencil op when that reaches no further than [`REACH`], and its
+//! pointwise ops, fused.
 //!
 //! The kernel works on blocks of 4x2 pixels that start on a red photosite.
 //! The mosaic is laid out for it here: shifted so that red photosites sit
-//! at even columns and rows, with the mirrored border (two photosites, the
-//! reach of the 5x5 filter) written out, rounded up to whole blocks, and
-//! cut into column strips of eight blocks stored one after the other.
+//! at even columns and rows, with the mirrored border ([`REACH`]
+//! photosites) written out, rounded up to whole blocks, and cut into
+//! column strips of eight blocks stored one after the other.
 //! The output rows come back packed (RGB, no alpha) in the same shifted
 //! frame; the extra pixels are dropped while reading back. A frame whose
 //! buffers would exceed the device's limits (on a CPU device, 8 MiB) goes
-//! through in bands of block rows, each with its two-row halo of
+//! through in bands of block rows, each with its halo of [`REACH`] rows of
 //! photosites above and below.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
-use crate::colorimetry;
 use crate::error::{Error, GpuError};
-use crate::frame::{Pixels, RawFrame, Rendered};
+use crate::frame::{CfaPattern, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
-use crate::kernels::Kernels;
+use crate::kernels::{Kernel, Kernels};
+use crate::ops::common::mirror;
+use crate::ops::encode::Encode;
+use crate::ops::glue::Glue;
+use crate::ops::Stencil;
 use crate::params::{Bits, DevelopParams};
-use crate::pointwise::{DevelopUniform, Specialisation};
+use crate::plan::{Chain, Plan, RawScene, Scene, Tile};
 use crate::readback::{read_buffer, readable_storage};
-use crate::stages::demosaic::mirror;
-use crate::stages::linearize::LinearizeUniform;
 
-/// Workgroup width of `raw_main`, in blocks.
+/// How far a stencil op may read from its pixel to fuse into the kernel:
+/// its window holds the block and this many photosites on every side.
+pub const REACH: usize = 2;
+
+/// Whether `stencil` fuses into the block kernel.
+pub fn fuses(stencil: &dyn Stencil) -> bool {
+    stencil.reach() <= REACH
+}
+
+/// Workgroup width of the kernel, in blocks.
 const GROUP: usize = 64;
 /// Block rows per invocation (`STRIP` in the shader).
 const STRIP: usize = 8;
@@ -36,7 +50,7 @@ const STRIP: usize = 8;
 /// the shader), and photosites across a row of one: its blocks and the
 /// filter's reach on either side.
 const STRIP_BLOCKS: usize = 8;
-const STRIP_SITES: usize = 4 * STRIP_BLOCKS + 4;
+const STRIP_SITES: usize = 4 * STRIP_BLOCKS + 2 * REACH;
 
 /// Block rows developed by one dispatch.
 type Band = Range<usize>;
@@ -52,12 +66,14 @@ struct LayoutUniform {
     band_row: u32,
     /// Always 0 (see `stored` in the shader).
     zero: u32,
+    size: [u32; 2],
+    _pad: [u32; 2],
 }
 
 /// What the kernel writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// Packed code values (`raw_main`), read back.
+    /// Packed code values (`codes_main`), read back.
     Codes(Bits),
     /// Linear camera RGB into an rgba32float texture (`scene_main`).
     Scene,
@@ -101,10 +117,10 @@ impl Layout {
         self.blocks[0].div_ceil(STRIP_BLOCKS)
     }
 
-    /// Photosites across a row of the padded mosaic: whole strips and two
-    /// on either side.
+    /// Photosites across a row of the padded mosaic: whole strips and the
+    /// reach on either side.
     fn raw_width(&self) -> usize {
-        4 * STRIP_BLOCKS * self.strips() + 4
+        4 * STRIP_BLOCKS * self.strips() + 2 * REACH
     }
 
     /// Bytes of one photosite row in the raw buffer, over all its strips.
@@ -117,10 +133,11 @@ impl Layout {
     }
 
     /// Block rows per band, so that a band's buffers fit in `max_bytes`: a
-    /// band of n block rows reads 2n + 4 rows of the padded mosaic and
-    /// writes 2n output rows. `None` if not even one block row fits.
+    /// band of n block rows reads 2n + 2 REACH rows of the padded mosaic
+    /// and writes 2n output rows. `None` if not even one block row fits.
     fn band_rows(&self, target: Target, max_bytes: u64, max_groups: u32) -> Option<usize> {
-        let by_raw = (max_bytes / self.raw_row_bytes() as u64).saturating_sub(4) / 2;
+        let halo = 2 * REACH as u64;
+        let by_raw = (max_bytes / self.raw_row_bytes() as u64).saturating_sub(halo) / 2;
         let by_out = match target {
             Target::Codes(bits) => max_bytes / self.out_row_bytes(bits) as u64 / 2,
             Target::Scene => u64::MAX,
@@ -159,15 +176,19 @@ impl Layout {
             red: self.red.map(|r| r as u32),
             band_row: 2 * band.start as u32,
             zero: 0,
+            size: [self.width as u32, self.height as u32],
+            _pad: [0; 2],
         }
     }
 
     /// Row `r` of the padded mosaic: frame pixel (x, y) lands at
-    /// (x + red.x + 2, y + red.y + 2); everything around it is mirrored.
+    /// (x + red.x + REACH, y + red.y + REACH); everything around it is
+    /// mirrored.
     fn padded_row(&self, frame: &RawFrame, r: usize, row: &mut [u16]) {
-        let at = |i: usize, shift: usize, n: usize| mirror(i as i64 - shift as i64 - 2, n as i64);
+        let at =
+            |i: usize, shift: usize, n: usize| mirror(i as i64 - (shift + REACH) as i64, n as i64);
         let src = &frame.mosaic[at(r, self.red[1], self.height) * self.width..][..self.width];
-        let left = self.red[0] + 2;
+        let left = self.red[0] + REACH;
         row[left..left + self.width].copy_from_slice(src);
         for x in (0..left).chain(left + self.width..row.len()) {
             row[x] = src[at(x, self.red[0], self.width)];
@@ -208,25 +229,11 @@ impl Layout {
             }
         }
     }
-
-    /// Black and scale per site of a block (red, green in a red row, green
-    /// in a blue row, blue) instead of per cell of the frame.
-    fn linearize_uniform(&self, frame: &RawFrame) -> LinearizeUniform {
-        let by_cell = LinearizeUniform::new(frame);
-        let mut by_site = by_cell;
-        for site in 0..4 {
-            let cell = ((site & 1) + self.red[0]) % 2 + 2 * (((site >> 1) + self.red[1]) % 2);
-            by_site.black[site] = by_cell.black[cell];
-            by_site.scale[site] = by_cell.scale[cell];
-        }
-        by_site
-    }
 }
 
-/// Photosite rows that `band` reads: its own and the filter's reach of two
-/// above and below.
+/// Photosite rows that `band` reads: its own and the reach above and below.
 fn raw_rows(band: &Band) -> usize {
-    2 * band.len() + 4
+    2 * band.len() + 2 * REACH
 }
 
 fn bytes_per_channel(bits: Bits) -> usize {
@@ -323,46 +330,67 @@ fn upload_band(
     Ok((raw, Some(upload)))
 }
 
-/// The kernel that develops frames with `params`: specialised for them
-/// (`pointwise::Specialisation`, which the camera matrix does not change),
-/// compiled on first use.
-fn raw_kernel(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) -> wgpu::ComputePipeline {
-    let any_frame = DevelopUniform::new(params, &colorimetry::IDENTITY, [0, 0], [1, 1]);
-    let constants: Vec<_> = Specialisation::of(&any_frame)
-        .constants()
-        .into_iter()
-        .chain([("STRIP", STRIP as f64)])
-        .collect();
-    kernels.get(gpu, "fused_raw", "raw_main", &constants)
+/// The photosite ops count cells from the frame's red photosite, so each
+/// block photosite's cell is a constant of the kernel.
+fn scene_glue(scene: &RawScene, layout: &Layout) -> Glue {
+    let mut glue = scene.glue(layout.red);
+    glue.constants.push(("STRIP", STRIP as f64));
+    glue
+}
+
+/// The kernel that develops `scene` through `chain`, specialised for them
+/// and compiled on first use.
+fn codes_kernel(gpu: &Gpu, kernels: &Kernels, scene: &RawScene, chain: &Chain) -> Arc<Kernel> {
+    let glue = scene_glue(scene, &Layout::new(scene.frame)).pointwise(&chain.ops, &chain.encode);
+    kernels.get(gpu, "block", "codes_main", &glue)
 }
 
 /// Compile the kernel for `params` before the first frame needs it
-/// (lavapipe takes tens of milliseconds).
+/// (lavapipe takes tens of milliseconds): the kernel of a small stand-in
+/// frame, which runs the same ops.
 pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
-    raw_kernel(gpu, kernels, params);
+    let photo = Photo::Raw(RawFrame {
+        width: 2,
+        height: 2,
+        mosaic: vec![0; 4],
+        cfa: CfaPattern::Rggb,
+        black: [0.0; 4],
+        white: 1.0,
+        wb: [1.0; 3],
+        cam_to_srgb: crate::colorimetry::IDENTITY,
+    });
+    let plan = Plan::new(&photo, params, true);
+    if let Scene::Raw(scene) = &plan.scene {
+        codes_kernel(gpu, kernels, scene, &plan.pointwise);
+    }
 }
 
-/// Develop `frame`, one dispatch per band of rows: as many rows as the
-/// device's buffer limits (8 MiB on a CPU device) or `max_band_bytes`
-/// allow, so a frame of any height fits. Bands overlap by the filter's
-/// reach, and each is told its place in the frame, so they join without a
-/// seam. A frame that does not [`fits`] is an error.
+/// Develop a raw scene through `chain`, one dispatch per band of rows: as
+/// many rows as the device's buffer limits (8 MiB on a CPU device) or
+/// `max_band_bytes` allow, so a frame of any height fits. Bands overlap by
+/// the reach, and each is told its place in the frame, so they join
+/// without a seam. A frame that does not [`fits`], or a stencil that does
+/// not [`fuses`], is an error.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    frame: &RawFrame,
-    params: &DevelopParams,
-    [lut, shaper]: [&wgpu::TextureView; 2],
+    scene: &RawScene,
+    chain: &Chain,
     max_band_bytes: Option<u64>,
 ) -> Result<Rendered, Error> {
+    let frame = scene.frame;
+    check_fuses(scene)?;
     let layout = Layout::new(frame);
-    let bits = params.bits;
+    let bits = chain.bits();
     let target = Target::Codes(bits);
-    let full_size = [frame.width as u32, frame.height as u32];
-    let whole = DevelopUniform::new(params, &frame.cam_to_srgb, [0, 0], full_size);
-    let pipeline = raw_kernel(gpu, kernels, params);
-    let lin = gpu.uniform(&layout.linearize_uniform(frame));
+    let kernel = codes_kernel(gpu, kernels, scene, chain);
+    let textures = chain.textures(gpu)?;
+    let views: Vec<_> = textures
+        .iter()
+        .map(|(name, t)| (*name, crate::gpu::view(t)))
+        .collect();
+    let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
     // Taken when the first band is read, not before its dispatch: by then
     // the encoder has often handed back an earlier frame's memory, where
     // fresh memory would be faulted in page by page.
@@ -376,24 +404,23 @@ pub fn develop(
         let out_len = layout.out_bytes(&band, bits);
         let out = pool.take(gpu, readable_storage(gpu), out_len);
         // The band's place in the frame, for vignette and dither.
-        let mut develop = whole;
-        develop.tile.origin = [0, 2 * band.start as u32];
-        let ubuf = gpu.uniform(&develop);
+        let tile = Tile {
+            origin: [0, 2 * band.start as u32],
+            full_size: [frame.width as u32, frame.height as u32],
+        };
+        let develop = gpu.uniform_bytes(&chain.uniform(&chain.ops, tile));
         let layout_buf = gpu.uniform(&layout.uniform(&band, target));
-        gpu.dispatch_groups(
-            &mut encoder,
-            &pipeline,
-            &[
-                (0, ubuf.as_entire_binding()),
-                (2, wgpu::BindingResource::TextureView(lut)),
-                (6, wgpu::BindingResource::TextureView(shaper)),
-                (8, lin.as_entire_binding()),
-                (9, layout_buf.as_entire_binding()),
-                (11, raw.as_entire_binding()),
-                (12, out.as_entire_binding()),
-            ],
-            layout.groups(&band),
-        );
+        let mut resources = vec![
+            ("u", develop.as_entire_binding()),
+            ("photosites", photosites.as_entire_binding()),
+            ("frame", layout_buf.as_entire_binding()),
+            ("raw", raw.as_entire_binding()),
+            ("out", out.as_entire_binding()),
+        ];
+        for (name, view) in &views {
+            resources.push((name, wgpu::BindingResource::TextureView(view)));
+        }
+        gpu.dispatch_groups(&mut encoder, &kernel, &resources, layout.groups(&band));
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
             let pixels = pixels.get_or_insert_with(|| pool.take_bytes(len));
             layout.unpack(bytes, &band, bits, pixels)
@@ -414,17 +441,32 @@ pub fn develop(
     })
 }
 
-/// Linearise and demosaic `frame` into an rgba32float texture of linear
-/// camera RGB (the scene the pointwise stages render from), in bands like
-/// [`develop`]. Waits until it is written. A frame that does not [`fits`]
-/// is an error.
+fn check_fuses(scene: &RawScene) -> Result<(), Error> {
+    if fuses(scene.demosaic) {
+        return Ok(());
+    }
+    Err(GpuError::Failed(format!(
+        "the demosaic {} reaches {} photosites, beyond the block kernel's {REACH}",
+        scene.demosaic.wgsl().name,
+        scene.demosaic.reach()
+    ))
+    .into())
+}
+
+/// Run the photosite ops and the demosaic of `scene` into an rgba32float
+/// texture of linear camera RGB (the scene the pointwise ops render
+/// from), in bands like [`develop`]. Waits until it is written. A frame
+/// that does not [`fits`], or a stencil that does not [`fuses`], is an
+/// error.
 pub fn scene(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    frame: &RawFrame,
+    scene: &RawScene,
     max_band_bytes: Option<u64>,
 ) -> Result<wgpu::Texture, Error> {
+    let frame = scene.frame;
+    check_fuses(scene)?;
     gpu.check_size(frame.width, frame.height)?;
     let layout = Layout::new(frame);
     let texture = gpu.texture(
@@ -434,8 +476,11 @@ pub fn scene(
         wgpu::TextureFormat::Rgba32Float,
     );
     let target_view = crate::gpu::view(&texture);
-    let pipeline = kernels.get(gpu, "fused_raw", "scene_main", &[("STRIP", STRIP as f64)]);
-    let lin = gpu.uniform(&layout.linearize_uniform(frame));
+    // The kernel must define the pointwise chain that `codes_main` calls.
+    let unused = Chain::encode_only(Encode::new(Bits::Eight, false));
+    let glue = scene_glue(scene, &layout).pointwise(&unused.ops, &unused.encode);
+    let kernel = kernels.get(gpu, "block", "scene_main", &glue);
+    let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
     for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
             .device
@@ -444,12 +489,15 @@ pub fn scene(
         let layout_buf = gpu.uniform(&layout.uniform(&band, Target::Scene));
         gpu.dispatch_groups(
             &mut encoder,
-            &pipeline,
+            &kernel,
             &[
-                (8, lin.as_entire_binding()),
-                (9, layout_buf.as_entire_binding()),
-                (11, raw.as_entire_binding()),
-                (13, wgpu::BindingResource::TextureView(&target_view)),
+                ("photosites", photosites.as_entire_binding()),
+                ("frame", layout_buf.as_entire_binding()),
+                ("raw", raw.as_entire_binding()),
+                (
+                    "scene_out",
+                    wgpu::BindingResource::TextureView(&target_view),
+                ),
             ],
             layout.groups(&band),
         );

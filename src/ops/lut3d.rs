@@ -1,15 +1,26 @@
-//! Stage e: LUT grading on sRGB-encoded values (`shaders/lut3d.wgsl`): an
-//! optional 1D shaper with linear interpolation, then an optional 3D table
-//! with tetrahedral interpolation.
+//! LUT grading, a pointwise op on sRGB-encoded values
+//! (`shaders/ops/lut3d.wgsl`): an optional 1D shaper with linear
+//! interpolation, then an optional 3D table with tetrahedral interpolation.
 //!
 //! The GPU reads every lattice value with exact `textureLoad`s and blends in
 //! f32; hardware filtering is not used because some GPUs quantise its
 //! weights to 8 bits.
 
+use std::sync::Arc;
+
 use bytemuck::{Pod, Zeroable};
 
 use super::common::{srgb_decode3, srgb_encode3};
+use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
+use crate::error::{Error, GpuError};
+use crate::gpu::Gpu;
 use crate::lut::{Lut, Lut1d, Lut3d};
+
+pub const WGSL: Wgsl = Wgsl {
+    name: "lut3d",
+    source: include_str!("../../shaders/ops/lut3d.wgsl"),
+    params: Some("LutParams"),
+};
 
 /// Shaper texels per texture row (`SHAPER_ROW` in the WGSL).
 pub const SHAPER_ROW: usize = 4096;
@@ -58,7 +69,7 @@ impl LutUniform {
         }
     }
 
-    /// CPU twin of `lut_apply`: linear display light in and out.
+    /// CPU twin of `lut3d_apply`: linear display light in and out.
     pub fn apply(&self, lut: Option<&Lut>, c: [f32; 3]) -> [f32; 3] {
         let Some(lut) = lut else { return c };
         if self.size == 0 && self.shaper_size == 0 {
@@ -148,9 +159,58 @@ fn texture(
     texture
 }
 
+/// The op: a LUT and its uniform block.
+pub struct LutOp {
+    uniform: LutUniform,
+    lut: Arc<Lut>,
+}
+
+impl Op for LutOp {
+    fn wgsl(&self) -> &'static Wgsl {
+        &WGSL
+    }
+
+    fn uniform(&self) -> Vec<u8> {
+        bytes_of(&self.uniform)
+    }
+}
+
+impl Pointwise for LutOp {
+    fn apply(&self, c: [f32; 3], _: Pixel) -> [f32; 3] {
+        self.uniform.apply(Some(&self.lut), c)
+    }
+
+    fn textures(&self, gpu: &Gpu) -> Result<Vec<(&'static str, wgpu::Texture)>, Error> {
+        let limit = gpu.device.limits().max_texture_dimension_3d;
+        if let Some(cube) = &self.lut.cube {
+            if cube.size as u32 > limit {
+                return Err(GpuError::LutTooLarge {
+                    size: cube.size,
+                    limit,
+                }
+                .into());
+            }
+        }
+        let (cube, shaper) = upload(&gpu.device, &gpu.queue, Some(&self.lut));
+        Ok(vec![("lut_tex", cube), ("shaper_tex", shaper)])
+    }
+}
+
+/// Left out without a table.
+pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
+    let lut = d.params.lut.as_ref()?;
+    let uniform = LutUniform::new(Some(lut));
+    (uniform.size != 0 || uniform.shaper_size != 0).then(|| {
+        Box::new(LutOp {
+            uniform,
+            lut: lut.clone(),
+        }) as Box<dyn Pointwise>
+    })
+}
+
 /// The 3D table as an rgba32float 3D texture, and the shaper as rows of an
 /// rgba32float 2D texture; a tiny placeholder stands in for a missing part,
-/// so the kernels always have something bound.
+/// so the kernel always has something bound.
 pub fn upload(
     device: &wgpu::Device,
     queue: &wgpu::Queue,

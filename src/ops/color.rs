@@ -1,0 +1,69 @@
+//! Colour, the first pointwise op: white-balanced camera RGB -> linear
+//! output RGB, then exposure (`shaders/ops/color.wgsl`). The camera matrix
+//! is derived from the file's calibration in [`crate::colorimetry`]; the
+//! output's primaries and the white balance fine-tuning are folded into it
+//! here.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::common::mat3_mul;
+use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
+use crate::colorimetry;
+
+pub const WGSL: Wgsl = Wgsl {
+    name: "color",
+    source: include_str!("../../shaders/ops/color.wgsl"),
+    params: Some("ColorParams"),
+};
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct ColorUniform {
+    pub m0: [f32; 4],
+    pub m1: [f32; 4],
+    pub m2: [f32; 4],
+    pub gain: [f32; 4],
+}
+
+impl ColorUniform {
+    pub fn new(matrix: &[[f32; 3]; 3], exposure_ev: f32) -> Self {
+        let row = |r: [f32; 3]| [r[0], r[1], r[2], 0.0];
+        ColorUniform {
+            m0: row(matrix[0]),
+            m1: row(matrix[1]),
+            m2: row(matrix[2]),
+            gain: [exposure_ev.exp2(), 0.0, 0.0, 0.0],
+        }
+    }
+
+    pub fn matrix(&self) -> [[f32; 3]; 3] {
+        let row = |r: [f32; 4]| [r[0], r[1], r[2]];
+        [row(self.m0), row(self.m1), row(self.m2)]
+    }
+}
+
+impl Op for ColorUniform {
+    fn wgsl(&self) -> &'static Wgsl {
+        &WGSL
+    }
+
+    fn uniform(&self) -> Vec<u8> {
+        bytes_of(self)
+    }
+}
+
+impl Pointwise for ColorUniform {
+    fn apply(&self, c: [f32; 3], _: Pixel) -> [f32; 3] {
+        mat3_mul(&self.matrix(), c).map(|v| v * self.gain[0])
+    }
+}
+
+/// Every development has one: the camera matrix, with the output's
+/// primaries and the white balance shift (gains on camera RGB) folded in.
+pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
+    let [temperature, tint] = d.params.white_balance_shift;
+    let gains = [0.5 * temperature, -0.5 * tint, -0.5 * temperature].map(f32::exp2);
+    let cam = d.cam_to_srgb.map(|row| [0, 1, 2].map(|c| row[c] * gains[c]));
+    let matrix = colorimetry::mul(&colorimetry::from_srgb(d.params.colorspace), &cam);
+    Some(Box::new(ColorUniform::new(&matrix, d.params.exposure)))
+}

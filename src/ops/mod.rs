@@ -1,0 +1,157 @@
+//! The ops: every algorithm of the journey, each written once, as one WGSL
+//! file in `shaders/ops/` (the math, nothing else) and one Rust module here
+//! (its uniform block, its CPU twin, its documentation).
+//!
+//! Three kinds, by what they read:
+//! - [`Photosite`] ops, before the demosaic: one photosite of the mosaic
+//!   (linearize and white balance);
+//! - [`Stencil`] ops: the demosaic, which reads the photosites within a
+//!   declared reach of the pixel it computes;
+//! - [`Pointwise`] ops, after it: one pixel's colour (matrix and exposure,
+//!   tone map, LUT, vignette), and last the encoding to code values
+//!   ([`encode::Encode`]).
+//!
+//! A [`crate::plan::Plan`] lists a development's ops in journey order. The
+//! kernels (`shaders/kernels/`) hold no stage math: they call the chains
+//! that [`glue`] writes for the plan's ops, so the GPU runs what the CPU
+//! twins run, op for op.
+
+pub mod common;
+pub mod encode;
+pub mod glue;
+pub mod linearize;
+pub mod mhc;
+pub mod resize;
+
+use crate::error::Error;
+use crate::frame::{CfaPattern, LinearImage, RawFrame};
+use crate::gpu::Gpu;
+use crate::params::DevelopParams;
+
+/// An op's WGSL: the file with its math and the names the kernels call it by.
+pub struct Wgsl {
+    /// Its functions start with this name (`tone_apply`), and its uniform
+    /// block is the field of this name in its chain's uniform.
+    pub name: &'static str,
+    /// The file's text; it may import `common` (`// import: common`).
+    pub source: &'static str,
+    /// The WGSL struct of its uniform block; `None` for an op without one.
+    pub params: Option<&'static str>,
+}
+
+/// What every op gives the kernels.
+pub trait Op: Send + Sync {
+    fn wgsl(&self) -> &'static Wgsl;
+
+    /// The bytes of its uniform block, laid out like [`Wgsl::params`]: whole
+    /// rows of 16 bytes. Empty for an op without one.
+    fn uniform(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    /// Pipeline constants (`override`s of its WGSL) that specialise the
+    /// kernels for this development. A CPU rasteriser runs both sides of
+    /// every branch, so settings known per development are fixed here.
+    fn constants(&self) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
+}
+
+/// Where a photosite is: its position in the frame and its cell, the
+/// parity of that position relative to the origin its op was built for:
+/// `(x & 1) + 2 (y & 1)` (`struct Site` in `common.wgsl`).
+#[derive(Clone, Copy, Debug)]
+pub struct Site {
+    pub xy: [u32; 2],
+    pub cell: u32,
+}
+
+/// A photosite op: `NAME_site(v: f32, site: Site, p) -> f32` in WGSL.
+pub trait Photosite: Op {
+    /// CPU twin of `NAME_site`. The first op receives the raw value.
+    fn apply(&self, v: f32, site: Site) -> f32;
+}
+
+/// A stencil op, the demosaic: `NAME_rgb(x: i32, y: i32, kind: u32) ->
+/// vec3<f32>` in WGSL, for the pixel at (x, y) of a site of `kind`
+/// (0 red, 1 green in a red row, 2 green in a blue row, 3 blue). It reads
+/// photosites with `mosaic_tap(x, y)`, which each kernel defines over its
+/// own storage, borders mirrored.
+pub trait Stencil: Op {
+    /// How far from the pixel it reads, in photosites.
+    fn reach(&self) -> usize;
+
+    /// CPU twin: demosaic a linear mosaic into linear camera RGB.
+    fn cpu(&self, mosaic: &[f32], width: usize, height: usize, cfa: CfaPattern) -> LinearImage;
+}
+
+/// Where a pixel is, for the pointwise ops that depend on it (vignette,
+/// dither): its position in the full output and that output's size
+/// (`struct Pixel` in `common.wgsl`).
+#[derive(Clone, Copy, Debug)]
+pub struct Pixel {
+    pub xy: [u32; 2],
+    pub full_size: [u32; 2],
+}
+
+/// A pointwise op: `NAME_apply(c: vec3<f32>, px: Pixel, p) -> vec3<f32>`
+/// in WGSL (without `p` for an op without a uniform block).
+pub trait Pointwise: Op {
+    /// CPU twin of `NAME_apply`.
+    fn apply(&self, c: [f32; 3], px: Pixel) -> [f32; 3];
+
+    /// The textures its WGSL reads, by the names of their bindings.
+    fn textures(&self, _gpu: &Gpu) -> Result<Vec<(&'static str, wgpu::Texture)>, Error> {
+        Ok(Vec::new())
+    }
+
+    /// For an op that ends on a 2.2 power: the op without it, so that the
+    /// encoder can take that power and the sRGB curve as one when nothing
+    /// stands between them (see [`encode::Curve`]).
+    fn without_final_gamma22(&self) -> Option<Box<dyn Pointwise>> {
+        None
+    }
+}
+
+/// What a pointwise op is built from: the development's parameters and
+/// the scene's camera RGB -> linear sRGB matrix.
+pub struct Development<'a> {
+    pub params: &'a DevelopParams,
+    pub cam_to_srgb: &'a crate::colorimetry::Mat3,
+}
+
+/// Builds an op's step for a development, or leaves the op out (`None`)
+/// where it would be the identity.
+pub type PointwiseStep = fn(&Development) -> Option<Box<dyn Pointwise>>;
+
+/// Builds a photosite op for a frame, its cells counted from `origin`.
+pub type PhotositeStep = fn(&RawFrame, [usize; 2]) -> Option<Box<dyn Photosite>>;
+
+/// Registers pointwise ops: each module is declared, and its `step` joins
+/// [`POINTWISE`] in the order written, which is the journey's order.
+macro_rules! pointwise_ops {
+    ($($op:ident),* $(,)?) => {
+        $(pub mod $op;)*
+        /// The pointwise ops in journey order.
+        pub const POINTWISE: &[PointwiseStep] = &[$($op::step),*];
+        /// Their WGSL files.
+        pub const POINTWISE_WGSL: &[&Wgsl] = &[$(&$op::WGSL),*];
+    };
+}
+
+pointwise_ops!(color, tone, lut3d, vignette);
+
+/// The photosite ops in journey order.
+pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step];
+
+/// Every op's WGSL file, for the kernels' imports and the shader tests.
+pub fn all_wgsl() -> impl Iterator<Item = &'static Wgsl> {
+    [&linearize::WGSL, &mhc::WGSL, &encode::WGSL]
+        .into_iter()
+        .chain(POINTWISE_WGSL.iter().copied())
+}
+
+/// A uniform block's bytes.
+pub fn bytes_of<T: bytemuck::Pod>(value: &T) -> Vec<u8> {
+    bytemuck::bytes_of(value).to_vec()
+}
