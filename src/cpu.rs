@@ -13,7 +13,11 @@ use crate::plan::{Plan, RawScene, Scene, Tile};
 /// Develop a photo on the CPU; orientation is left to the caller.
 pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error> {
     params.validate()?;
-    let plan = Plan::new(photo, params, true);
+    Ok(develop_plan(&Plan::new(photo, params, true)))
+}
+
+/// Run `plan` with the ops' CPU twins.
+pub fn develop_plan(plan: &Plan) -> Rendered {
     let demosaiced;
     let scene = match &plan.scene {
         Scene::Raw(raw) => {
@@ -48,15 +52,15 @@ pub fn develop(photo: &Photo, params: &DevelopParams) -> Result<Rendered, Error>
                 out.copy_from_slice(&chain.codes([p[0], p[1], p[2]], px));
             }
         });
-    let pixels = match params.bits {
+    let pixels = match chain.bits() {
         Bits::Eight => Pixels::Eight(codes.into_iter().map(|v| v as u8).collect()),
         Bits::Sixteen => Pixels::Sixteen(codes),
     };
-    Ok(Rendered {
+    Rendered {
         width: w,
         height: h,
         pixels,
-    })
+    }
 }
 
 /// The photosite ops over a raw frame: its linear mosaic, row-major.

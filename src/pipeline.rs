@@ -111,12 +111,17 @@ impl GpuPipeline {
         fusion: Fusion,
     ) -> Result<Rendered, Error> {
         params.validate()?;
+        self.develop_plan(&Plan::new(photo, params, fusion == Fusion::Fused), fusion)
+    }
+
+    /// Record and run `plan`.
+    pub fn develop_plan(&self, plan: &Plan, fusion: Fusion) -> Result<Rendered, Error> {
+        let bits = plan.pointwise.bits();
         self.gpu.scoped(|| {
-            let plan = Plan::new(photo, params, fusion == Fusion::Fused);
             if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &plan.scene, plan.resize)
             {
                 // The fast path: one dispatch from raw photosites to code values.
-                if self.block_fits(raw, Target::Codes(params.bits)) {
+                if self.block_fits(raw, Target::Codes(bits)) {
                     return block::develop(
                         &self.gpu,
                         &self.kernels,
@@ -133,10 +138,10 @@ impl GpuPipeline {
                 scene = self.record_resize(&mut encoder, &scene, size);
             }
             let tile = Tile::whole(scene.width() as usize, scene.height() as usize);
-            let out = Output::Codes(params.bits);
+            let out = Output::Codes(bits);
             let output =
                 self.record_pointwise(&mut encoder, &scene, &plan.pointwise, fusion, out, tile)?;
-            self.read_encoded(encoder, &output, params.bits)
+            self.read_encoded(encoder, &output, bits)
         })
     }
 

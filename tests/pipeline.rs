@@ -520,3 +520,97 @@ fn threads_sharing_one_gpu_get_their_own_frames() {
         }
     }
 }
+
+/// A pointwise op defined here, outside the library: its WGSL and its
+/// Rust twin, and nothing else. It swaps channels, scaled by a gain that
+/// grows across the output (so it also sees where each pixel is).
+mod outside_op {
+    use bytemuck::{Pod, Zeroable};
+    use wisp::ops::{Op, Pixel, Pointwise, Wgsl};
+
+    pub static WGSL: Wgsl = Wgsl {
+        name: "test_swap",
+        source: "
+struct SwapParams {
+    gain: f32,
+    _pad0: f32,
+    _pad1: f32,
+    _pad2: f32,
+}
+
+fn test_swap_apply(c: vec3<f32>, px: Pixel, p: SwapParams) -> vec3<f32> {
+    let across = f32(px.xy.x) / f32(px.full_size.x);
+    return c.gbr * (p.gain + across);
+}
+",
+        params: Some("SwapParams"),
+    };
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Pod, Zeroable)]
+    pub struct Swap {
+        pub gain: f32,
+        pub _pad: [f32; 3],
+    }
+
+    impl Op for Swap {
+        fn wgsl(&self) -> &'static Wgsl {
+            &WGSL
+        }
+
+        fn uniform(&self) -> Vec<u8> {
+            bytemuck::bytes_of(self).to_vec()
+        }
+    }
+
+    impl Pointwise for Swap {
+        fn apply(&self, c: [f32; 3], px: Pixel) -> [f32; 3] {
+            let across = px.xy[0] as f32 / px.full_size[0] as f32;
+            [c[1], c[2], c[0]].map(|v| v * (self.gain + across))
+        }
+    }
+}
+
+#[test]
+fn an_op_defined_outside_the_library_runs_in_every_kernel() {
+    // The kernels hold no stage math: a new pointwise op is its WGSL and
+    // its Rust twin. Put after the colour op, it runs fused into the block
+    // kernel, in the pointwise kernel after `--max-size`, and as its own
+    // pass, and equals its twin.
+    use wisp::plan::Plan;
+    let mut rng = rng(16);
+    let swap = || {
+        Box::new(outside_op::Swap {
+            gain: 0.6,
+            _pad: [0.0; 3],
+        })
+    };
+    for (w, h) in [(37, 23), (1001, 67)] {
+        let photo = Photo::Raw(random_frame(&mut rng, w, h, CfaPattern::Gbrg));
+        for max_size in [None, Some(20)] {
+            let params = DevelopParams {
+                bits: Bits::Sixteen,
+                max_size,
+                ..graded()
+            };
+            let plain = Plan::new(&photo, &params, true);
+            let plain = gpu().develop_plan(&plain, Fusion::Fused).unwrap();
+            let mut plans: Vec<Plan> = [true, false]
+                .map(|join| Plan::new(&photo, &params, join))
+                .into();
+            for plan in &mut plans {
+                plan.pointwise.ops.insert(1, swap());
+            }
+            let fused = gpu().develop_plan(&plans[0], Fusion::Fused).unwrap();
+            let separate = gpu().develop_plan(&plans[1], Fusion::Separate).unwrap();
+            let twin = cpu::develop_plan(&plans[0]);
+            let what = format!("{w}x{h}, max size {max_size:?}");
+            assert!(fused != plain, "{what}: the op changed nothing");
+            assert!(
+                fused == separate,
+                "{what}: fused and one pass per op differ"
+            );
+            assert_codes_close(&fused, &twin, 1, 0.01, &what);
+        }
+    }
+}
