@@ -1,0 +1,55 @@
+//! The command line, and the looks' parameters by name.
+
+use wisp::{looks, DevelopParams};
+
+pub(crate) struct Args {
+    pub(crate) photo: String,
+    pub(crate) look: String,
+    pub(crate) frames: Option<usize>,
+    pub(crate) size: (usize, usize),
+    pub(crate) actual: bool,
+    pub(crate) screenshot: Option<String>,
+    pub(crate) quit_after: Option<usize>,
+}
+
+pub(crate) fn parse() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let mut a = Args {
+        photo: String::new(),
+        look: "neutral".into(),
+        frames: None,
+        size: (1280, 800),
+        actual: false,
+        screenshot: None,
+        quit_after: None,
+    };
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        let number = |v: String| {
+            v.parse::<usize>()
+                .map_err(|_| format!("`{v}` is not a number"))
+        };
+        match arg.as_str() {
+            "--look" => a.look = value()?,
+            "--frames" => a.frames = Some(number(value()?)?),
+            "--quit-after" => a.quit_after = Some(number(value()?)?),
+            "--size" => {
+                let v = value()?;
+                let (w, h) = v.split_once('x').ok_or("--size takes WxH")?;
+                a.size = (number(w.into())?, number(h.into())?);
+            }
+            "--actual" => a.actual = true,
+            "--screenshot" => a.screenshot = Some(value()?),
+            _ if a.photo.is_empty() && !arg.starts_with('-') => a.photo = arg,
+            _ => return Err(format!("unknown argument {arg}")),
+        }
+    }
+    if a.photo.is_empty() || a.frames == Some(0) || a.size.0 == 0 || a.size.1 == 0 {
+        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--screenshot FILE.png]] [--quit-after N]".into());
+    }
+    Ok(a)
+}
+
+pub(crate) fn look_params(name: &str) -> Result<DevelopParams, String> {
+    looks::params(name, &DevelopParams::default()).map_err(|e| e.to_string())
+}

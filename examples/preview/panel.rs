@@ -1,0 +1,252 @@
+//! The side panel (look picker, dials, before/after, fit and 1:1) and the
+//! keys.
+
+use wisp::frame::Orientation;
+use wisp::params::ToneOp;
+use wisp::preview::View;
+
+use crate::dials::{look_names, Dial};
+use crate::window::App;
+
+impl App {
+    pub(crate) fn ui(&mut self, ui: &mut egui::Ui, ppp: f32) {
+        let names = look_names();
+        egui::Panel::left("dials").show(ui, |ui| {
+            ui.heading("wisp");
+            let d = &mut self.dials;
+            let pick = |ui: &mut egui::Ui, selected: &mut Dial, dial: Dial, label: &str| {
+                if ui.selectable_label(*selected == dial, label).clicked() {
+                    *selected = dial;
+                }
+            };
+            pick(ui, &mut d.selected, Dial::Look, "Look (L)");
+            let before = d.look;
+            egui::ComboBox::from_id_salt("look")
+                .selected_text(names[d.look])
+                .show_ui(ui, |ui| {
+                    for (i, n) in names.iter().enumerate() {
+                        ui.selectable_value(&mut d.look, i, *n);
+                    }
+                });
+            if d.look != before {
+                let p = d.params_of_look();
+                d.tone = p.tone;
+                d.vignette = p.vignette.amount;
+            }
+            pick(ui, &mut d.selected, Dial::Exposure, "Exposure (E)");
+            ui.add(egui::Slider::new(&mut d.exposure, -5.0..=5.0).suffix(" EV"));
+            pick(ui, &mut d.selected, Dial::Tone, "Tone map (T)");
+            egui::ComboBox::from_id_salt("tone")
+                .selected_text(d.tone.name())
+                .show_ui(ui, |ui| {
+                    for t in ToneOp::ALL {
+                        ui.selectable_value(&mut d.tone, t, t.name());
+                    }
+                });
+            pick(ui, &mut d.selected, Dial::Vignette, "Vignette (V)");
+            ui.add(egui::Slider::new(&mut d.vignette, -3.0..=1.0).suffix(" EV"));
+            pick(ui, &mut d.selected, Dial::Temperature, "Temperature (W)");
+            ui.add(egui::Slider::new(&mut d.temperature, -2.0..=2.0));
+            pick(ui, &mut d.selected, Dial::Tint, "Tint (I)");
+            ui.add(egui::Slider::new(&mut d.tint, -2.0..=2.0));
+            ui.separator();
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.zoom_actual, false, "Fit (F)");
+                ui.selectable_value(&mut self.zoom_actual, true, "1:1 (1)");
+            });
+            let mut split = self.split.is_some();
+            if ui.checkbox(&mut split, "Before / after (S)").changed() {
+                self.split = split.then_some(0.5);
+            }
+            ui.separator();
+            match self.gpu_timed {
+                Some(gpu) => ui.label(format!(
+                    "frame: {gpu:.1} ms GPU, {:.1} ms in all",
+                    self.frame_ms
+                )),
+                None => ui.label(format!("frame: {:.1} ms (CPU-timed)", self.frame_ms)),
+            };
+            ui.label(format!("{:.0} fps", self.fps));
+            if let Err(e) = &self.photo {
+                ui.colored_label(egui::Color32::LIGHT_RED, e);
+            }
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let rect = ui.available_rect_before_wrap();
+            let view = self.view_for(rect.size(), ppp);
+            if let Err(e) = self.update_frames(view) {
+                self.photo = Err(e);
+            }
+            let response = ui.allocate_rect(rect, egui::Sense::click_and_drag());
+            let Some((_, _, after, before)) = self.shown.clone() else {
+                return;
+            };
+            let Ok((source, preview)) = &self.photo else {
+                return;
+            };
+            // The frame's size in stored pixels, turned upright, in points.
+            let (sw, sh) = preview.size();
+            let (sw, sh) = if source.orientation.swaps_axes() {
+                (sh as f32, sw as f32)
+            } else {
+                (sw as f32, sh as f32)
+            };
+            let (w, h) = match view {
+                View::Fit { width, height } => {
+                    let s = (width as f32 / sw).min(height as f32 / sh).min(1.0);
+                    (sw * s, sh * s)
+                }
+                // A window larger than the photo shows all of it, unscaled.
+                View::Actual { width, height, .. } => {
+                    ((width as f32).min(sw), (height as f32).min(sh))
+                }
+            };
+            let shown = egui::Rect::from_center_size(rect.center(), egui::vec2(w / ppp, h / ppp));
+            let uvs = corner_uvs(source.orientation);
+            let paint = |tex: egui::TextureId, x0: f32, x1: f32| {
+                // A quad whose corners carry the oriented texture coordinates;
+                // x0..x1 picks a vertical slice (the split).
+                let mut mesh = egui::Mesh::with_texture(tex);
+                let lerp = |a: [f32; 2], b: [f32; 2], t: f32| {
+                    egui::pos2(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                };
+                let (tl, tr, br, bl) = (uvs[0], uvs[1], uvs[2], uvs[3]);
+                let corners = [
+                    (
+                        egui::pos2(shown.lerp_inside(egui::vec2(x0, 0.0)).x, shown.top()),
+                        lerp(tl, tr, x0),
+                    ),
+                    (
+                        egui::pos2(shown.lerp_inside(egui::vec2(x1, 0.0)).x, shown.top()),
+                        lerp(tl, tr, x1),
+                    ),
+                    (
+                        egui::pos2(shown.lerp_inside(egui::vec2(x1, 0.0)).x, shown.bottom()),
+                        lerp(bl, br, x1),
+                    ),
+                    (
+                        egui::pos2(shown.lerp_inside(egui::vec2(x0, 0.0)).x, shown.bottom()),
+                        lerp(bl, br, x0),
+                    ),
+                ];
+                for (pos, uv) in corners {
+                    mesh.vertices.push(egui::epaint::Vertex {
+                        pos,
+                        uv,
+                        color: egui::Color32::WHITE,
+                    });
+                }
+                mesh.add_triangle(0, 1, 2);
+                mesh.add_triangle(0, 2, 3);
+                ui.painter().add(egui::Shape::mesh(mesh));
+            };
+            match (self.split, before) {
+                (Some(at), Some(before)) => {
+                    paint(before, 0.0, at);
+                    paint(after, at, 1.0);
+                    let x = shown.lerp_inside(egui::vec2(at, 0.0)).x;
+                    ui.painter().vline(
+                        x,
+                        shown.y_range(),
+                        egui::Stroke::new(2.0, egui::Color32::WHITE),
+                    );
+                    if response.dragged() {
+                        if let Some(p) = response.interact_pointer_pos() {
+                            self.split =
+                                Some(((p.x - shown.left()) / shown.width()).clamp(0.0, 1.0));
+                        }
+                    }
+                }
+                _ => {
+                    paint(after, 0.0, 1.0);
+                    if self.zoom_actual && response.dragged() {
+                        // Dragging moves the photo with the pointer: the
+                        // centre moves the other way, in stored pixels.
+                        let d = response.drag_delta() * ppp;
+                        let (dx, dy) = stored_delta(source.orientation, d.x, d.y);
+                        let (sw, sh) = preview.size();
+                        self.center = (
+                            (self.center.0 - dx).clamp(0.0, sw as f32),
+                            (self.center.1 - dy).clamp(0.0, sh as f32),
+                        );
+                    }
+                }
+            }
+            let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+            if response.hovered() && scroll.abs() > 0.5 {
+                self.dials.turn(scroll.signum());
+            }
+        });
+    }
+
+    pub(crate) fn keys(&mut self, ctx: &egui::Context) {
+        use egui::Key;
+        ctx.input(|i| {
+            for (key, dial) in [
+                (Key::E, Dial::Exposure),
+                (Key::T, Dial::Tone),
+                (Key::L, Dial::Look),
+                (Key::V, Dial::Vignette),
+                (Key::W, Dial::Temperature),
+                (Key::I, Dial::Tint),
+            ] {
+                if i.key_pressed(key) {
+                    self.dials.selected = dial;
+                }
+            }
+            if i.key_pressed(Key::F) {
+                self.zoom_actual = false;
+            }
+            if i.key_pressed(Key::Num1) {
+                self.zoom_actual = true;
+            }
+            if i.key_pressed(Key::S) {
+                self.split = if self.split.is_some() {
+                    None
+                } else {
+                    Some(0.5)
+                };
+            }
+            for (key, step) in [
+                (Key::ArrowUp, 1.0),
+                (Key::ArrowRight, 1.0),
+                (Key::ArrowDown, -1.0),
+                (Key::ArrowLeft, -1.0),
+            ] {
+                if i.key_pressed(key) {
+                    self.dials.turn(step);
+                }
+            }
+        });
+    }
+}
+
+/// Texture coordinates of the displayed rect's corners (top-left, top-right,
+/// bottom-right, bottom-left) that show the stored image upright.
+pub(crate) fn corner_uvs(o: Orientation) -> [[f32; 2]; 4] {
+    let (tl, tr, br, bl) = ([0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]);
+    match o {
+        Orientation::Normal => [tl, tr, br, bl],
+        Orientation::FlipH => [tr, tl, bl, br],
+        Orientation::Rotate180 => [br, bl, tl, tr],
+        Orientation::FlipV => [bl, br, tr, tl],
+        Orientation::Transpose => [tl, bl, br, tr],
+        Orientation::Rotate90 => [bl, tl, tr, br],
+        Orientation::Transverse => [br, tr, tl, bl],
+        Orientation::Rotate270 => [tr, br, bl, tl],
+    }
+}
+
+/// A displacement on screen as a displacement in the stored image.
+pub(crate) fn stored_delta(o: Orientation, dx: f32, dy: f32) -> (f32, f32) {
+    match o {
+        Orientation::Normal => (dx, dy),
+        Orientation::FlipH => (-dx, dy),
+        Orientation::Rotate180 => (-dx, -dy),
+        Orientation::FlipV => (dx, -dy),
+        Orientation::Transpose => (dy, dx),
+        Orientation::Rotate90 => (dy, -dx),
+        Orientation::Transverse => (-dy, -dx),
+        Orientation::Rotate270 => (-dy, dx),
+    }
+}
