@@ -1,0 +1,62 @@
+//! `wisp bench`: figures, not tests.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use wisp::{looks, Demosaic, DevelopParams, Engine, ToneOp};
+
+use super::engine;
+
+pub(super) fn bench_demosaic(dataset: &Path, demosaic: Demosaic) -> Result<ExitCode, String> {
+    let pipeline = match engine(false) {
+        Engine::Gpu(p) => p,
+        Engine::Cpu => {
+            return Err("the demosaic benchmark runs on the GPU; no adapter was found".into())
+        }
+    };
+    println!(
+        "demosaic: {} on {}",
+        demosaic.name(),
+        pipeline.gpu().info.name
+    );
+    let mean = wisp::bench::demosaic_dataset(&pipeline, dataset, demosaic, |name, db| {
+        println!("{name}: {db:.2} dB")
+    })
+    .map_err(|e| e.to_string())?;
+    println!("mean CPSNR: {mean:.2} dB");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn bench_develop(
+    photo: &Path,
+    runs: usize,
+    tone: Option<ToneOp>,
+    cpu: bool,
+) -> Result<ExitCode, String> {
+    let engine = engine(cpu);
+    let mut params =
+        looks::params("neutral", &DevelopParams::default()).map_err(|e| e.to_string())?;
+    if let Some(tone) = tone {
+        params.tone = tone;
+    }
+    let t = wisp::bench::phase_times(&engine, photo, &params, runs).map_err(|e| e.to_string())?;
+    let mut sorted = t.develop.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "{} ({}x{}) on {}, tone {:?}",
+        photo.display(),
+        t.width,
+        t.height,
+        engine.describe(),
+        params.tone
+    );
+    println!("decode: {:.1} ms", t.decode);
+    println!(
+        "develop: best {:.1} ms, median {:.1} ms over {runs} runs; first run {:.1} ms",
+        sorted[0],
+        sorted[sorted.len() / 2],
+        t.develop[0]
+    );
+    println!("encode (JPEG q92): {:.1} ms", t.encode);
+    Ok(ExitCode::SUCCESS)
+}
