@@ -82,16 +82,24 @@ fn tile_pixel(xy: vec2<u32>, t: Tile) -> Pixel {
     return Pixel(xy + t.origin, t.full_size);
 }
 
-// Whole-sample mirror (-1 -> 1, n -> n - 2): keeps the CFA parity of the
-// reflected index, so a mirrored tap always has the colour a filter expects.
-// Exact for i in [-(n - 1), 2 (n - 1)], every n >= 1 (a stencil's reach is
-// far less than a frame); no integer division, which CPU rasterisers run
-// lane by lane.
+// Whole-sample mirror (-1 -> 1, n -> n - 2, and on, periodically): keeps
+// the CFA parity of the reflected index, so a mirrored tap always has the
+// colour a filter expects. The kernels call it only for taps outside the
+// image (see `within`): its integer division runs lane by lane on a CPU
+// rasteriser.
 fn mirror(i: i32, n: i32) -> i32 {
-    let a = abs(i);
-    return clamp(abs(select(a, 2 * (n - 1) - a, a >= n)), 0, n - 1);
+    let period = max(2 * (n - 1), 1);
+    let m = abs(i) % period;
+    return select(m, period - m, m >= n);
+}
+
+fn within(p: vec2<i32>, dims: vec2<i32>) -> bool {
+    return all(p >= vec2<i32>(0)) && all(p < dims);
 }
 
 fn mirror2(p: vec2<i32>, dims: vec2<i32>) -> vec2<i32> {
+    if within(p, dims) {
+        return p;
+    }
     return vec2<i32>(mirror(p.x, dims.x), mirror(p.y, dims.y));
 }

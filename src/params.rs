@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::lut::Lut;
-use crate::ops::{mhc, Stencil};
+use crate::ops::{gbtf, mhc, Stencil};
 
 /// Tone mapping operator (see [`crate::ops::tone`] for what each does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -56,24 +56,30 @@ impl FromStr for ToneOp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Demosaic {
-    /// Malvar-He-Cutler (see [`crate::ops::mhc`]).
+    /// Gradient-based threshold-free (see [`crate::ops::gbtf`]): the best
+    /// quality, five passes.
+    Gbtf,
+    /// Malvar-He-Cutler (see [`crate::ops::mhc`]): one pass, fused into
+    /// the block kernel, the fastest.
     #[default]
-    Mhc,
+    Fast,
 }
 
 impl Demosaic {
-    pub const ALL: [Demosaic; 1] = [Demosaic::Mhc];
+    pub const ALL: [Demosaic; 2] = [Demosaic::Gbtf, Demosaic::Fast];
 
     pub fn name(self) -> &'static str {
         match self {
-            Demosaic::Mhc => "mhc",
+            Demosaic::Gbtf => "gbtf",
+            Demosaic::Fast => "fast",
         }
     }
 
     /// Its stencil op.
     pub fn op(self) -> &'static dyn Stencil {
         match self {
-            Demosaic::Mhc => &mhc::Mhc,
+            Demosaic::Gbtf => &gbtf::Gbtf,
+            Demosaic::Fast => &mhc::Mhc,
         }
     }
 }
@@ -81,6 +87,9 @@ impl Demosaic {
 impl FromStr for Demosaic {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
+        if s.eq_ignore_ascii_case("mhc") {
+            return Ok(Demosaic::Fast);
+        }
         Self::ALL
             .into_iter()
             .find(|d| d.name().eq_ignore_ascii_case(s))

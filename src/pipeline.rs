@@ -23,7 +23,7 @@ use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
-use crate::ops::{Pointwise, Stencil};
+use crate::ops::{Photosite, Pointwise, Stencil};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{self, Chain, Plan, RawScene, Tile};
 use crate::readback::read_texture;
@@ -302,8 +302,7 @@ impl GpuPipeline {
                 .texture("mosaic", width, height, wgpu::TextureFormat::R32Float);
             self.write(&input, bytemuck::cast_slice(mosaic), 4);
             let mut encoder = self.encoder();
-            let glue = Glue::default().photosites(&[]).stencil(stencil);
-            let rgb = self.record_demosaic(&mut encoder, &input, cfa, &glue);
+            let rgb = self.record_demosaic(&mut encoder, &input, cfa, stencil, &[]);
             self.read_linear(encoder, &rgb)
         })
     }
@@ -363,8 +362,16 @@ impl GpuPipeline {
             }
             plan::Scene::Raw(raw) => {
                 let mosaic = self.record_photosites(encoder, raw)?;
-                let glue = raw.glue([0, 0]);
-                Ok(self.record_demosaic(encoder, &mosaic, raw.frame.cfa, &glue))
+                let photosites = raw.photosites([0, 0]);
+                Ok(
+                    self.record_demosaic(
+                        encoder,
+                        &mosaic,
+                        raw.frame.cfa,
+                        raw.demosaic,
+                        &photosites,
+                    ),
+                )
             }
             plan::Scene::Developed(image) => self.upload_linear(image),
         }
@@ -405,34 +412,60 @@ impl GpuPipeline {
         Ok(mosaic)
     }
 
-    /// The stencil op over a linear mosaic; `glue` has the passes
-    /// kernel's chains: the photosite ops (which this entry does not run)
-    /// and the stencil.
+    /// The stencil op over a linear mosaic, pass by pass. The passes
+    /// kernel also defines the photosite chain, `photosites` (which these
+    /// entries do not run).
     fn record_demosaic(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         mosaic: &wgpu::Texture,
         cfa: CfaPattern,
-        glue: &Glue,
+        stencil: &dyn Stencil,
+        photosites: &[Box<dyn Photosite>],
     ) -> wgpu::Texture {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
-        let rgb = self
-            .gpu
-            .texture("camera rgb", w, h, wgpu::TextureFormat::Rgba32Float);
         let kinds = self.gpu.uniform(&cfa.kinds());
-        let kernel = self.kernels.get(&self.gpu, "passes", "demosaic_main", glue);
-        self.gpu.dispatch(
-            encoder,
-            &kernel,
-            &[
+        let image = |label| {
+            self.gpu
+                .texture(label, w, h, wgpu::TextureFormat::Rgba32Float)
+        };
+        let mut images: Vec<wgpu::Texture> = Vec::new();
+        let passes = stencil.passes().len();
+        for pass in 0..=passes {
+            let out = image(if pass < passes {
+                "stencil image"
+            } else {
+                "camera rgb"
+            });
+            let (entry, slot) = if pass < passes {
+                ("stencil_pass_main", "stencil_out")
+            } else {
+                ("demosaic_main", "rgb_out")
+            };
+            let glue = Glue::default()
+                .photosites(photosites)
+                .stencil(stencil, (pass < passes).then_some(pass));
+            let kernel = self.kernels.get(&self.gpu, "passes", entry, &glue);
+            let views: Vec<_> = images.iter().map(view).collect();
+            let names: Vec<String> = (0..views.len())
+                .map(|k| format!("stencil_image_{k}"))
+                .collect();
+            let (mosaic_view, out_view) = (view(mosaic), view(&out));
+            let mut resources = vec![
                 ("cfa", kinds.as_entire_binding()),
-                ("mosaic", wgpu::BindingResource::TextureView(&view(mosaic))),
-                ("rgb_out", wgpu::BindingResource::TextureView(&view(&rgb))),
-            ],
-            w,
-            h,
-        );
-        rgb
+                ("mosaic", wgpu::BindingResource::TextureView(&mosaic_view)),
+                (slot, wgpu::BindingResource::TextureView(&out_view)),
+            ];
+            for (name, v) in names.iter().zip(&views) {
+                resources.push((name, wgpu::BindingResource::TextureView(v)));
+            }
+            // Pairs of pixels, a row per workgroup of 64 (`pair` in the kernel).
+            let groups = [w.div_ceil(2).div_ceil(64) as u32, h as u32];
+            self.gpu
+                .dispatch_groups(encoder, &kernel, &resources, groups);
+            images.push(out);
+        }
+        images.pop().expect("the last pass's image")
     }
 
     fn record_resize(

@@ -12,7 +12,7 @@ use common::{graded, random_frame, rng};
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 use wisp::frame::CfaPattern;
 use wisp::ops::glue::Glue;
-use wisp::ops::{mhc::Mhc, Op};
+use wisp::ops::{mhc::Mhc, Op, Stencil};
 use wisp::params::ToneOp;
 use wisp::plan::{Chain, RawScene};
 
@@ -52,10 +52,21 @@ fn every_shader_file_is_a_kernel_an_op_or_common() {
 /// runs the whole journey, the passes the scene part, the pointwise kernel
 /// the rest; resize runs no op.
 fn full_glue(name: &str, tone: ToneOp) -> Glue {
+    full_glue_with(name, tone, &Mhc, None)
+}
+
+/// The same with `stencil` as the demosaic, running its first pass `pass`
+/// where the kernel has a stencil pass.
+fn full_glue_with(
+    name: &str,
+    tone: ToneOp,
+    stencil: &'static dyn Stencil,
+    pass: Option<usize>,
+) -> Glue {
     let frame = random_frame(&mut rng(1), 6, 4, CfaPattern::Grbg);
     let scene = RawScene {
         frame: &frame,
-        demosaic: &Mhc,
+        demosaic: stencil,
     };
     let params = wisp::DevelopParams { tone, ..graded() };
     let chain = Chain::new(&params, &frame.cam_to_srgb, true);
@@ -66,25 +77,38 @@ fn full_glue(name: &str, tone: ToneOp) -> Glue {
     );
     match name {
         "block" => scene.glue([1, 0]).pointwise(&chain.ops, &chain.encode),
-        "passes" => scene.glue([0, 0]),
+        "passes" => Glue::default()
+            .photosites(&scene.photosites([0, 0]))
+            .stencil(stencil, pass),
         "pointwise" => chain.glue(&chain.ops),
         _ => Glue::default(),
     }
+}
+
+fn validate(name: &str, glue: &Glue) {
+    let source = wisp::shaders::compose(name, glue);
+    let module = naga::front::wgsl::parse_str(&source)
+        .unwrap_or_else(|e| panic!("{name} does not parse:\n{}", e.emit_to_string(&source)));
+    Validator::new(ValidationFlags::all(), Capabilities::empty())
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{name} does not validate:\n{}", e.emit_to_string(&source)));
 }
 
 #[test]
 fn every_kernel_parses_and_validates_with_every_op() {
     for tone in ToneOp::ALL {
         for (name, _) in wisp::shaders::KERNELS {
-            let source = wisp::shaders::compose(name, &full_glue(name, tone));
-            let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
-                panic!("{name} does not parse:\n{}", e.emit_to_string(&source))
-            });
-            Validator::new(ValidationFlags::all(), Capabilities::empty())
-                .validate(&module)
-                .unwrap_or_else(|e| {
-                    panic!("{name} does not validate:\n{}", e.emit_to_string(&source))
-                });
+            validate(name, &full_glue(name, tone));
+        }
+    }
+    // Every demosaic, with each of its passes.
+    for demosaic in wisp::Demosaic::ALL {
+        let op = demosaic.op();
+        let passes = (0..op.passes().len()).map(Some).chain([None]);
+        for pass in passes {
+            for name in ["block", "passes"] {
+                validate(name, &full_glue_with(name, ToneOp::Agx, op, pass));
+            }
         }
     }
 }
@@ -93,7 +117,10 @@ fn every_kernel_parses_and_validates_with_every_op() {
 fn kernels_expose_their_entry_points() {
     let expect = [
         ("block", vec!["codes_main", "scene_main"]),
-        ("passes", vec!["photosite_main", "demosaic_main"]),
+        (
+            "passes",
+            vec!["photosite_main", "demosaic_main", "stencil_pass_main"],
+        ),
         (
             "pointwise",
             vec!["codes_8", "codes_16", "display", "linear_main"],

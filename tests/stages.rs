@@ -10,7 +10,7 @@ use wisp::colorimetry::{Mat3, IDENTITY};
 use wisp::frame::CfaPattern;
 use wisp::lut::{Lut, Lut3d};
 use wisp::ops::common::{srgb_decode3, srgb_encode3};
-use wisp::ops::{mhc::Mhc, Pointwise, Stencil};
+use wisp::ops::{gbtf::Gbtf, mhc::Mhc, Pointwise, Stencil};
 use wisp::params::{Bits, DevelopParams, ToneOp, Vignette};
 use wisp::plan::{Chain, RawScene, Tile};
 
@@ -558,4 +558,103 @@ fn resize_matches_cpu_and_does_not_alias() {
         let bound = if w % max == 0 { 1e-6 } else { 0.05 };
         assert!(worst <= bound, "checkerboard at {max}: off grey by {worst}");
     }
+}
+
+#[test]
+fn gbtf_matches_cpu_on_odd_sizes_and_all_phases() {
+    let mut rng = rng(12);
+    for (w, h) in ODD_SIZES {
+        for cfa in CfaPattern::ALL {
+            let mosaic: Vec<f32> = (0..w * h)
+                .map(|_| rng.random_range(-0.05..1.0f32))
+                .collect();
+            let gpu = gpu().demosaic(&mosaic, w, h, cfa, &Gbtf).expect("GPU GBTF");
+            let cpu = Gbtf.cpu(&mosaic, w, h, cfa);
+            let diff = max_abs_diff(&rgb_of(&gpu), &rgb_of(&cpu));
+            assert!(diff <= 2e-5, "{w}x{h} {}: max diff {diff}", cfa.name());
+        }
+    }
+}
+
+#[test]
+fn gbtf_keeps_the_sampled_channel_and_flat_fields() {
+    let (w, h) = (23, 17);
+    for cfa in CfaPattern::ALL {
+        let mosaic: Vec<f32> = (0..w * h).map(|i| (i % 13) as f32 / 13.0).collect();
+        let rgb = gpu().demosaic(&mosaic, w, h, cfa, &Gbtf).unwrap();
+        for (i, (p, m)) in rgb.data.iter().zip(&mosaic).enumerate() {
+            let c = cfa.color_at(i % w, i / w) as usize;
+            assert_eq!(p[c], *m, "{} ({}, {})", cfa.name(), i % w, i / w);
+        }
+        let flat = vec![0.25f32; w * h];
+        let rgb = gpu().demosaic(&flat, w, h, cfa, &Gbtf).unwrap();
+        assert!(rgb
+            .data
+            .iter()
+            .all(|p| p[..3].iter().all(|v| (v - 0.25).abs() < 1e-6)));
+    }
+}
+
+/// Mean and largest chroma (|R - G| + |B - G|) of demosaicing the neutral
+/// image `grey` (w x h), away from a 16-pixel border: on a grey subject
+/// every bit of colour is false colour.
+fn false_colour(grey: &[f32], w: usize, h: usize, op: &dyn Stencil) -> (f32, f32) {
+    let rgb = gpu()
+        .demosaic(grey, w, h, CfaPattern::Rggb, op)
+        .expect("demosaic");
+    let mut sum = 0.0;
+    let mut worst = 0.0f32;
+    let mut n = 0;
+    for y in 16..h - 16 {
+        for x in 16..w - 16 {
+            let p = rgb.data[y * w + x];
+            let chroma = (p[0] - p[1]).abs() + (p[2] - p[1]).abs();
+            sum += chroma;
+            worst = worst.max(chroma);
+            n += 1;
+        }
+    }
+    (sum / n as f32, worst)
+}
+
+#[test]
+fn gbtf_makes_less_false_colour_than_mhc_on_a_zone_plate() {
+    // Circular zone plate: frequency rising from 0 at the centre to about
+    // half the sampling rate at the edges, in every direction.
+    let (w, h) = (256, 256);
+    let k = std::f32::consts::PI / (4.0 * w as f32);
+    let grey: Vec<f32> = (0..w * h)
+        .map(|i| {
+            let (x, y) = ((i % w) as f32 - 128.0, (i / w) as f32 - 128.0);
+            0.5 + 0.4 * (k * (x * x + y * y)).cos()
+        })
+        .collect();
+    let (mhc, mhc_worst) = false_colour(&grey, w, h, &Mhc);
+    let (gbtf, gbtf_worst) = false_colour(&grey, w, h, &Gbtf);
+    eprintln!("zone plate false colour: MHC mean {mhc} max {mhc_worst}, GBTF mean {gbtf} max {gbtf_worst}");
+    assert!(gbtf < 0.2 * mhc, "mean chroma: GBTF {gbtf}, MHC {mhc}");
+}
+
+#[test]
+fn gbtf_has_no_zippers_on_a_slanted_edge() {
+    // A sharp grey step, slanted by about 5 degrees: MHC interpolates
+    // across it and leaves coloured zippers along it.
+    let (w, h) = (128, 128);
+    let grey: Vec<f32> = (0..w * h)
+        .map(|i| {
+            let (x, y) = ((i % w) as f32, (i / w) as f32);
+            if x - 64.0 > 0.09 * (y - 64.0) {
+                0.8
+            } else {
+                0.1
+            }
+        })
+        .collect();
+    let (mhc, mhc_worst) = false_colour(&grey, w, h, &Mhc);
+    let (gbtf, gbtf_worst) = false_colour(&grey, w, h, &Gbtf);
+    eprintln!("slanted edge false colour: MHC mean {mhc} max {mhc_worst}, GBTF mean {gbtf} max {gbtf_worst}");
+    assert!(
+        gbtf_worst < 0.4 * mhc_worst,
+        "largest chroma: GBTF {gbtf_worst}, MHC {mhc_worst}"
+    );
 }

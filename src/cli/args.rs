@@ -116,8 +116,9 @@ pub(super) struct ConvertArgs {
     /// Vignette at the corners in EV, negative darkens [default: the look's].
     #[arg(long, allow_negative_numbers = true)]
     pub(super) vignette: Option<f32>,
-    /// Demosaic algorithm: mhc (Malvar-He-Cutler).
-    #[arg(long, default_value = "mhc")]
+    /// Demosaic: fast (Malvar-He-Cutler, fused into one dispatch) or gbtf
+    /// (gradient-based threshold-free: the best quality, five passes).
+    #[arg(long, default_value = "fast")]
     pub(super) demosaic: Demosaic,
     /// Output colour space: srgb, or display-p3 (wider primaries; the P3 profile is embedded).
     #[arg(long, default_value = "srgb")]
@@ -136,8 +137,8 @@ pub(super) enum BenchCommand {
     Demosaic {
         #[arg(long)]
         dataset: PathBuf,
-        /// The demosaic to measure: mhc (Malvar-He-Cutler).
-        #[arg(long, default_value = "mhc")]
+        /// The demosaic to measure: fast or gbtf.
+        #[arg(long, default_value = "fast")]
         demosaic: Demosaic,
     },
     /// Time each phase of developing one photo: decode, develop (several

@@ -77,8 +77,7 @@ pub fn dither_tpdf(x: u32, y: u32) -> f32 {
     (halves + 1.0) * (1.0 / 65536.0) - 1.0
 }
 
-/// Whole-sample mirror of index `i` into `0..n` (`mirror` in WGSL, which
-/// is exact over the range a stencil reaches).
+/// Whole-sample mirror of index `i` into `0..n` (`mirror` in WGSL).
 pub fn mirror(i: i64, n: i64) -> usize {
     if n == 1 {
         return 0;

@@ -38,13 +38,33 @@ impl Glue {
         self
     }
 
-    /// The stencil op.
-    pub fn stencil(mut self, op: &dyn Stencil) -> Self {
+    /// The stencil op: `demosaic_rgb`, its last pass, with a texture and
+    /// a tap for each image its first passes write; and `stencil_pass`,
+    /// which runs first pass `pass` (nothing without one).
+    pub fn stencil(mut self, op: &dyn Stencil, pass: Option<usize>) -> Self {
         self.uniform_block("stencil", "StencilParams", &[], &[op]);
         let call = self.call(op, "stencil", "rgb", "x, y, kind");
         let _ = writeln!(
             self.text,
             "fn demosaic_rgb(x: i32, y: i32, kind: u32) -> vec3<f32> {{\n    return {call};\n}}"
+        );
+        let name = op.wgsl().name;
+        for (k, image) in op.passes().iter().enumerate() {
+            let _ = writeln!(
+                self.text,
+                "@group(0) @binding(_) var stencil_image_{k}: texture_2d<f32>;\n\
+                 fn {name}_{image}_tap(x: i32, y: i32) -> vec4<f32> {{\n    \
+                 let dims = vec2<i32>(textureDimensions(stencil_image_{k}));\n    \
+                 return textureLoad(stencil_image_{k}, mirror2(vec2(x, y), dims), 0);\n}}"
+            );
+        }
+        let body = match pass {
+            Some(k) => self.call(op, "stencil", op.passes()[k], "x, y, kind"),
+            None => "vec4<f32>(0.0)".to_string(),
+        };
+        let _ = writeln!(
+            self.text,
+            "fn stencil_pass(x: i32, y: i32, kind: u32) -> vec4<f32> {{\n    return {body};\n}}"
         );
         self
     }
@@ -75,8 +95,8 @@ impl Glue {
         let wgsl = op.wgsl();
         if !self.ops.iter().any(|w| std::ptr::eq(*w, wgsl)) {
             self.ops.push(wgsl);
+            self.constants.extend(op.constants());
         }
-        self.constants.extend(op.constants());
         match wgsl.params {
             Some(_) => format!("{}_{suffix}({args}, {var}.{})", wgsl.name, wgsl.name),
             None => format!("{}_{suffix}({args})", wgsl.name),

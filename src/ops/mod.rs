@@ -18,6 +18,7 @@
 
 pub mod common;
 pub mod encode;
+pub mod gbtf;
 pub mod glue;
 pub mod linearize;
 pub mod mhc;
@@ -77,9 +78,19 @@ pub trait Photosite: Op {
 /// (0 red, 1 green in a red row, 2 green in a blue row, 3 blue). It reads
 /// photosites with `mosaic_tap(x, y)`, which each kernel defines over its
 /// own storage, borders mirrored.
+///
+/// An op of several passes names the images its first passes write
+/// ([`Stencil::passes`]): pass `P` is `NAME_P(x, y, kind) -> vec4<f32>`,
+/// and any later pass reads its image with `NAME_P_tap(x, y)`, borders
+/// mirrored; `NAME_rgb` is the last pass.
 pub trait Stencil: Op {
-    /// How far from the pixel it reads, in photosites.
+    /// How far from the pixel it reads, in photosites, over all its passes.
     fn reach(&self) -> usize;
+
+    /// The passes before `rgb`, by the names of the images they write.
+    fn passes(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// CPU twin: demosaic a linear mosaic into linear camera RGB.
     fn cpu(&self, mosaic: &[f32], width: usize, height: usize, cfa: CfaPattern) -> LinearImage;
@@ -146,7 +157,7 @@ pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step];
 
 /// Every op's WGSL file, for the kernels' imports and the shader tests.
 pub fn all_wgsl() -> impl Iterator<Item = &'static Wgsl> {
-    [&linearize::WGSL, &mhc::WGSL, &encode::WGSL]
+    [&linearize::WGSL, &mhc::WGSL, &gbtf::WGSL, &encode::WGSL]
         .into_iter()
         .chain(POINTWISE_WGSL.iter().copied())
 }
