@@ -326,7 +326,7 @@ pub fn run(
                     })
                     .and_then(|()| {
                         output::write(&image, &report.output, out.format, out.jpeg, &meta)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| format!("{} -> {e}", report.input.display()))
                     });
                 report.timings.encode_ms = ms(start);
                 engine.recycle(image);

@@ -273,8 +273,14 @@ fn a_full_disk_fails_the_file_cleanly() {
         "the run must fail: {stdout}{stderr}"
     );
     assert!(
-        stderr.contains("parrots.png") && stderr.contains("No space left on device"),
-        "{stderr}"
+        stderr.contains("parrots.dng -> ")
+            && stderr.contains("parrots.png: cannot")
+            && stderr.contains("No space left on device"),
+        "the input and the output are named: {stderr}"
+    );
+    assert!(
+        !stderr.contains("wisp-tmp"),
+        "not the temporary file: {stderr}"
     );
     let listing: Vec<&str> = stdout
         .lines()

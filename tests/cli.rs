@@ -296,3 +296,61 @@ fn chroma_subsampling_follows_quality_or_the_flag() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("411"), "{}", stderr(&o));
 }
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+#[test]
+fn outputs_replace_only_regular_files() {
+    let dir = tempdir("special-out");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    // A report onto a FIFO (as onto /dev/full) is an error, and the FIFO
+    // stays; so does a link.
+    let fifo = dir.join("report.json");
+    mkfifo(&fifo);
+    std::fs::write(dir.join("target.json"), "keep").unwrap();
+    std::os::unix::fs::symlink("target.json", dir.join("link.json")).unwrap();
+    for report in [&fifo, &dir.join("link.json")] {
+        let o = wisp_capped(&[
+            "convert",
+            s,
+            "-o",
+            out.to_str().unwrap(),
+            "--overwrite",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert!(std::fs::symlink_metadata(dir.join("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("target.json")).unwrap(),
+        "keep"
+    );
+    // An output that is a FIFO, with --overwrite.
+    let out2 = dir.join("out2");
+    std::fs::create_dir_all(&out2).unwrap();
+    mkfifo(&out2.join("parrots.jpg"));
+    let o = wisp_capped(&["convert", s, "-o", out2.to_str().unwrap(), "--overwrite"]);
+    assert_clean_failure(&o, "parrots.jpg");
+    assert!(std::fs::symlink_metadata(out2.join("parrots.jpg"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(files_in(&out2), vec!["parrots.jpg"]);
+}

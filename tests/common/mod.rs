@@ -168,3 +168,35 @@ pub fn wisp(args: &[&str]) -> Output {
         .output()
         .expect("wisp runs")
 }
+
+/// Run the `wisp` command with its address space capped at 4 GB and a
+/// 60 s time limit, for hostile inputs: a runaway allocation fails (and
+/// the test with it) instead of taking the machine.
+pub fn wisp_capped(args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4000000; exec timeout 60 \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_wisp"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+pub fn stderr_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// stderr holds no panic message, backtrace hint or request to report a
+/// bug elsewhere, and the lines naming `name` are single wisp lines.
+pub fn assert_clean_failure(o: &Output, name: &str) {
+    let err = stderr_of(o);
+    assert!(!o.status.success(), "{name} must fail: {err}");
+    for bad in ["panicked", "backtrace", "file a bug", "github"] {
+        assert!(!err.contains(bad), "{name}: `{bad}` in: {err}");
+    }
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(name)).collect();
+    assert!(!lines.is_empty(), "{name} is not named: {err}");
+    for l in lines {
+        assert!(l.starts_with("wisp: "), "{name}: not a wisp line: {l}");
+    }
+}
