@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/parrots.dng")
@@ -353,4 +353,49 @@ fn outputs_replace_only_regular_files() {
         .file_type()
         .is_fifo());
     assert_eq!(files_in(&out2), vec!["parrots.jpg"]);
+}
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempdir("special");
+    let out = dir.join("out");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.cube")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.dng")).unwrap();
+    mkfifo(&dir.join("fifo.cube"));
+    mkfifo(&dir.join("fifo.dng"));
+    std::fs::write(dir.join("preset.toml"), "lut = \"fifo.cube\"\n").unwrap();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    for (args, named) in [
+        (vec![s, "--look", "zero.cube"], vec!["zero.cube"]),
+        (vec![s, "--look", "fifo.cube"], vec!["fifo.cube"]),
+        (
+            vec![s, "--look", "preset.toml"],
+            vec!["preset.toml", "fifo.cube"],
+        ),
+        (vec!["fifo.dng"], vec!["fifo.dng"]),
+        (vec!["zero.dng"], vec!["zero.dng"]),
+    ] {
+        let mut argv = vec!["convert"];
+        argv.extend_from_slice(&args);
+        argv.extend_from_slice(&["-o", o, "--cpu"]);
+        let started = std::time::Instant::now();
+        let result = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 4000000; exec timeout 20 \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_wisp"))
+            .args(&argv)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(started.elapsed().as_secs() < 15, "{args:?} hung");
+        let err = stderr(&result);
+        assert_clean_failure(&result, named[0]);
+        for name in named {
+            assert!(err.contains(name), "{args:?}: {name} not named: {err}");
+        }
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        assert!(files_in(&out).is_empty());
+    }
 }

@@ -8,6 +8,8 @@ pub mod output;
 #[cfg(feature = "raw")]
 pub mod raw;
 
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 use crate::error::DecodeError;
@@ -20,33 +22,85 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff"];
 /// risking an allocation the machine cannot make.
 pub const MAX_PIXELS: usize = 1 << 30;
 
+/// Size limits of the files wisp reads whole, by kind: more than any real
+/// file of the kind, and a bound on the memory one may take.
+pub mod limits {
+    /// Photos: a 16-bit TIFF of 200 MP is 1.2 GB.
+    pub const PHOTO: u64 = 4 << 30;
+    /// Text LUTs (.cube, .3dl): a 256-point .cube is about 530 MB.
+    pub const TEXT_LUT: u64 = 1 << 30;
+    /// Hald CLUT images: level 16 at 16 bits is 100 MB uncompressed.
+    pub const HALD: u64 = 256 << 20;
+    /// Look presets (.toml).
+    pub const PRESET: u64 = 1 << 20;
+}
+
+/// Open `path` for reading only if it is a regular file (after following
+/// links) of at most `limit` bytes. A FIFO is opened without blocking and
+/// refused, as are devices (/dev/zero never ends) and sockets.
+pub fn open_regular(path: &Path, limit: u64) -> std::io::Result<(File, u64)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, device or socket)",
+        ));
+    }
+    if meta.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, more than the {} MB this kind of file may have",
+            meta.len(),
+            limit >> 20
+        )));
+    }
+    Ok((file, meta.len()))
+}
+
+/// The bytes of the regular file `path`, at most `limit` of them (see
+/// [`open_regular`]).
+pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let (file, len) = open_regular(path, limit)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while it is read stops at the limit.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other("grew past its size limit while read"));
+    }
+    Ok(bytes)
+}
+
 /// Decode a raw file or a developed image.
 pub fn load(path: &Path) -> Result<Source, DecodeError> {
-    let meta = std::fs::metadata(path).map_err(|source| DecodeError::Io {
+    let io_err = |source| DecodeError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    if meta.is_dir() {
-        return Err(DecodeError::invalid(path, "is a directory"));
-    }
-    if meta.len() == 0 {
+    };
+    let bytes = read_regular(path, limits::PHOTO).map_err(io_err)?;
+    if bytes.is_empty() {
         return Err(DecodeError::Empty {
             path: path.to_path_buf(),
         });
     }
     if IMAGE_EXTENSIONS.contains(&extension(path).as_str()) {
-        return image::load(path);
+        return image::load(path, bytes);
     }
-    load_raw(path)
+    load_raw(path, bytes)
 }
 
 #[cfg(feature = "raw")]
-fn load_raw(path: &Path) -> Result<Source, DecodeError> {
-    raw::load(path)
+fn load_raw(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
+    raw::load(path, bytes)
 }
 
 #[cfg(not(feature = "raw"))]
-fn load_raw(path: &Path) -> Result<Source, DecodeError> {
+fn load_raw(path: &Path, _: Vec<u8>) -> Result<Source, DecodeError> {
     Err(DecodeError::invalid(
         path,
         "not a PNG, JPEG or TIFF, and this build of wisp has no raw support (cargo feature `raw`)",

@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
 
 use rawler::decoders::{RawDecodeParams, RawMetadata};
 use rawler::formats::tiff::Rational;
@@ -15,11 +16,10 @@ use crate::error::DecodeError;
 use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
 
-pub fn load(path: &Path) -> Result<Source, DecodeError> {
-    let file = RawSource::new(path).map_err(|source| DecodeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Decode the raw file `path`, whose content is `bytes` (read by
+/// [`super::load`]).
+pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
+    let file = RawSource::new_from_shared_vec(Arc::new(bytes)).with_path(path);
     let params = RawDecodeParams::default();
     // rawler reports most damage as errors but can still panic on some
     // malformed files; a bad file must never take the program down.

@@ -150,10 +150,12 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
     let ext = crate::io::extension(path);
     match ext.as_str() {
         "toml" => {
-            let text = std::fs::read_to_string(path).map_err(|e| LookError::Invalid {
-                path: path.to_path_buf(),
-                reason: format!("cannot read: {e}"),
-            })?;
+            let text = crate::io::read_regular(path, crate::io::limits::PRESET)
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+                .map_err(|e| LookError::Invalid {
+                    path: path.to_path_buf(),
+                    reason: format!("cannot read: {e}"),
+                })?;
             let look = parse(&text, path)?;
             finish(look, path, path.parent()).map(Some)
         }
@@ -217,7 +219,10 @@ fn finish(look: Look, path: &Path, dir: Option<&Path>) -> Result<LoadedLook, Loo
             if !file.exists() {
                 return Err(invalid(format!("LUT file {} not found", file.display())));
             }
-            Some(Arc::new(lut::load(&file)?))
+            // Named with the preset that asked for it.
+            Some(Arc::new(
+                lut::load(&file).map_err(|e| invalid(format!("lut: {e}")))?,
+            ))
         }
         (None, Some(grade)) => {
             grade.validate().map_err(invalid)?;
