@@ -129,6 +129,10 @@ struct ConvertArgs {
     /// Downscale (on the GPU, area-average filter) so the long edge is at most PX.
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
     max_size: Option<u32>,
+    /// Refuse photos of more pixels than N (samples, for raw data with
+    /// several per pixel), before decoding them.
+    #[arg(long, value_name = "N", default_value_t = io::DEFAULT_MAX_PIXELS, value_parser = clap::value_parser!(u64).range(1..))]
+    max_pixels: u64,
     /// Develop on the CPU instead of the GPU.
     #[arg(long)]
     cpu: bool,
@@ -256,6 +260,7 @@ fn engines(args: &ConvertArgs) -> Vec<Engine> {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
+    io::set_max_pixels(args.max_pixels);
     let params = params(&args)?;
     let mut jobs = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
     if jobs.is_empty() {

@@ -399,3 +399,104 @@ fn only_regular_files_are_read() {
         assert!(files_in(&out).is_empty());
     }
 }
+
+/// Write each `(name, bytes)` into `dir` and convert it alone on the CPU,
+/// capped; each must fail cleanly, naming the file.
+fn each_fails_cleanly(dir: &Path, files: &[(&str, Vec<u8>)], extra: &[&str]) -> Vec<String> {
+    let out = dir.join("out");
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let mut args = vec![
+                "convert",
+                path.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--cpu",
+            ];
+            args.extend_from_slice(extra);
+            let o = wisp_capped(&args);
+            assert_clean_failure(&o, name);
+            assert!(files_in(&out).is_empty(), "{name}: {:?}", files_in(&out));
+            stderr(&o)
+        })
+        .collect()
+}
+
+#[test]
+fn looping_tiff_structures_are_refused_before_decoding() {
+    let dir = tempdir("ifd-loop");
+    let sample = std::fs::read(sample()).unwrap();
+    let next = ifd0_next(&sample);
+    let at = |bytes: &mut Vec<u8>, offset: usize, value: u32| {
+        bytes[offset..offset + 4].copy_from_slice(&value.to_le_bytes())
+    };
+    // The first IFD's next pointer to itself.
+    let mut to_itself = sample.clone();
+    at(&mut to_itself, next, 8);
+    // Two IFDs pointing at each other: a copy of the first at the end.
+    let mut pair = sample.clone();
+    let copy = pair.len() as u32;
+    pair.extend_from_slice(&sample[8..next + 4]);
+    at(&mut pair, next, copy);
+    let len = pair.len();
+    at(&mut pair, len - 4, 8);
+    // A SubIFD pointer back to the IFD that holds it.
+    let sub = patched_sample(&[(254, 0, &[0x4a, 0x01, 4, 0, 1, 0, 0, 0, 8, 0, 0, 0])]);
+    for err in each_fails_cleanly(
+        &dir,
+        &[
+            ("self.dng", to_itself),
+            ("pair.dng", pair),
+            ("sub.dng", sub),
+        ],
+        &[],
+    ) {
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+}
+
+#[test]
+fn claimed_dimensions_are_held_to_the_decode_budget() {
+    let dir = tempdir("budget");
+    let lj92 = |side: u32| {
+        patched_sample(&[
+            (256, 8, &side.to_le_bytes()),
+            (257, 8, &side.to_le_bytes()),
+            (259, 8, &7u16.to_le_bytes()),
+        ])
+    };
+    let errs = each_fails_cleanly(&dir, &[("huge.dng", lj92(100_000))], &[]);
+    assert!(
+        errs[0].contains("100000x100000") && errs[0].contains("--max-pixels"),
+        "{}",
+        errs[0]
+    );
+    // Within a raised limit, 786 KB cannot hold 16384^2 pixels of lossless
+    // JPEG (one bit each at least).
+    let errs = each_fails_cleanly(
+        &dir,
+        &[("tall.dng", lj92(16384))],
+        &["--max-pixels", "300000000"],
+    );
+    assert!(errs[0].contains("too short"), "{}", errs[0]);
+    // The limit applies to the sample itself (768x512) when set below it.
+    let out = dir.join("small");
+    let s = sample();
+    let o = wisp(&[
+        "convert",
+        s.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--max-pixels",
+        "300000",
+    ]);
+    assert_clean_failure(&o, "parrots.dng");
+    assert!(
+        stderr(&o).contains("exceeds the limit of 300000 pixels"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -7,10 +7,12 @@ mod jpeg;
 pub mod output;
 #[cfg(feature = "raw")]
 pub mod raw;
+pub mod tiff_guard;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::DecodeError;
 use crate::frame::Source;
@@ -18,9 +20,22 @@ use crate::frame::Source;
 /// Extensions read as developed images; everything else goes to the raw decoder.
 pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff"];
 
-/// Images larger than this many pixels are refused as corrupt rather than
-/// risking an allocation the machine cannot make.
-pub const MAX_PIXELS: usize = 1 << 30;
+/// The default decode budget: images of more pixels (samples, for raw
+/// data with several per pixel) are refused before anything is allocated
+/// for them. The largest camera sensors have about 150 million.
+pub const DEFAULT_MAX_PIXELS: u64 = 200_000_000;
+
+static MAX_PIXELS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PIXELS);
+
+/// The decode budget in pixels, for the whole process (`--max-pixels`).
+pub fn max_pixels() -> u64 {
+    MAX_PIXELS.load(Ordering::Relaxed)
+}
+
+/// Raise (or lower) the decode budget for every later [`load`].
+pub fn set_max_pixels(pixels: u64) {
+    MAX_PIXELS.store(pixels, Ordering::Relaxed);
+}
 
 /// Size limits of the files wisp reads whole, by kind: more than any real
 /// file of the kind, and a bound on the memory one may take.
@@ -96,6 +111,7 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
 
 #[cfg(feature = "raw")]
 fn load_raw(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
+    tiff_guard::check(&bytes, max_pixels()).map_err(|reason| DecodeError::invalid(path, reason))?;
     raw::load(path, bytes)
 }
 
@@ -120,10 +136,17 @@ pub(crate) fn check_dimensions(
     width: usize,
     height: usize,
 ) -> Result<(), DecodeError> {
-    if width < 2 || height < 2 || width.saturating_mul(height) > MAX_PIXELS {
+    if width < 2 || height < 2 {
         return Err(DecodeError::invalid(
             path,
             format!("implausible image size {width}x{height}"),
+        ));
+    }
+    let limit = max_pixels();
+    if (width as u64).saturating_mul(height as u64) > limit {
+        return Err(DecodeError::invalid(
+            path,
+            format!("image of {width}x{height} exceeds the limit of {limit} pixels (--max-pixels raises it)"),
         ));
     }
     Ok(())

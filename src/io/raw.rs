@@ -16,8 +16,8 @@ use crate::error::DecodeError;
 use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
 
-/// Decode the raw file `path`, whose content is `bytes` (read by
-/// [`super::load`]).
+/// Decode the raw file `path`, whose content is `bytes` (read, and its
+/// TIFF structure checked, by [`super::load`]).
 pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     let file = RawSource::new_from_shared_vec(Arc::new(bytes)).with_path(path);
     let params = RawDecodeParams::default();

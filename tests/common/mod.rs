@@ -182,6 +182,35 @@ pub fn wisp_capped(args: &[&str]) -> Output {
         .expect("sh runs")
 }
 
+/// The bundled sample DNG with `patches` applied: (tag of an entry of its
+/// first IFD, byte offset from the entry's start, little-endian bytes).
+/// Offset 0 rewrites the tag itself, 2 the type, 4 the count, 8 the value.
+pub fn patched_sample(patches: &[(u16, usize, &[u8])]) -> Vec<u8> {
+    let mut dng = std::fs::read(fixture("assets/samples/parrots.dng")).unwrap();
+    for &(tag, at, bytes) in patches {
+        let e = ifd0_entry(&dng, tag);
+        dng[e + at..e + at + bytes.len()].copy_from_slice(bytes);
+    }
+    dng
+}
+
+/// Offset of the entry for `tag` in the first IFD of the little-endian
+/// TIFF `tiff`.
+pub fn ifd0_entry(tiff: &[u8], tag: u16) -> usize {
+    let ifd = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+    let count = u16::from_le_bytes([tiff[ifd], tiff[ifd + 1]]) as usize;
+    (0..count)
+        .map(|i| ifd + 2 + 12 * i)
+        .find(|&e| u16::from_le_bytes([tiff[e], tiff[e + 1]]) == tag)
+        .unwrap_or_else(|| panic!("no tag {tag} in the first IFD"))
+}
+
+/// Offset of the next-IFD pointer of the first IFD of `tiff`.
+pub fn ifd0_next(tiff: &[u8]) -> usize {
+    let ifd = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+    ifd + 2 + 12 * u16::from_le_bytes([tiff[ifd], tiff[ifd + 1]]) as usize
+}
+
 pub fn stderr_of(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
