@@ -500,3 +500,43 @@ fn claimed_dimensions_are_held_to_the_decode_budget() {
         stderr(&o)
     );
 }
+
+#[test]
+fn decoder_panics_leave_one_line_of_wisp() {
+    let dir = tempdir("panics");
+    let asshot = ifd0_entry(&std::fs::read(sample()).unwrap(), 50728);
+    let sample_bytes = std::fs::read(sample()).unwrap();
+    let neutral_at = u32::from_le_bytes(sample_bytes[asshot + 8..asshot + 12].try_into().unwrap());
+    let mut white_xy = patched_sample(&[(50728, 0, &[0x29, 0xc6, 5, 0, 2, 0, 0, 0])]);
+    // AsShotWhiteXY (two rationals, over AsShotNeutral's) whose y has a
+    // zero denominator.
+    let y_denominator = neutral_at as usize + 12;
+    white_xy[y_denominator..y_denominator + 4].copy_from_slice(&[0; 4]);
+    let files = [
+        ("photometric0.dng", patched_sample(&[(262, 8, &[0, 0])])),
+        ("tiletype0.dng", patched_sample(&[(322, 2, &[0, 0])])),
+        ("cfa-ff.dng", patched_sample(&[(33422, 8, &[0xff])])),
+        ("whitexy.dng", white_xy),
+        ("spp255.dng", patched_sample(&[(277, 8, &[255, 0])])),
+        (
+            "bps.dng",
+            patched_sample(&[(258, 2, &[4, 0, 1, 0, 0, 0, 0, 0, 0, 0x80])]),
+        ),
+    ];
+    each_fails_cleanly(&dir, &files, &[]);
+    // All at once with a good file, on the GPU: the batch carries on.
+    let out = dir.join("batch");
+    let mut args: Vec<String> = vec!["convert".into()];
+    args.extend(files.iter().map(|(n, _)| dir.join(n).display().to_string()));
+    args.extend([
+        sample().display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = wisp_capped(&args);
+    for (name, _) in &files {
+        assert_clean_failure(&o, name);
+    }
+    assert_eq!(files_in(&out), vec!["parrots.jpg"]);
+}

@@ -204,9 +204,9 @@ fn encode(image: Rgb, options: JpegOptions, markers: &[(u8, Vec<u8>)]) -> Result
         c.write_scanlines(image.bytes)?;
         c.finish()
     };
-    match std::panic::catch_unwind(encode) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err("the JPEG encoder failed".into()),
+    match super::catch_quietly(encode) {
+        Some(result) => result.map_err(|e| e.to_string()),
+        None => Err("the JPEG encoder failed".into()),
     }
 }
 

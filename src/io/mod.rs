@@ -9,10 +9,11 @@ pub mod output;
 pub mod raw;
 pub mod tiff_guard;
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::DecodeError;
 use crate::frame::Source;
@@ -89,6 +90,39 @@ pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other("grew past its size limit while read"));
     }
     Ok(bytes)
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Calls of [`catch_quietly`] in progress, on any thread.
+static CATCHING: AtomicUsize = AtomicUsize::new(0);
+
+/// Run a third-party decoder or encoder that may panic on bad data: a
+/// panic becomes `None`, and its message and backtrace hint are kept from
+/// the terminal, since the caller reports the file in one line. That holds
+/// for panics on this thread, and for those in rawler's code on the
+/// threads it fans out to (rayon) while a call is in progress; every
+/// other panic still reaches the previous panic hook.
+pub(crate) fn catch_quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_decoder = CATCHING.load(Ordering::SeqCst) > 0
+                && info.location().is_some_and(|l| l.file().contains("rawler"));
+            if !(QUIET.with(Cell::get) || in_decoder) {
+                previous(info)
+            }
+        }));
+    });
+    CATCHING.fetch_add(1, Ordering::SeqCst);
+    let outer = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(outer));
+    CATCHING.fetch_sub(1, Ordering::SeqCst);
+    result.ok()
 }
 
 /// Decode a raw file or a developed image.
