@@ -262,7 +262,13 @@ static STOP: AtomicBool = AtomicBool::new(false);
 fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     io::set_max_pixels(args.max_pixels);
     let params = params(&args)?;
-    let mut jobs = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
+    let plan = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
+    if !args.quiet {
+        for note in &plan.skipped {
+            eprintln!("wisp: skipped {note}");
+        }
+    }
+    let mut jobs = plan.jobs;
     if jobs.is_empty() {
         return Err("no input files (folders are searched for raw and image extensions; -r searches sub-folders)".into());
     }

@@ -357,7 +357,9 @@ fn several_engines_share_a_batch_and_agree() {
     let dir = tempdir("engines");
     let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "shot", 8);
     let out = dir.join("out");
-    let jobs = batch::plan(&[input], false, &out, Format::Png).unwrap();
+    let jobs = batch::plan(&[input], false, &out, Format::Png)
+        .unwrap()
+        .jobs;
     let options = OutputOptions {
         format: Format::Png,
         jpeg: Default::default(),
@@ -409,6 +411,43 @@ fn several_engines_share_a_batch_and_agree() {
             worst <= Some(1),
             "{} differs by {worst:?}",
             r.output.display()
+        );
+    }
+}
+
+#[test]
+fn link_loops_are_searched_once() {
+    let dir = tempdir("links");
+    let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "g", 1);
+    std::os::unix::fs::symlink(".", input.join("s1")).unwrap();
+    std::os::unix::fs::symlink(".", input.join("s2")).unwrap();
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", input.join("sub/up")).unwrap();
+    let out = dir.join("out");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4000000; exec timeout 30 \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_wisp"))
+        .args([
+            "convert",
+            input.to_str().unwrap(),
+            "-r",
+            "-o",
+            out.to_str().unwrap(),
+            "--cpu",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(tree(&out), ["g00.jpg"]);
+    for link in ["s1", "s2", "sub/up"] {
+        assert!(
+            err.contains(&format!(
+                "{}: a link to a folder already searched",
+                input.join(link).display()
+            )),
+            "{link} not named: {err}"
         );
     }
 }
