@@ -44,13 +44,21 @@ pub struct Plan {
 /// recursively if asked, each folder once however many links lead to it),
 /// each with its output path in `out_dir`; a file found in a sub-folder
 /// keeps that sub-folder under `out_dir`.
+///
+/// A file found in a folder is no input when it is the output another input
+/// of this run writes: with `out_dir` in the input folders, a re-run would
+/// otherwise take the outputs of the last run for inputs and refuse every
+/// file as overwriting one. Such a file stays an output (skipped as
+/// existing, or replaced with `--overwrite`). Files named on the command
+/// line are always inputs.
 pub fn plan(
     inputs: &[PathBuf],
     recursive: bool,
     out_dir: &Path,
     format: Format,
 ) -> Result<Plan, String> {
-    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new(); // (file, path relative to the output folder, no extension)
+    // (file, path relative to the output folder without extension, found in a folder)
+    let mut found: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
     let mut walker = Walker {
         recursive,
         visited: HashSet::new(),
@@ -68,9 +76,33 @@ pub fn plan(
             let stem = input
                 .file_stem()
                 .ok_or_else(|| format!("{}: not a file name", input.display()))?;
-            found.push((input.clone(), PathBuf::from(stem)));
+            found.push((input.clone(), PathBuf::from(stem), false));
         }
     }
+    let output_of = |rel: &Path| {
+        let mut output = out_dir.join(rel);
+        output.set_extension(format.extension());
+        output
+    };
+    // Outputs that exist already, by their canonical path, with the inputs
+    // that write them.
+    let mut outputs: HashMap<PathBuf, Vec<&Path>> = HashMap::new();
+    for (f, rel, _) in &found {
+        if let Ok(c) = output_of(rel).canonicalize() {
+            outputs.entry(c).or_default().push(f);
+        }
+    }
+    let earlier_output = |file: &Path| {
+        file.canonicalize()
+            .ok()
+            .and_then(|c| outputs.get(&c))
+            .is_some_and(|writers| writers.iter().any(|w| *w != file))
+    };
+    let found: Vec<(PathBuf, PathBuf)> = found
+        .iter()
+        .filter(|(f, _, in_folder)| !(*in_folder && earlier_output(f)))
+        .map(|(f, rel, _)| (f.clone(), rel.clone()))
+        .collect();
     let canonical_inputs: Vec<PathBuf> = found
         .iter()
         .filter_map(|(f, _)| f.canonicalize().ok())
@@ -78,8 +110,7 @@ pub fn plan(
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut jobs = Vec::with_capacity(found.len());
     for (input, rel) in found {
-        let mut output = out_dir.join(&rel);
-        output.set_extension(format.extension());
+        let output = output_of(&rel);
         if let Some(other) = seen.insert(output.clone(), input.clone()) {
             return Err(format!(
                 "{} and {} would both be written to {}",
@@ -144,7 +175,7 @@ impl Walker {
         &mut self,
         root: &Path,
         dir: &Path,
-        found: &mut Vec<(PathBuf, PathBuf)>,
+        found: &mut Vec<(PathBuf, PathBuf, bool)>,
     ) -> Result<(), String> {
         let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
@@ -158,7 +189,7 @@ impl Walker {
             let ext = io::extension(&path);
             if EXTENSIONS.contains(&ext.as_str()) {
                 let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-                found.push((path, rel));
+                found.push((path, rel, true));
             }
         }
         Ok(())

@@ -451,3 +451,58 @@ fn link_loops_are_searched_once() {
         );
     }
 }
+
+#[test]
+fn a_rerun_into_the_input_folder_finishes_what_is_left() {
+    let dir = tempdir("rerun-in-place");
+    let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "g", 2);
+    std::fs::create_dir_all(input.join("day2")).unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/grbg_64x48.dng"),
+        input.join("day2/h.dng"),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "convert",
+            input.to_str().unwrap(),
+            "-r",
+            "-o",
+            input.to_str().unwrap(),
+            "--cpu",
+        ];
+        args.extend_from_slice(extra);
+        let o = wisp(&args);
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    let converted = [
+        "day2/h.dng",
+        "day2/h.jpg",
+        "g00.dng",
+        "g00.jpg",
+        "g01.dng",
+        "g01.jpg",
+    ];
+    assert_eq!(tree(&input), converted);
+    // One output lost: the re-run writes it and skips the others.
+    std::fs::remove_file(input.join("g01.jpg")).unwrap();
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("converted 1, skipped 2, failed 0 of 3"),
+        "{err}"
+    );
+    assert_eq!(tree(&input), converted);
+    let (ok, err) = run(&["--overwrite"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("converted 3, skipped 0, failed 0 of 3"),
+        "{err}"
+    );
+    assert_eq!(tree(&input), converted);
+}
