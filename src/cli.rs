@@ -270,7 +270,15 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     }
     let mut jobs = plan.jobs;
     if jobs.is_empty() {
-        return Err("no input files (folders are searched for raw and image extensions; -r searches sub-folders)".into());
+        let searched: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(format!(
+            "no input files in {} (folders are searched for raw and image extensions; -r searches sub-folders)",
+            searched.join(", ")
+        ));
     }
     if let Some((k, n)) = args.shard {
         jobs = batch::shard(jobs, &args.output, k, n);

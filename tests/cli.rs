@@ -540,3 +540,42 @@ fn decoder_panics_leave_one_line_of_wisp() {
     }
     assert_eq!(files_in(&out), vec!["parrots.jpg"]);
 }
+
+#[test]
+fn messages_name_the_files_the_user_gave() {
+    let dir = tempdir("names");
+    let out = dir.join("out");
+    // A folder with a raw file's name.
+    std::fs::create_dir_all(dir.join("x.dng")).unwrap();
+    let o = wisp(&[
+        "convert",
+        dir.join("x.dng").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&o, "x.dng");
+    assert!(stderr(&o).contains("no input files in"), "{}", stderr(&o));
+    // A preset whose LUT fails is named with the LUT.
+    std::fs::write(dir.join("bad.cube"), "LUT_3D_SIZE 2\n0 0 x\n").unwrap();
+    std::fs::write(dir.join("p.toml"), "lut = \"bad.cube\"\n").unwrap();
+    // An out-of-range Reinhard white point says what is wanted.
+    std::fs::write(
+        dir.join("r.toml"),
+        "tone = \"reinhard\"\nreinhard_white = 1e39\n",
+    )
+    .unwrap();
+    let s = sample();
+    for (preset, wanted) in [("p.toml", "bad.cube:2"), ("r.toml", "finite")] {
+        let look = dir.join(preset);
+        let o = wisp(&[
+            "convert",
+            s.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--look",
+            look.to_str().unwrap(),
+        ]);
+        assert_clean_failure(&o, preset);
+        assert!(stderr(&o).contains(wanted), "{}", stderr(&o));
+    }
+}
