@@ -183,9 +183,20 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
 }
 
 fn parse(text: &str, path: &Path) -> Result<Look, LookError> {
-    let mut look: Look = toml::from_str(text).map_err(|e| LookError::Invalid {
-        path: path.to_path_buf(),
-        reason: e.to_string().trim_end().to_string(),
+    // toml's own message quotes the line over several; one line here.
+    let mut look: Look = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .and_then(|s| text.get(..s.start))
+            .map(|before| before.matches('\n').count() + 1);
+        let message = e.message().lines().collect::<Vec<_>>().join(" ");
+        LookError::Invalid {
+            path: path.to_path_buf(),
+            reason: match line {
+                Some(line) => format!("line {line}: {message}"),
+                None => message,
+            },
+        }
     })?;
     if look.name.is_empty() {
         look.name = path
