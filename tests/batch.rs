@@ -424,20 +424,14 @@ fn link_loops_are_searched_once() {
     std::fs::create_dir_all(input.join("sub")).unwrap();
     std::os::unix::fs::symlink("..", input.join("sub/up")).unwrap();
     let out = dir.join("out");
-    let o = Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 4000000; exec timeout 30 \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_wisp"))
-        .args([
-            "convert",
-            input.to_str().unwrap(),
-            "-r",
-            "-o",
-            out.to_str().unwrap(),
-            "--cpu",
-        ])
-        .output()
-        .unwrap();
+    let o = wisp_capped(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-r",
+        "-o",
+        out.to_str().unwrap(),
+        "--cpu",
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert_eq!(tree(&out), ["g00.jpg"]);

@@ -6,7 +6,6 @@ mod common;
 use common::*;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/parrots.dng")
@@ -21,10 +20,6 @@ fn files_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -381,10 +376,7 @@ fn only_regular_files_are_read() {
         argv.extend_from_slice(&args);
         argv.extend_from_slice(&["-o", o, "--cpu"]);
         let started = std::time::Instant::now();
-        let result = Command::new("sh")
-            .arg("-c")
-            .arg("ulimit -v 4000000; exec timeout 20 \"$0\" \"$@\"")
-            .arg(env!("CARGO_BIN_EXE_wisp"))
+        let result = capped_wisp()
             .args(&argv)
             .current_dir(&dir)
             .output()

@@ -169,17 +169,21 @@ pub fn wisp(args: &[&str]) -> Output {
         .expect("wisp runs")
 }
 
-/// Run the `wisp` command with its address space capped at 4 GB and a
-/// 60 s time limit, for hostile inputs: a runaway allocation fails (and
-/// the test with it) instead of taking the machine.
-pub fn wisp_capped(args: &[&str]) -> Output {
-    Command::new("sh")
+/// The `wisp` command with its address space capped at 4 GB and a 60 s
+/// time limit, for hostile inputs: a runaway allocation fails (and the
+/// test with it) instead of taking the machine.
+pub fn capped_wisp() -> Command {
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg("ulimit -v 4000000; exec timeout 60 \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_wisp"))
-        .args(args)
-        .output()
-        .expect("sh runs")
+        .arg(env!("CARGO_BIN_EXE_wisp"));
+    command
+}
+
+/// Run [`capped_wisp`] with `args`.
+pub fn wisp_capped(args: &[&str]) -> Output {
+    capped_wisp().args(args).output().expect("sh runs")
 }
 
 /// The bundled sample DNG with `patches` applied: (tag of an entry of its
@@ -211,14 +215,15 @@ pub fn ifd0_next(tiff: &[u8]) -> usize {
     ifd + 2 + 12 * u16::from_le_bytes([tiff[ifd], tiff[ifd + 1]]) as usize
 }
 
-pub fn stderr_of(o: &Output) -> String {
+/// The standard error of a command, as text.
+pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// stderr holds no panic message, backtrace hint or request to report a
 /// bug elsewhere, and the lines naming `name` are single wisp lines.
 pub fn assert_clean_failure(o: &Output, name: &str) {
-    let err = stderr_of(o);
+    let err = stderr(o);
     assert!(!o.status.success(), "{name} must fail: {err}");
     for bad in ["panicked", "backtrace", "file a bug", "github"] {
         assert!(!err.contains(bad), "{name}: `{bad}` in: {err}");
