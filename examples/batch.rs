@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let look = rest.first().map_or("authentic", String::as_str);
     let params = looks::params(look, &DevelopParams::default())?;
 
-    let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?;
+    let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?.jobs;
     let out = OutputOptions {
         format: Format::Jpeg,
         jpeg: JpegOptions {

@@ -4,7 +4,7 @@
 //! only a few frames in flight, so memory stays flat for any batch length.
 //! A file that fails is reported and the rest carry on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -31,29 +31,78 @@ pub struct Job {
     pub output: PathBuf,
 }
 
+/// What [`plan`] found: the jobs, and notes on what it left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    /// Links to folders already searched (a link loop, or the same folder
+    /// twice), each named once.
+    pub skipped: Vec<String>,
+}
+
 /// Every input file under `inputs` (folders searched for [`EXTENSIONS`],
-/// recursively if asked), each with its output path in `out_dir`; a file
-/// found in a sub-folder keeps that sub-folder under `out_dir`.
+/// recursively if asked, each folder once however many links lead to it),
+/// each with its output path in `out_dir`; a file found in a sub-folder
+/// keeps that sub-folder under `out_dir`.
+///
+/// A file found in a folder is no input when it is the output another input
+/// of this run writes: with `out_dir` in the input folders, a re-run would
+/// otherwise take the outputs of the last run for inputs and refuse every
+/// file as overwriting one. Such a file stays an output (skipped as
+/// existing, or replaced with `--overwrite`). Files named on the command
+/// line are always inputs.
 pub fn plan(
     inputs: &[PathBuf],
     recursive: bool,
     out_dir: &Path,
     format: Format,
-) -> Result<Vec<Job>, String> {
-    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new(); // (file, path relative to the output folder, no extension)
+) -> Result<Plan, String> {
+    // (file, path relative to the output folder without extension, found in a folder)
+    let mut found: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
+    let mut walker = Walker {
+        recursive,
+        visited: HashSet::new(),
+        skipped: Vec::new(),
+    };
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| format!("{}: {e}", input.display()))?;
         if meta.is_dir() {
             let before = found.len();
-            walk(input, input, recursive, &mut found)?;
+            if walker.first_visit(input, &meta) {
+                walker.walk(input, input, &mut found)?;
+            }
             found[before..].sort();
         } else {
             let stem = input
                 .file_stem()
                 .ok_or_else(|| format!("{}: not a file name", input.display()))?;
-            found.push((input.clone(), PathBuf::from(stem)));
+            found.push((input.clone(), PathBuf::from(stem), false));
         }
     }
+    let output_of = |rel: &Path| {
+        let mut output = out_dir.join(rel);
+        output.set_extension(format.extension());
+        output
+    };
+    // Outputs that exist already, by their canonical path, with the inputs
+    // that write them.
+    let mut outputs: HashMap<PathBuf, Vec<&Path>> = HashMap::new();
+    for (f, rel, _) in &found {
+        if let Ok(c) = output_of(rel).canonicalize() {
+            outputs.entry(c).or_default().push(f);
+        }
+    }
+    let earlier_output = |file: &Path| {
+        file.canonicalize()
+            .ok()
+            .and_then(|c| outputs.get(&c))
+            .is_some_and(|writers| writers.iter().any(|w| *w != file))
+    };
+    let found: Vec<(PathBuf, PathBuf)> = found
+        .iter()
+        .filter(|(f, _, in_folder)| !(*in_folder && earlier_output(f)))
+        .map(|(f, rel, _)| (f.clone(), rel.clone()))
+        .collect();
     let canonical_inputs: Vec<PathBuf> = found
         .iter()
         .filter_map(|(f, _)| f.canonicalize().ok())
@@ -61,8 +110,7 @@ pub fn plan(
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut jobs = Vec::with_capacity(found.len());
     for (input, rel) in found {
-        let mut output = out_dir.join(&rel);
-        output.set_extension(format.extension());
+        let output = output_of(&rel);
         if let Some(other) = seen.insert(output.clone(), input.clone()) {
             return Err(format!(
                 "{} and {} would both be written to {}",
@@ -82,31 +130,70 @@ pub fn plan(
         }
         jobs.push(Job { input, output });
     }
-    Ok(jobs)
+    Ok(Plan {
+        jobs,
+        skipped: walker.skipped,
+    })
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
+/// Searches folders, each once: a link back to a folder already searched
+/// (`ln -s . d/loop`) would otherwise be followed without end.
+struct Walker {
     recursive: bool,
-    found: &mut Vec<(PathBuf, PathBuf)>,
-) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.is_dir() {
-            if recursive {
-                walk(root, &path, recursive, found)?;
-            }
-            continue;
+    /// (device, inode) of every folder searched.
+    visited: HashSet<(u64, u64)>,
+    skipped: Vec<String>,
+}
+
+impl Walker {
+    /// Whether the folder `dir` (with metadata `meta`, links followed) is
+    /// new; if not, it is noted as skipped.
+    fn first_visit(&mut self, dir: &Path, meta: &std::fs::Metadata) -> bool {
+        #[cfg(unix)]
+        let key = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        // Elsewhere, by the folder's canonical path.
+        #[cfg(not(unix))]
+        let key = {
+            let _ = meta;
+            let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+            (0, fnv1a(path.to_string_lossy().as_bytes()))
+        };
+        let new = self.visited.insert(key);
+        if !new {
+            self.skipped.push(format!(
+                "{}: a link to a folder already searched",
+                dir.display()
+            ));
         }
-        let ext = io::extension(&path);
-        if EXTENSIONS.contains(&ext.as_str()) {
-            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-            found.push((path, rel));
-        }
+        new
     }
-    Ok(())
+
+    fn walk(
+        &mut self,
+        root: &Path,
+        dir: &Path,
+        found: &mut Vec<(PathBuf, PathBuf, bool)>,
+    ) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+            if let Some(meta) = std::fs::metadata(&path).ok().filter(|m| m.is_dir()) {
+                if self.recursive && self.first_visit(&path, &meta) {
+                    self.walk(root, &path, found)?;
+                }
+                continue;
+            }
+            let ext = io::extension(&path);
+            if EXTENSIONS.contains(&ext.as_str()) {
+                let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
+                found.push((path, rel, true));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Keep the jobs of shard `k` of `n` (1-based). A file's shard comes from
@@ -326,7 +413,7 @@ pub fn run(
                     })
                     .and_then(|()| {
                         output::write(&image, &report.output, out.format, out.jpeg, &meta)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| format!("{} -> {e}", report.input.display()))
                     });
                 report.timings.encode_ms = ms(start);
                 engine.recycle(image);

@@ -229,8 +229,8 @@ impl DevelopParams {
             "exposure must be within -20..20 EV",
         )?;
         check(
-            self.reinhard_white.is_finite() && self.reinhard_white > 0.0,
-            "the Reinhard white point must be positive",
+            self.reinhard_white > 0.0 && self.reinhard_white <= 1e4,
+            "the Reinhard white point must be a finite number in (0, 10000]",
         )?;
         check(
             v.amount.is_finite() && v.amount.abs() <= 10.0,

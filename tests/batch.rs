@@ -273,8 +273,14 @@ fn a_full_disk_fails_the_file_cleanly() {
         "the run must fail: {stdout}{stderr}"
     );
     assert!(
-        stderr.contains("parrots.png") && stderr.contains("No space left on device"),
-        "{stderr}"
+        stderr.contains("parrots.dng -> ")
+            && stderr.contains("parrots.png: cannot")
+            && stderr.contains("No space left on device"),
+        "the input and the output are named: {stderr}"
+    );
+    assert!(
+        !stderr.contains("wisp-tmp"),
+        "not the temporary file: {stderr}"
     );
     let listing: Vec<&str> = stdout
         .lines()
@@ -351,7 +357,9 @@ fn several_engines_share_a_batch_and_agree() {
     let dir = tempdir("engines");
     let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "shot", 8);
     let out = dir.join("out");
-    let jobs = batch::plan(&[input], false, &out, Format::Png).unwrap();
+    let jobs = batch::plan(&[input], false, &out, Format::Png)
+        .unwrap()
+        .jobs;
     let options = OutputOptions {
         format: Format::Png,
         jpeg: Default::default(),
@@ -405,4 +413,90 @@ fn several_engines_share_a_batch_and_agree() {
             r.output.display()
         );
     }
+}
+
+#[test]
+fn link_loops_are_searched_once() {
+    let dir = tempdir("links");
+    let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "g", 1);
+    std::os::unix::fs::symlink(".", input.join("s1")).unwrap();
+    std::os::unix::fs::symlink(".", input.join("s2")).unwrap();
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", input.join("sub/up")).unwrap();
+    let out = dir.join("out");
+    let o = wisp_capped(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-r",
+        "-o",
+        out.to_str().unwrap(),
+        "--cpu",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(tree(&out), ["g00.jpg"]);
+    for link in ["s1", "s2", "sub/up"] {
+        assert!(
+            err.contains(&format!(
+                "{}: a link to a folder already searched",
+                input.join(link).display()
+            )),
+            "{link} not named: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_rerun_into_the_input_folder_finishes_what_is_left() {
+    let dir = tempdir("rerun-in-place");
+    let input = copies(&dir.join("in"), "tests/fixtures/grbg_64x48.dng", "g", 2);
+    std::fs::create_dir_all(input.join("day2")).unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/grbg_64x48.dng"),
+        input.join("day2/h.dng"),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "convert",
+            input.to_str().unwrap(),
+            "-r",
+            "-o",
+            input.to_str().unwrap(),
+            "--cpu",
+        ];
+        args.extend_from_slice(extra);
+        let o = wisp(&args);
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    let converted = [
+        "day2/h.dng",
+        "day2/h.jpg",
+        "g00.dng",
+        "g00.jpg",
+        "g01.dng",
+        "g01.jpg",
+    ];
+    assert_eq!(tree(&input), converted);
+    // One output lost: the re-run writes it and skips the others.
+    std::fs::remove_file(input.join("g01.jpg")).unwrap();
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("converted 1, skipped 2, failed 0 of 3"),
+        "{err}"
+    );
+    assert_eq!(tree(&input), converted);
+    let (ok, err) = run(&["--overwrite"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("converted 3, skipped 0, failed 0 of 3"),
+        "{err}"
+    );
+    assert_eq!(tree(&input), converted);
 }

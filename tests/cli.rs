@@ -6,7 +6,6 @@ mod common;
 use common::*;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/parrots.dng")
@@ -21,10 +20,6 @@ fn files_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -295,4 +290,284 @@ fn chroma_subsampling_follows_quality_or_the_flag() {
     ]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("411"), "{}", stderr(&o));
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+#[test]
+fn outputs_replace_only_regular_files() {
+    let dir = tempdir("special-out");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    // A report onto a FIFO (as onto /dev/full) is an error, and the FIFO
+    // stays; so does a link.
+    let fifo = dir.join("report.json");
+    mkfifo(&fifo);
+    std::fs::write(dir.join("target.json"), "keep").unwrap();
+    std::os::unix::fs::symlink("target.json", dir.join("link.json")).unwrap();
+    for report in [&fifo, &dir.join("link.json")] {
+        let o = wisp_capped(&[
+            "convert",
+            s,
+            "-o",
+            out.to_str().unwrap(),
+            "--overwrite",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert!(std::fs::symlink_metadata(dir.join("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("target.json")).unwrap(),
+        "keep"
+    );
+    // An output that is a FIFO, with --overwrite.
+    let out2 = dir.join("out2");
+    std::fs::create_dir_all(&out2).unwrap();
+    mkfifo(&out2.join("parrots.jpg"));
+    let o = wisp_capped(&["convert", s, "-o", out2.to_str().unwrap(), "--overwrite"]);
+    assert_clean_failure(&o, "parrots.jpg");
+    assert!(std::fs::symlink_metadata(out2.join("parrots.jpg"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(files_in(&out2), vec!["parrots.jpg"]);
+}
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempdir("special");
+    let out = dir.join("out");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.cube")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.dng")).unwrap();
+    mkfifo(&dir.join("fifo.cube"));
+    mkfifo(&dir.join("fifo.dng"));
+    std::fs::write(dir.join("preset.toml"), "lut = \"fifo.cube\"\n").unwrap();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    for (args, named) in [
+        (vec![s, "--look", "zero.cube"], vec!["zero.cube"]),
+        (vec![s, "--look", "fifo.cube"], vec!["fifo.cube"]),
+        (
+            vec![s, "--look", "preset.toml"],
+            vec!["preset.toml", "fifo.cube"],
+        ),
+        (vec!["fifo.dng"], vec!["fifo.dng"]),
+        (vec!["zero.dng"], vec!["zero.dng"]),
+    ] {
+        let mut argv = vec!["convert"];
+        argv.extend_from_slice(&args);
+        argv.extend_from_slice(&["-o", o, "--cpu"]);
+        let started = std::time::Instant::now();
+        let result = capped_wisp()
+            .args(&argv)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(started.elapsed().as_secs() < 15, "{args:?} hung");
+        let err = stderr(&result);
+        assert_clean_failure(&result, named[0]);
+        for name in named {
+            assert!(err.contains(name), "{args:?}: {name} not named: {err}");
+        }
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        assert!(files_in(&out).is_empty());
+    }
+}
+
+/// Write each `(name, bytes)` into `dir` and convert it alone on the CPU,
+/// capped; each must fail cleanly, naming the file.
+fn each_fails_cleanly(dir: &Path, files: &[(&str, Vec<u8>)], extra: &[&str]) -> Vec<String> {
+    let out = dir.join("out");
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let mut args = vec![
+                "convert",
+                path.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--cpu",
+            ];
+            args.extend_from_slice(extra);
+            let o = wisp_capped(&args);
+            assert_clean_failure(&o, name);
+            assert!(files_in(&out).is_empty(), "{name}: {:?}", files_in(&out));
+            stderr(&o)
+        })
+        .collect()
+}
+
+#[test]
+fn looping_tiff_structures_are_refused_before_decoding() {
+    let dir = tempdir("ifd-loop");
+    let sample = std::fs::read(sample()).unwrap();
+    let next = ifd0_next(&sample);
+    let at = |bytes: &mut Vec<u8>, offset: usize, value: u32| {
+        bytes[offset..offset + 4].copy_from_slice(&value.to_le_bytes())
+    };
+    // The first IFD's next pointer to itself.
+    let mut to_itself = sample.clone();
+    at(&mut to_itself, next, 8);
+    // Two IFDs pointing at each other: a copy of the first at the end.
+    let mut pair = sample.clone();
+    let copy = pair.len() as u32;
+    pair.extend_from_slice(&sample[8..next + 4]);
+    at(&mut pair, next, copy);
+    let len = pair.len();
+    at(&mut pair, len - 4, 8);
+    // A SubIFD pointer back to the IFD that holds it.
+    let sub = patched_sample(&[(254, 0, &[0x4a, 0x01, 4, 0, 1, 0, 0, 0, 8, 0, 0, 0])]);
+    for err in each_fails_cleanly(
+        &dir,
+        &[
+            ("self.dng", to_itself),
+            ("pair.dng", pair),
+            ("sub.dng", sub),
+        ],
+        &[],
+    ) {
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+}
+
+#[test]
+fn claimed_dimensions_are_held_to_the_decode_budget() {
+    let dir = tempdir("budget");
+    let lj92 = |side: u32| {
+        patched_sample(&[
+            (256, 8, &side.to_le_bytes()),
+            (257, 8, &side.to_le_bytes()),
+            (259, 8, &7u16.to_le_bytes()),
+        ])
+    };
+    let errs = each_fails_cleanly(&dir, &[("huge.dng", lj92(100_000))], &[]);
+    assert!(
+        errs[0].contains("100000x100000") && errs[0].contains("--max-pixels"),
+        "{}",
+        errs[0]
+    );
+    // Within a raised limit, 786 KB cannot hold 16384^2 pixels of lossless
+    // JPEG (one bit each at least).
+    let errs = each_fails_cleanly(
+        &dir,
+        &[("tall.dng", lj92(16384))],
+        &["--max-pixels", "300000000"],
+    );
+    assert!(errs[0].contains("too short"), "{}", errs[0]);
+    // The limit applies to the sample itself (768x512) when set below it.
+    let out = dir.join("small");
+    let s = sample();
+    let o = wisp(&[
+        "convert",
+        s.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--max-pixels",
+        "300000",
+    ]);
+    assert_clean_failure(&o, "parrots.dng");
+    assert!(
+        stderr(&o).contains("exceeds the limit of 300000 pixels"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn decoder_panics_leave_one_line_of_wisp() {
+    let dir = tempdir("panics");
+    let asshot = ifd0_entry(&std::fs::read(sample()).unwrap(), 50728);
+    let sample_bytes = std::fs::read(sample()).unwrap();
+    let neutral_at = u32::from_le_bytes(sample_bytes[asshot + 8..asshot + 12].try_into().unwrap());
+    let mut white_xy = patched_sample(&[(50728, 0, &[0x29, 0xc6, 5, 0, 2, 0, 0, 0])]);
+    // AsShotWhiteXY (two rationals, over AsShotNeutral's) whose y has a
+    // zero denominator.
+    let y_denominator = neutral_at as usize + 12;
+    white_xy[y_denominator..y_denominator + 4].copy_from_slice(&[0; 4]);
+    let files = [
+        ("photometric0.dng", patched_sample(&[(262, 8, &[0, 0])])),
+        ("tiletype0.dng", patched_sample(&[(322, 2, &[0, 0])])),
+        ("cfa-ff.dng", patched_sample(&[(33422, 8, &[0xff])])),
+        ("whitexy.dng", white_xy),
+        ("spp255.dng", patched_sample(&[(277, 8, &[255, 0])])),
+        (
+            "bps.dng",
+            patched_sample(&[(258, 2, &[4, 0, 1, 0, 0, 0, 0, 0, 0, 0x80])]),
+        ),
+    ];
+    each_fails_cleanly(&dir, &files, &[]);
+    // All at once with a good file, on the GPU: the batch carries on.
+    let out = dir.join("batch");
+    let mut args: Vec<String> = vec!["convert".into()];
+    args.extend(files.iter().map(|(n, _)| dir.join(n).display().to_string()));
+    args.extend([
+        sample().display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = wisp_capped(&args);
+    for (name, _) in &files {
+        assert_clean_failure(&o, name);
+    }
+    assert_eq!(files_in(&out), vec!["parrots.jpg"]);
+}
+
+#[test]
+fn messages_name_the_files_the_user_gave() {
+    let dir = tempdir("names");
+    let out = dir.join("out");
+    // A folder with a raw file's name.
+    std::fs::create_dir_all(dir.join("x.dng")).unwrap();
+    let o = wisp(&[
+        "convert",
+        dir.join("x.dng").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&o, "x.dng");
+    assert!(stderr(&o).contains("no input files in"), "{}", stderr(&o));
+    // A preset whose LUT fails is named with the LUT.
+    std::fs::write(dir.join("bad.cube"), "LUT_3D_SIZE 2\n0 0 x\n").unwrap();
+    std::fs::write(dir.join("p.toml"), "lut = \"bad.cube\"\n").unwrap();
+    // An out-of-range Reinhard white point says what is wanted.
+    std::fs::write(
+        dir.join("r.toml"),
+        "tone = \"reinhard\"\nreinhard_white = 1e39\n",
+    )
+    .unwrap();
+    let s = sample();
+    for (preset, wanted) in [("p.toml", "bad.cube:2"), ("r.toml", "finite")] {
+        let look = dir.join(preset);
+        let o = wisp(&[
+            "convert",
+            s.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--look",
+            look.to_str().unwrap(),
+        ]);
+        assert_clean_failure(&o, preset);
+        assert!(stderr(&o).contains(wanted), "{}", stderr(&o));
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
 use wisp::params::ColorSpace;
-use wisp::{Demosaic, ToneOp};
+use wisp::{io, Demosaic, ToneOp};
 
 #[derive(Parser)]
 #[command(name = "wisp", version, about = "Develop camera raw photos on the GPU")]
@@ -126,6 +126,10 @@ pub(super) struct ConvertArgs {
     /// Downscale (on the GPU, area-average filter) so the long edge is at most PX.
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
     pub(super) max_size: Option<u32>,
+    /// Refuse photos of more pixels than N (samples, for raw data with
+    /// several per pixel), before decoding them.
+    #[arg(long, value_name = "N", default_value_t = io::DEFAULT_MAX_PIXELS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(super) max_pixels: u64,
     /// Develop on the CPU instead of the GPU.
     #[arg(long)]
     pub(super) cpu: bool,

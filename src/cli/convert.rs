@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use wisp::io::output;
-use wisp::{batch, looks, Bits, DevelopParams, Engine, Vignette};
+use wisp::{batch, io, looks, Bits, DevelopParams, Engine, Vignette};
 
 use super::args::ConvertArgs;
 use super::engine;
@@ -59,10 +59,25 @@ fn engines(args: &ConvertArgs) -> Vec<Engine> {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
+    io::set_max_pixels(args.max_pixels);
     let params = params(&args)?;
-    let mut jobs = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
+    let plan = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
+    if !args.quiet {
+        for note in &plan.skipped {
+            eprintln!("wisp: skipped {note}");
+        }
+    }
+    let mut jobs = plan.jobs;
     if jobs.is_empty() {
-        return Err("no input files (folders are searched for raw and image extensions; -r searches sub-folders)".into());
+        let searched: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(format!(
+            "no input files in {} (folders are searched for raw and image extensions; -r searches sub-folders)",
+            searched.join(", ")
+        ));
     }
     if let Some((k, n)) = args.shard {
         jobs = batch::shard(jobs, &args.output, k, n);

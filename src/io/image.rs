@@ -9,19 +9,16 @@ use crate::error::DecodeError;
 use crate::frame::{LinearImage, Orientation, Photo, Source};
 use crate::ops::common::srgb_decode;
 
-pub fn load(path: &Path) -> Result<Source, DecodeError> {
+/// Decode the image `path`, whose content is `bytes`.
+pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     let bad = |e: image::ImageError| DecodeError::invalid(path, e.to_string());
-    let reader = image::ImageReader::open(path)
+    let mut decoder = reader(path, bytes)
         .map_err(|source| DecodeError::Io {
             path: path.to_path_buf(),
             source,
         })?
-        .with_guessed_format()
-        .map_err(|source| DecodeError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    let mut decoder = reader.into_decoder().map_err(bad)?;
+        .into_decoder()
+        .map_err(bad)?;
     let (w, h) = decoder.dimensions();
     super::check_dimensions(path, w as usize, h as usize)?;
     let orientation = decoder
@@ -52,4 +49,17 @@ pub fn load(path: &Path) -> Result<Source, DecodeError> {
         info: Default::default(),
         exif,
     })
+}
+
+/// A reader of the image file `path` whose content is `bytes`: the format
+/// from the content, else from the extension (as `ImageReader::open`).
+pub(crate) fn reader(
+    path: &Path,
+    bytes: Vec<u8>,
+) -> std::io::Result<image::ImageReader<std::io::Cursor<Vec<u8>>>> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
+    if let Ok(format) = image::ImageFormat::from_path(path) {
+        reader.set_format(format);
+    }
+    reader.with_guessed_format()
 }

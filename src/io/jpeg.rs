@@ -15,6 +15,7 @@ use super::output::JpegOptions;
 
 /// Markers (ITU T.81 table B.1).
 const SOF0: u8 = 0xC0;
+const SOF1: u8 = 0xC1;
 const RST0: u8 = 0xD0;
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
@@ -203,9 +204,9 @@ fn encode(image: Rgb, options: JpegOptions, markers: &[(u8, Vec<u8>)]) -> Result
         c.write_scanlines(image.bytes)?;
         c.finish()
     };
-    match std::panic::catch_unwind(encode) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err("the JPEG encoder failed".into()),
+    match super::catch_quietly(encode) {
+        Some(result) => result.map_err(|e| e.to_string()),
+        None => Err("the JPEG encoder failed".into()),
     }
 }
 
@@ -241,7 +242,11 @@ fn scan_data(jpeg: &[u8]) -> Option<&[u8]> {
 /// with a restart every `interval` MCUs.
 fn join(slices: &[Vec<u8>], height: u16, interval: u16) -> Option<Vec<u8>> {
     let first = slices.first()?;
-    let (sof, sos) = (find_segment(first, SOF0)?, find_segment(first, SOS)?);
+    // Below quality 24 some quantisation steps exceed 255 and libjpeg
+    // writes 16-bit tables under SOF1 (extended sequential) instead of
+    // SOF0; the frame header is laid out the same.
+    let sof = find_segment(first, SOF0).or_else(|| find_segment(first, SOF1))?;
+    let sos = find_segment(first, SOS)?;
     let mut out = Vec::with_capacity(slices.iter().map(Vec::len).sum::<usize>() + 16);
     out.extend_from_slice(&first[..sos]);
     // SOF0: marker, length, precision, then the number of lines.
@@ -379,6 +384,42 @@ mod tests {
                     1
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_quality_joins_into_the_image_encoded_whole() {
+        // Tall enough for two slices at 4:2:0 (16 MCU rows each).
+        let (w, h) = (40, 520);
+        let rgb = test_image(w, h);
+        let image = Rgb {
+            bytes: &rgb,
+            width: w,
+            height: h,
+        };
+        for quality in 1..=100 {
+            let options = JpegOptions {
+                quality,
+                chroma: Chroma::Auto,
+                threads: 2,
+            };
+            let slices = Slices::new(w as usize, h as usize, options.chroma_pixel_size(), 2);
+            assert_eq!(slices.count, 2, "q{quality}");
+            let sliced =
+                in_slices(image, options, &[]).unwrap_or_else(|e| panic!("q{quality}: {e}"));
+            let whole = in_slices(
+                image,
+                JpegOptions {
+                    threads: 1,
+                    ..options
+                },
+                &[],
+            )
+            .unwrap();
+            assert!(
+                decode(&sliced) == decode(&whole),
+                "q{quality}: sliced pixels differ"
+            );
         }
     }
 

@@ -134,27 +134,33 @@ pub fn abort_writes(code: i32) -> ! {
 }
 
 /// Write through a temporary file beside `path`, renamed into place once
-/// complete; on any failure the temporary file is removed.
+/// complete; on any failure the temporary file is removed. Only a regular
+/// file (or nothing) is replaced: a rename onto a device, a FIFO, a link or
+/// a folder would put a file in its place. Errors name `path`, never the
+/// hidden temporary file.
 fn atomically(
     path: &Path,
-    write: impl FnOnce(File, &Path) -> Result<(), OutputError>,
+    write: impl FnOnce(File) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {
+    let io_err = |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(io_err(std::io::Error::other(
+                "exists and is not a regular file (a device, FIFO, link or folder)",
+            )));
+        }
+    }
     let tmp = temp_path(path);
     let file = {
         let mut list = in_progress();
-        let file = File::create(&tmp).map_err(|source| OutputError::Io {
-            path: tmp.clone(),
-            source,
-        })?;
+        let file = File::create(&tmp).map_err(io_err)?;
         list.push(tmp.clone());
         file
     };
-    let result = write(file, &tmp).and_then(|()| {
-        std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    });
+    let result = write(file).and_then(|()| std::fs::rename(&tmp, path).map_err(io_err));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -195,17 +201,17 @@ pub fn write(
     jpeg: JpegOptions,
     meta: &Metadata,
 ) -> Result<(), OutputError> {
-    atomically(path, |file, tmp| {
-        encode_to(image, file, tmp, format, jpeg, meta)
+    atomically(path, |file| {
+        encode_to(image, file, path, format, jpeg, meta)
     })
 }
 
 /// Write text atomically (LUT files, presets).
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
-    atomically(path, |mut file, tmp| {
+    atomically(path, |mut file| {
         file.write_all(text.as_bytes())
             .map_err(|source| OutputError::Io {
-                path: tmp.to_path_buf(),
+                path: path.to_path_buf(),
                 source,
             })
     })
@@ -219,20 +225,21 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.wisp-tmp", std::process::id()))
 }
 
+/// Encode into `file`; errors name `path`, the output it becomes.
 fn encode_to(
     image: &Rendered,
     file: File,
-    tmp: &Path,
+    path: &Path,
     format: Format,
     jpeg: JpegOptions,
     meta: &Metadata,
 ) -> Result<(), OutputError> {
     let io_err = |source| OutputError::Io {
-        path: tmp.to_path_buf(),
+        path: path.to_path_buf(),
         source,
     };
     let enc_err = |e: image::ImageError| OutputError::Encode {
-        path: tmp.to_path_buf(),
+        path: path.to_path_buf(),
         reason: e.to_string(),
     };
     let (w, h) = (image.width as u32, image.height as u32);
@@ -253,7 +260,7 @@ fn encode_to(
     };
     if color == ExtendedColorType::Rgb16 && !format.supports_16_bit() {
         return Err(OutputError::Encode {
-            path: tmp.to_path_buf(),
+            path: path.to_path_buf(),
             reason: "JPEG holds 8 bits per channel only".into(),
         });
     }
@@ -262,7 +269,7 @@ fn encode_to(
         Format::Jpeg => {
             let file = jpeg::file(bytes, w, h, jpeg, &meta.icc, &exif()).map_err(|reason| {
                 OutputError::Encode {
-                    path: tmp.to_path_buf(),
+                    path: path.to_path_buf(),
                     reason,
                 }
             })?;
@@ -271,7 +278,7 @@ fn encode_to(
         Format::Png => {
             let mut e = PngEncoder::new(&mut out);
             let unsupported = |e: image::error::UnsupportedError| OutputError::Encode {
-                path: tmp.to_path_buf(),
+                path: path.to_path_buf(),
                 reason: e.to_string(),
             };
             e.set_icc_profile(meta.icc.clone()).map_err(unsupported)?;

@@ -1,8 +1,8 @@
 //! Camera raw files through rawler: Bayer mosaic, levels, white balance,
 //! colour calibration, crop and orientation.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
 
 use rawler::decoders::{RawDecodeParams, RawMetadata};
 use rawler::formats::tiff::Rational;
@@ -15,27 +15,42 @@ use crate::error::DecodeError;
 use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
 
-pub fn load(path: &Path) -> Result<Source, DecodeError> {
-    let file = RawSource::new(path).map_err(|source| DecodeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Decode the raw file `path`, whose content is `bytes` (read, and its
+/// TIFF structure checked, by [`super::load`]).
+pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
+    let file = RawSource::new_from_shared_vec(Arc::new(bytes)).with_path(path);
     let params = RawDecodeParams::default();
     // rawler reports most damage as errors but can still panic on some
     // malformed files; a bad file must never take the program down.
-    let (decoded, metadata) = catch_unwind(AssertUnwindSafe(|| {
+    let (decoded, metadata) = super::catch_quietly(|| {
         let image = rawler::decode(&file, &params)?;
         let metadata = rawler::get_decoder(&file)
             .and_then(|d| d.raw_metadata(&file, &params))
             .ok();
         Ok::<_, rawler::RawlerError>((image, metadata))
-    }))
-    .map_err(|_| DecodeError::invalid(path, "corrupt or truncated raw file (the decoder gave up)"))?
-    .map_err(|e| DecodeError::invalid(path, format!("cannot decode raw: {e}")))?;
+    })
+    .ok_or_else(|| DecodeError::invalid(path, GAVE_UP))?
+    .map_err(|e| DecodeError::invalid(path, decode_failure(&e)))?;
     let info = photo_info(&decoded, metadata.as_ref());
     let mut source = from_rawler(path, decoded)?;
     source.info = info;
     Ok(source)
+}
+
+const GAVE_UP: &str = "corrupt or truncated raw file (the decoder gave up)";
+
+/// rawler's error in one line. rawler catches most of its own panics and
+/// reports them with a request to file a bug with its authors; for wisp's
+/// user that is a corrupt file.
+fn decode_failure(e: &rawler::RawlerError) -> String {
+    let text = e.to_string();
+    if text.contains("Caught a panic") {
+        return GAVE_UP.into();
+    }
+    format!(
+        "cannot decode raw: {}",
+        text.lines().next().unwrap_or_default()
+    )
 }
 
 fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {

@@ -150,10 +150,12 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
     let ext = crate::io::extension(path);
     match ext.as_str() {
         "toml" => {
-            let text = std::fs::read_to_string(path).map_err(|e| LookError::Invalid {
-                path: path.to_path_buf(),
-                reason: format!("cannot read: {e}"),
-            })?;
+            let text = crate::io::read_regular(path, crate::io::limits::PRESET)
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+                .map_err(|e| LookError::Invalid {
+                    path: path.to_path_buf(),
+                    reason: format!("cannot read: {e}"),
+                })?;
             let look = parse(&text, path)?;
             finish(look, path, path.parent()).map(Some)
         }
@@ -181,9 +183,20 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
 }
 
 fn parse(text: &str, path: &Path) -> Result<Look, LookError> {
-    let mut look: Look = toml::from_str(text).map_err(|e| LookError::Invalid {
-        path: path.to_path_buf(),
-        reason: e.to_string().trim_end().to_string(),
+    // toml's own message quotes the line over several; one line here.
+    let mut look: Look = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .and_then(|s| text.get(..s.start))
+            .map(|before| before.matches('\n').count() + 1);
+        let message = e.message().lines().collect::<Vec<_>>().join(" ");
+        LookError::Invalid {
+            path: path.to_path_buf(),
+            reason: match line {
+                Some(line) => format!("line {line}: {message}"),
+                None => message,
+            },
+        }
     })?;
     if look.name.is_empty() {
         look.name = path
@@ -217,7 +230,10 @@ fn finish(look: Look, path: &Path, dir: Option<&Path>) -> Result<LoadedLook, Loo
             if !file.exists() {
                 return Err(invalid(format!("LUT file {} not found", file.display())));
             }
-            Some(Arc::new(lut::load(&file)?))
+            // Named with the preset that asked for it.
+            Some(Arc::new(
+                lut::load(&file).map_err(|e| invalid(format!("lut: {e}")))?,
+            ))
         }
         (None, Some(grade)) => {
             grade.validate().map_err(invalid)?;

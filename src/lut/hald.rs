@@ -16,7 +16,14 @@ pub fn load(path: &Path) -> Result<Lut3d, LutError> {
         path: path.to_path_buf(),
         reason,
     };
-    let img = image::open(path)
+    let bytes =
+        crate::io::read_regular(path, crate::io::limits::HALD).map_err(|source| LutError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let img = crate::io::image::reader(path, bytes)
+        .map_err(|e| invalid(format!("cannot read image: {e}")))?
+        .decode()
         .map_err(|e| invalid(format!("cannot read image: {e}")))?
         .into_rgb32f();
     let (w, h) = (img.width() as usize, img.height() as usize);

@@ -125,9 +125,11 @@ pub(crate) fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str, Ve
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, LutError> {
-    let bytes = std::fs::read(path).map_err(|source| LutError::Io {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::io::read_regular(path, crate::io::limits::TEXT_LUT).map_err(|source| {
+        LutError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -188,3 +188,69 @@ pub fn graded() -> DevelopParams {
         ..DevelopParams::default()
     }
 }
+
+/// The `wisp` command with its address space capped at 4 GB and a 60 s
+/// time limit, for hostile inputs: a runaway allocation fails (and the
+/// test with it) instead of taking the machine.
+pub fn capped_wisp() -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg("ulimit -v 4000000; exec timeout 60 \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_wisp"));
+    command
+}
+
+/// Run [`capped_wisp`] with `args`.
+pub fn wisp_capped(args: &[&str]) -> Output {
+    capped_wisp().args(args).output().expect("sh runs")
+}
+
+/// The bundled sample DNG with `patches` applied: (tag of an entry of its
+/// first IFD, byte offset from the entry's start, little-endian bytes).
+/// Offset 0 rewrites the tag itself, 2 the type, 4 the count, 8 the value.
+pub fn patched_sample(patches: &[(u16, usize, &[u8])]) -> Vec<u8> {
+    let mut dng = std::fs::read(fixture("assets/samples/parrots.dng")).unwrap();
+    for &(tag, at, bytes) in patches {
+        let e = ifd0_entry(&dng, tag);
+        dng[e + at..e + at + bytes.len()].copy_from_slice(bytes);
+    }
+    dng
+}
+
+/// Offset of the entry for `tag` in the first IFD of the little-endian
+/// TIFF `tiff`.
+pub fn ifd0_entry(tiff: &[u8], tag: u16) -> usize {
+    let ifd = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+    let count = u16::from_le_bytes([tiff[ifd], tiff[ifd + 1]]) as usize;
+    (0..count)
+        .map(|i| ifd + 2 + 12 * i)
+        .find(|&e| u16::from_le_bytes([tiff[e], tiff[e + 1]]) == tag)
+        .unwrap_or_else(|| panic!("no tag {tag} in the first IFD"))
+}
+
+/// Offset of the next-IFD pointer of the first IFD of `tiff`.
+pub fn ifd0_next(tiff: &[u8]) -> usize {
+    let ifd = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+    ifd + 2 + 12 * u16::from_le_bytes([tiff[ifd], tiff[ifd + 1]]) as usize
+}
+
+/// The standard error of a command, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// stderr holds no panic message, backtrace hint or request to report a
+/// bug elsewhere, and the lines naming `name` are single wisp lines.
+pub fn assert_clean_failure(o: &Output, name: &str) {
+    let err = stderr(o);
+    assert!(!o.status.success(), "{name} must fail: {err}");
+    for bad in ["panicked", "backtrace", "file a bug", "github"] {
+        assert!(!err.contains(bad), "{name}: `{bad}` in: {err}");
+    }
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains(name)).collect();
+    assert!(!lines.is_empty(), "{name} is not named: {err}");
+    for l in lines {
+        assert!(l.starts_with("wisp: "), "{name}: not a wisp line: {l}");
+    }
+}
