@@ -170,12 +170,12 @@ impl Gpu {
         Ok(())
     }
 
-    /// A pipeline for `entry` of the WGSL module `source`, with the
+    /// A pipeline for `entry` of `module` (parsed from WGSL), with the
     /// module's `override` constants named in `constants` fixed.
     pub fn compute_pipeline(
         &self,
         label: &str,
-        source: &str,
+        module: naga::Module,
         entry: &str,
         constants: &[(&str, f64)],
     ) -> wgpu::ComputePipeline {
@@ -183,7 +183,7 @@ impl Gpu {
             .device
             .create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(source.into()),
+                source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module)),
             });
         self.device
             .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {

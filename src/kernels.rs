@@ -2,10 +2,11 @@
 //! entry point, glue (the ops it calls) and set of pipeline constants. A
 //! batch or a preview session compiles only the kernels it runs, each once.
 //!
-//! Every kernel is reflected with naga when it is built: its resources are
-//! bound by the names of their variables, and only those its entry point
-//! uses, so an op adds a texture or a uniform block without anyone
-//! numbering bindings by hand.
+//! Every kernel is parsed and reflected with naga when it is built (and
+//! handed to wgpu as that naga module, so it is parsed once): its
+//! resources are bound by the names of their variables, and only those its
+//! entry point uses, so an op adds a texture or a uniform block without
+//! anyone numbering bindings by hand.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,14 +19,19 @@ use crate::ops::glue::Glue;
 /// A compiled kernel and the binding slots its entry point uses.
 pub struct Kernel {
     pub pipeline: wgpu::ComputePipeline,
-    used: HashMap<String, u32>,
-    declared: Vec<String>,
+    reflection: Reflection,
 }
 
-/// The slots of the resources that `entry` of the WGSL module `source`
-/// uses, by variable name, and the names of all it declares; an error
-/// (with the source's context) where the module is not valid.
-pub fn reflect(source: &str, entry: &str) -> Result<(HashMap<String, u32>, Vec<String>), String> {
+/// What a kernel's entry point binds: the slots of the resources it uses,
+/// by variable name, and the names of all its module declares.
+pub struct Reflection {
+    pub used: HashMap<String, u32>,
+    pub declared: Vec<String>,
+}
+
+/// The WGSL `source` parsed and validated, and what its `entry` binds; an
+/// error (with the source's context) where the module is not valid.
+pub fn reflect(source: &str, entry: &str) -> Result<(naga::Module, Reflection), String> {
     let module = naga::front::wgsl::parse_str(source).map_err(|e| e.emit_to_string(source))?;
     let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
         .validate(&module)
@@ -47,19 +53,18 @@ pub fn reflect(source: &str, entry: &str) -> Result<(HashMap<String, u32>, Vec<S
             used.insert(name.clone(), binding.binding);
         }
     }
-    Ok((used, declared))
+    Ok((module, Reflection { used, declared }))
 }
 
 impl Kernel {
     fn new(gpu: &Gpu, template: &str, entry: &str, glue: &Glue) -> Kernel {
         let source = crate::shaders::compose(template, glue);
         // The kernels are part of the program: an invalid one is a bug.
-        let (used, declared) = reflect(&source, entry)
+        let (module, reflection) = reflect(&source, entry)
             .unwrap_or_else(|e| panic!("kernel {template}/{entry} is not valid WGSL:\n{e}"));
         Kernel {
-            pipeline: gpu.compute_pipeline(template, &source, entry, &glue.constants),
-            used,
-            declared,
+            pipeline: gpu.compute_pipeline(template, module, entry, &glue.constants),
+            reflection,
         }
     }
 
@@ -75,11 +80,11 @@ impl Kernel {
             .iter()
             .filter_map(|(name, resource)| {
                 assert!(
-                    self.declared.iter().any(|d| d == name),
+                    self.reflection.declared.iter().any(|d| d == name),
                     "the kernel declares no resource `{name}`"
                 );
                 Some(wgpu::BindGroupEntry {
-                    binding: *self.used.get(*name)?,
+                    binding: *self.reflection.used.get(*name)?,
                     resource: resource.clone(),
                 })
             })
