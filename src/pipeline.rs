@@ -73,6 +73,50 @@ pub struct GpuPipeline {
     kernels: Kernels,
     buffers: BufferPool,
     timer: Option<Timer>,
+    scene_tile: usize,
+}
+
+/// The side of the tiles that the texture passes develop a frame in (with
+/// a stencil's reach around each): a few tens of MB of images each,
+/// whatever the frame.
+const SCENE_TILE: usize = 1024;
+
+/// A rectangle of a frame, in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Rect {
+    x: usize,
+    y: usize,
+    width: usize,
+    height: usize,
+}
+
+/// The tiles of a `width` x `height` frame: cores of at most `side`
+/// pixels a side, each with what lies within `reach` of it in the frame.
+fn tiles(width: usize, height: usize, side: usize, reach: usize) -> Vec<(Rect, Rect)> {
+    let spans = |n: usize| {
+        (0..n).step_by(side).map(move |start| {
+            let end = (start + side).min(n);
+            (
+                start,
+                end,
+                start.saturating_sub(reach),
+                (end + reach).min(n),
+            )
+        })
+    };
+    let mut all = Vec::new();
+    for (y0, y1, ay0, ay1) in spans(height) {
+        for (x0, x1, ax0, ax1) in spans(width) {
+            let rect = |x: usize, y: usize, x1: usize, y1: usize| Rect {
+                x,
+                y,
+                width: x1 - x,
+                height: y1 - y,
+            };
+            all.push((rect(x0, y0, x1, y1), rect(ax0, ay0, ax1, ay1)));
+        }
+    }
+    all
 }
 
 impl GpuPipeline {
@@ -82,6 +126,16 @@ impl GpuPipeline {
             buffers: BufferPool::default(),
             timer: Timer::new(&gpu),
             gpu,
+            scene_tile: SCENE_TILE,
+        }
+    }
+
+    /// This pipeline with the texture passes' tiles at most `side` pixels
+    /// a side (they join without a seam whatever their size).
+    pub fn with_scene_tile(self, side: usize) -> Self {
+        GpuPipeline {
+            scene_tile: side.max(1),
+            ..self
         }
     }
 
@@ -133,7 +187,7 @@ impl GpuPipeline {
                 }
             }
             let mut encoder = self.encoder();
-            let mut scene = self.record_scene(&mut encoder, &plan.scene, fusion)?;
+            let mut scene = self.scene_of(&plan.scene, fusion)?;
             if let Some(size) = plan.resize {
                 scene = self.record_resize(&mut encoder, &scene, size);
             }
@@ -155,9 +209,7 @@ impl GpuPipeline {
     pub fn scene(&self, photo: &Photo, params: &DevelopParams) -> Result<Scene, Error> {
         self.gpu.scoped(|| {
             let plan = Plan::new(photo, params, true);
-            let mut encoder = self.encoder();
-            let texture = self.record_scene(&mut encoder, &plan.scene, Fusion::Fused)?;
-            self.gpu.queue.submit([encoder.finish()]);
+            let texture = self.scene_of(&plan.scene, Fusion::Fused)?;
             Ok(Scene {
                 texture,
                 matrix: plan::scene_matrix(photo),
@@ -279,7 +331,13 @@ impl GpuPipeline {
                 frame,
                 demosaic: crate::params::Demosaic::default().op(),
             };
-            let mosaic = self.record_photosites(&mut encoder, &raw)?;
+            let whole = Rect {
+                x: 0,
+                y: 0,
+                width: frame.width,
+                height: frame.height,
+            };
+            let mosaic = self.record_photosites(&mut encoder, &raw, whole)?;
             let bytes = read_texture(&self.gpu, &self.buffers, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
@@ -345,56 +403,110 @@ impl GpuPipeline {
         );
     }
 
-    /// The scene of a plan. A raw frame goes through the block kernel's
-    /// `scene_main` when `fusion` and the plan allow (submitted at once),
-    /// otherwise through the texture passes, recorded into `encoder`.
-    fn record_scene(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        scene: &plan::Scene,
-        fusion: Fusion,
-    ) -> Result<wgpu::Texture, Error> {
+    /// The scene of a plan, submitted: a raw frame through the block
+    /// kernel's `scene_main` when `fusion` and the plan allow, otherwise
+    /// through the texture passes; a developed image uploaded.
+    fn scene_of(&self, scene: &plan::Scene, fusion: Fusion) -> Result<wgpu::Texture, Error> {
         match scene {
             plan::Scene::Raw(raw)
                 if fusion == Fusion::Fused && self.block_fits(raw, Target::Scene) =>
             {
                 block::scene(&self.gpu, &self.kernels, &self.buffers, raw, None)
             }
-            plan::Scene::Raw(raw) => {
-                let mosaic = self.record_photosites(encoder, raw)?;
-                let photosites = raw.photosites([0, 0]);
-                Ok(
-                    self.record_demosaic(
-                        encoder,
-                        &mosaic,
-                        raw.frame.cfa,
-                        raw.demosaic,
-                        &photosites,
-                    ),
-                )
-            }
+            plan::Scene::Raw(raw) => self.passes_scene(raw),
             plan::Scene::Developed(image) => self.upload_linear(image),
         }
     }
 
-    /// The photosite ops over the raw mosaic: an r32float image.
+    /// The scene of a raw frame through the texture passes, tile by tile:
+    /// each tile's core with the stencil's reach around it (as far as the
+    /// frame goes, so the frame's own borders are mirrored as a whole
+    /// frame's), its core copied into the scene. At most two tiles are in
+    /// flight, so the passes' images take a few tens of MB.
+    fn passes_scene(&self, raw: &RawScene) -> Result<wgpu::Texture, Error> {
+        let frame = raw.frame;
+        let (w, h) = (frame.width, frame.height);
+        self.gpu.check_size(w, h)?;
+        let scene = self
+            .gpu
+            .texture("scene", w, h, wgpu::TextureFormat::Rgba32Float);
+        let mut in_flight = std::collections::VecDeque::new();
+        for (core, around) in tiles(w, h, self.scene_tile, raw.demosaic.reach()) {
+            let mut encoder = self.encoder();
+            let mosaic = self.record_photosites(&mut encoder, raw, around)?;
+            let photosites = raw.photosites([around.x, around.y]);
+            let cfa = frame.cfa.shifted(around.x, around.y);
+            let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
+            encoder.copy_texture_to_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &rgb,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: (core.x - around.x) as u32,
+                        y: (core.y - around.y) as u32,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                wgpu::TexelCopyTextureInfo {
+                    texture: &scene,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: core.x as u32,
+                        y: core.y as u32,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                wgpu::Extent3d {
+                    width: core.width as u32,
+                    height: core.height as u32,
+                    depth_or_array_layers: 1,
+                },
+            );
+            // Two tiles in flight: the next is uploaded while the device
+            // runs one, and the images of older ones are freed.
+            in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
+            if in_flight.len() > 2 {
+                let oldest = in_flight.pop_front();
+                self.gpu
+                    .device
+                    .poll(wgpu::PollType::Wait {
+                        submission_index: oldest,
+                        timeout: None,
+                    })
+                    .map_err(|e| crate::error::GpuError::Failed(e.to_string()))?;
+            }
+        }
+        Ok(scene)
+    }
+
+    /// The photosite ops over the part `rect` of the raw mosaic: an
+    /// r32float image.
     fn record_photosites(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         raw: &RawScene,
+        rect: Rect,
     ) -> Result<wgpu::Texture, Error> {
         let frame = raw.frame;
-        let (w, h) = (frame.width, frame.height);
+        let (w, h) = (rect.width, rect.height);
         self.gpu.check_size(w, h)?;
         let texture = self.gpu.texture("raw", w, h, wgpu::TextureFormat::R16Uint);
-        self.write(&texture, bytemuck::cast_slice(&frame.mosaic), 2);
+        let rows = frame.mosaic[rect.y * frame.width..]
+            .chunks(frame.width)
+            .take(h)
+            .flat_map(|row| &row[rect.x..rect.x + w]);
+        let sites: Vec<u16> = rows.copied().collect();
+        self.write(&texture, bytemuck::cast_slice(&sites), 2);
         let mosaic = self
             .gpu
             .texture("mosaic", w, h, wgpu::TextureFormat::R32Float);
-        let uniform = self.gpu.uniform_bytes(&raw.uniform([0, 0]));
+        let origin = [rect.x, rect.y];
+        let uniform = self.gpu.uniform_bytes(&raw.uniform(origin));
         let kernel = self
             .kernels
-            .get(&self.gpu, "passes", "photosite_main", &raw.glue([0, 0]));
+            .get(&self.gpu, "passes", "photosite_main", &raw.glue(origin));
         self.gpu.dispatch(
             encoder,
             &kernel,

@@ -614,3 +614,34 @@ fn an_op_defined_outside_the_library_runs_in_every_kernel() {
         }
     }
 }
+
+#[test]
+fn scene_tiles_join_without_a_seam() {
+    // The texture passes develop a frame in tiles, each with the stencil's
+    // reach around it. Tiles of 37 pixels (GBTF reaches 15) must give the
+    // scene of one tile for the whole frame, for every demosaic and phase.
+    use wisp::gpu::Gpu;
+    use wisp::pipeline::GpuPipeline;
+    let tiled = GpuPipeline::new(Gpu::new().expect("an adapter")).with_scene_tile(37);
+    let mut rng = rng(17);
+    for demosaic in wisp::Demosaic::ALL {
+        for cfa in CfaPattern::ALL {
+            let photo = Photo::Raw(random_frame(&mut rng, 301, 203, cfa));
+            let params = DevelopParams {
+                demosaic,
+                bits: Bits::Sixteen,
+                ..graded()
+            };
+            let what = format!("{} {}", demosaic.name(), cfa.name());
+            let whole = gpu().develop(&photo, &params, Fusion::Separate).unwrap();
+            let tiles = tiled.develop(&photo, &params, Fusion::Separate).unwrap();
+            assert!(whole == tiles, "{what}: tiles differ from the whole frame");
+            let whole = gpu().read_scene(&gpu().scene(&photo, &params).unwrap());
+            let tiles = tiled.read_scene(&tiled.scene(&photo, &params).unwrap());
+            assert!(
+                whole.unwrap() == tiles.unwrap(),
+                "{what}: tiled scene differs"
+            );
+        }
+    }
+}

@@ -155,6 +155,9 @@ pub(super) enum BenchCommand {
         /// Tone map [default: the neutral look's].
         #[arg(long)]
         tone: Option<ToneOp>,
+        /// Demosaic: fast or gbtf.
+        #[arg(long, default_value = "fast")]
+        demosaic: Demosaic,
         /// Develop on the CPU instead of the GPU.
         #[arg(long)]
         cpu: bool,

@@ -31,11 +31,15 @@ pub(super) fn bench_develop(
     photo: &Path,
     runs: usize,
     tone: Option<ToneOp>,
+    demosaic: Demosaic,
     cpu: bool,
 ) -> Result<ExitCode, String> {
     let engine = engine(cpu);
-    let mut params =
-        looks::params("neutral", &DevelopParams::default()).map_err(|e| e.to_string())?;
+    let base = DevelopParams {
+        demosaic,
+        ..DevelopParams::default()
+    };
+    let mut params = looks::params("neutral", &base).map_err(|e| e.to_string())?;
     if let Some(tone) = tone {
         params.tone = tone;
     }
@@ -43,12 +47,13 @@ pub(super) fn bench_develop(
     let mut sorted = t.develop.clone();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "{} ({}x{}) on {}, tone {:?}",
+        "{} ({}x{}) on {}, tone {:?}, demosaic {}",
         photo.display(),
         t.width,
         t.height,
         engine.describe(),
-        params.tone
+        params.tone,
+        params.demosaic.name()
     );
     println!("decode: {:.1} ms", t.decode);
     println!(

@@ -26,8 +26,9 @@ pub fn run() -> ExitCode {
             photo,
             runs,
             tone,
+            demosaic,
             cpu,
-        }) => bench::bench_develop(&photo, runs as usize, tone, cpu),
+        }) => bench::bench_develop(&photo, runs as usize, tone, demosaic, cpu),
     };
     match result {
         Ok(code) => code,
