@@ -55,7 +55,7 @@ const STRIP_SITES: usize = 4 * STRIP_BLOCKS + 2 * REACH;
 /// Block rows developed by one dispatch.
 type Band = Range<usize>;
 
-/// Layout of `struct RawLayout` in `shaders/fused_raw.wgsl`.
+/// Layout of `struct RawLayout` in `shaders/kernels/block.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 struct LayoutUniform {

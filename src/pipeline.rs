@@ -549,15 +549,12 @@ impl GpuPipeline {
             } else {
                 "camera rgb"
             });
-            let (entry, slot) = if pass < passes {
-                ("stencil_pass_main", "stencil_out")
-            } else {
-                ("demosaic_main", "rgb_out")
-            };
             let glue = Glue::default()
                 .photosites(photosites)
-                .stencil(stencil, (pass < passes).then_some(pass));
-            let kernel = self.kernels.get(&self.gpu, "passes", entry, &glue);
+                .stencil(stencil, pass);
+            let kernel = self
+                .kernels
+                .get(&self.gpu, "passes", "stencil_pass_main", &glue);
             let views: Vec<_> = images.iter().map(view).collect();
             let names: Vec<String> = (0..views.len())
                 .map(|k| format!("stencil_image_{k}"))
@@ -566,7 +563,7 @@ impl GpuPipeline {
             let mut resources = vec![
                 ("cfa", kinds.as_entire_binding()),
                 ("mosaic", wgpu::BindingResource::TextureView(&mosaic_view)),
-                (slot, wgpu::BindingResource::TextureView(&out_view)),
+                ("stencil_out", wgpu::BindingResource::TextureView(&out_view)),
             ];
             for (name, v) in names.iter().zip(&views) {
                 resources.push((name, wgpu::BindingResource::TextureView(v)));

@@ -78,7 +78,7 @@ impl RawScene<'_> {
     pub fn glue(&self, origin: [usize; 2]) -> Glue {
         Glue::default()
             .photosites(&self.photosites(origin))
-            .stencil(self.demosaic, None)
+            .stencil(self.demosaic, self.demosaic.passes().len())
     }
 }
 

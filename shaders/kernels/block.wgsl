@@ -138,7 +138,7 @@ fn develop_row(b: vec2<u32>, py: u32) {
 }
 
 // Blocks across one column strip of the raw buffer, which holds a strip's
-// rows one after the other (see src/fused_raw.rs), and words per row of one.
+// rows one after the other (see src/block.rs), and words per row of one.
 const STRIP_BLOCKS: u32 = 8u;
 const STRIP_WORDS: u32 = 2u * STRIP_BLOCKS + 2u;
 

@@ -1,10 +1,9 @@
 // import: common
 //
 // The scene part as texture passes: the photosite ops over the raw mosaic
-// into an r32float image (`photosite_main`), then the stencil op's passes:
-// each of its first passes into an image of its own (`stencil_pass_main`,
-// the pass fixed by `STENCIL_PASS`), its last into linear camera RGB
-// (`demosaic_main`). The reference the
+// into an r32float image (`photosite_main`), then the stencil op's passes
+// (`stencil_pass_main`), each into an image of its own: the last one's is
+// linear camera RGB. The reference the
 // block kernel is held to, the path for float mosaics (the demosaic
 // benchmark) and for stencils that do not fit the block kernel. It holds
 // no stage math: it calls the plan's chains (src/ops/glue.rs).
@@ -19,7 +18,6 @@ struct Cfa {
 @group(0) @binding(_) var raw: texture_2d<u32>;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
 @group(0) @binding(_) var mosaic: texture_2d<f32>;
-@group(0) @binding(_) var rgb_out: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(_) var stencil_out: texture_storage_2d<rgba32float, write>;
 
 @compute @workgroup_size(8, 8)
@@ -46,17 +44,6 @@ fn mosaic_tap(x: i32, y: i32) -> f32 {
 fn pair(gid: vec3<u32>, k: u32) -> vec3<i32> {
     let p = vec2<i32>(vec2(2u * gid.x + k, gid.y));
     return vec3<i32>(p, i32(cfa.kinds[(2u * (gid.y & 1u)) + k]));
-}
-
-@compute @workgroup_size(64, 1)
-fn demosaic_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = vec2<i32>(textureDimensions(mosaic));
-    for (var k = 0u; k < 2u; k++) {
-        let p = pair(gid, k);
-        if within(p.xy, dims) {
-            textureStore(rgb_out, p.xy, vec4<f32>(demosaic_rgb(p.x, p.y, u32(p.z)), 1.0));
-        }
-    }
 }
 
 @compute @workgroup_size(64, 1)

@@ -7,7 +7,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::common::mat3_mul;
-use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
+use super::{Development, Pixel, Pointwise, Wgsl};
 use crate::colorimetry;
 
 pub const WGSL: Wgsl = Wgsl {
@@ -42,15 +42,7 @@ impl ColorUniform {
     }
 }
 
-impl Op for ColorUniform {
-    fn wgsl(&self) -> &'static Wgsl {
-        &WGSL
-    }
-
-    fn uniform(&self) -> Vec<u8> {
-        bytes_of(self)
-    }
-}
+uniform_op!(ColorUniform, WGSL);
 
 impl Pointwise for ColorUniform {
     fn apply(&self, c: [f32; 3], _: Pixel) -> [f32; 3] {

@@ -40,8 +40,9 @@ impl Glue {
 
     /// The stencil op: `demosaic_rgb`, its last pass, with a texture and
     /// a tap for each image its first passes write; and `stencil_pass`,
-    /// which runs first pass `pass` (nothing without one).
-    pub fn stencil(mut self, op: &dyn Stencil, pass: Option<usize>) -> Self {
+    /// which runs its pass `pass` (the last one, as RGBA, after the
+    /// others).
+    pub fn stencil(mut self, op: &dyn Stencil, pass: usize) -> Self {
         self.uniform_block("stencil", "StencilParams", &[], &[op]);
         let call = self.call(op, "stencil", "rgb", "x, y, kind");
         let _ = writeln!(
@@ -58,9 +59,9 @@ impl Glue {
                  return textureLoad(stencil_image_{k}, mirror2(vec2(x, y), dims), 0);\n}}"
             );
         }
-        let body = match pass {
-            Some(k) => self.call(op, "stencil", op.passes()[k], "x, y, kind"),
-            None => "vec4<f32>(0.0)".to_string(),
+        let body = match op.passes().get(pass) {
+            Some(first) => self.call(op, "stencil", first, "x, y, kind"),
+            None => "vec4<f32>(demosaic_rgb(x, y, kind), 1.0)".to_string(),
         };
         let _ = writeln!(
             self.text,

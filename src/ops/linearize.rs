@@ -9,7 +9,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{bytes_of, Op, Photosite, Site, Wgsl};
+use super::{Photosite, Site, Wgsl};
 use crate::frame::RawFrame;
 
 pub const WGSL: Wgsl = Wgsl {
@@ -52,15 +52,7 @@ impl LinearizeUniform {
     }
 }
 
-impl Op for LinearizeUniform {
-    fn wgsl(&self) -> &'static Wgsl {
-        &WGSL
-    }
-
-    fn uniform(&self) -> Vec<u8> {
-        bytes_of(self)
-    }
-}
+uniform_op!(LinearizeUniform, WGSL);
 
 impl Photosite for LinearizeUniform {
     fn apply(&self, v: f32, site: Site) -> f32 {

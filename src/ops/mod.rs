@@ -16,6 +16,22 @@
 //! that [`glue`] writes for the plan's ops, so the GPU runs what the CPU
 //! twins run, op for op.
 
+/// `Op` for a uniform block that is its own op: its WGSL file `$wgsl`,
+/// and its bytes as its uniform block.
+macro_rules! uniform_op {
+    ($ty:ty, $wgsl:expr) => {
+        impl $crate::ops::Op for $ty {
+            fn wgsl(&self) -> &'static $crate::ops::Wgsl {
+                &$wgsl
+            }
+
+            fn uniform(&self) -> Vec<u8> {
+                $crate::ops::bytes_of(self)
+            }
+        }
+    };
+}
+
 pub mod common;
 pub mod encode;
 pub mod gbtf;

@@ -9,7 +9,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
+use super::{Development, Pixel, Pointwise, Wgsl};
 use crate::params::Vignette;
 
 pub const WGSL: Wgsl = Wgsl {
@@ -55,15 +55,7 @@ impl VignetteUniform {
     }
 }
 
-impl Op for VignetteUniform {
-    fn wgsl(&self) -> &'static Wgsl {
-        &WGSL
-    }
-
-    fn uniform(&self) -> Vec<u8> {
-        bytes_of(self)
-    }
-}
+uniform_op!(VignetteUniform, WGSL);
 
 impl Pointwise for VignetteUniform {
     fn apply(&self, c: [f32; 3], px: Pixel) -> [f32; 3] {
