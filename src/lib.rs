@@ -37,6 +37,7 @@ pub mod plan;
 pub mod preview;
 pub mod readback;
 pub mod shaders;
+pub mod sidecar;
 pub mod timer;
 
 pub use develop::Engine;
