@@ -11,6 +11,7 @@
 
 use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
+use crate::histogram::{Histogram, Histograms};
 use crate::ops::resize;
 use crate::params::DevelopParams;
 use crate::pipeline::{GpuPipeline, Scene};
@@ -32,6 +33,7 @@ pub enum View {
 
 pub struct Preview<'a> {
     gpu: &'a GpuPipeline,
+    histograms: Histograms,
     full: Scene,
     orientation: Orientation,
     fit: Option<Scene>,
@@ -49,6 +51,7 @@ impl<'a> Preview<'a> {
     ) -> Result<Self, Error> {
         Ok(Preview {
             gpu,
+            histograms: Histograms::default(),
             full: gpu.scene(&source.photo, params)?,
             orientation: source.orientation,
             fit: None,
@@ -132,6 +135,11 @@ impl<'a> Preview<'a> {
     /// `None` where the device cannot say; waits for the frame.
     pub fn gpu_time_ms(&self) -> Option<f64> {
         self.gpu.last_render_ms()
+    }
+
+    /// The histogram of a frame, counted on the GPU; waits for it.
+    pub fn histogram(&self, frame: &wgpu::Texture) -> Result<Histogram, Error> {
+        self.histograms.of(self.gpu.gpu(), frame)
     }
 
     /// Read a frame back, turned upright.
