@@ -224,3 +224,52 @@ fn the_window_runs_under_xvfb() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_clicked_patch_develops_neutral() {
+    use wisp::ops::color::neutral_shift;
+    use wisp::ops::common::srgb_decode;
+    use wisp::ToneOp;
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
+    let params = DevelopParams {
+        tone: ToneOp::None,
+        dither: false,
+        ..DevelopParams::default()
+    };
+    let preview = Preview::new(gpu(), &source, &params).unwrap();
+    // The mean colour of a developed patch, in linear light.
+    let patch_of = |image: &Rendered, (x, y): (usize, usize), r: usize| {
+        let mut sum = [0.0f64; 3];
+        for py in y - r..=y + r {
+            for px in x - r..=x + r {
+                let at = (py * image.width + px) * 3;
+                for c in 0..3 {
+                    sum[c] += srgb_decode(bytes(image)[at + c] as f32 / 255.0) as f64;
+                }
+            }
+        }
+        sum
+    };
+    let before = gpu()
+        .develop(&source.photo, &params, Fusion::Fused)
+        .unwrap();
+    for spot in [(300, 200), (600, 100), (120, 400)] {
+        let scene = preview.scene_mean(spot, 3).unwrap();
+        let shift = neutral_shift(scene).expect("a lit patch");
+        let balanced = DevelopParams {
+            white_balance_shift: shift,
+            ..params.clone()
+        };
+        let after = gpu()
+            .develop(&source.photo, &balanced, Fusion::Fused)
+            .unwrap();
+        let spread = |[r, g, b]: [f64; 3]| (r.max(g).max(b) - r.min(g).min(b)) / (r + g + b) * 3.0;
+        let was = spread(patch_of(&before, spot, 3));
+        let is = spread(patch_of(&after, spot, 3));
+        assert!(
+            is < 0.02,
+            "{spot:?}: channels still {is:.3} apart (were {was:.3})"
+        );
+        assert!(was > 4.0 * is, "{spot:?}: the patch was neutral already");
+    }
+}
