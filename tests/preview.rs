@@ -273,3 +273,74 @@ fn a_clicked_patch_develops_neutral() {
         assert!(was > 4.0 * is, "{spot:?}: the patch was neutral already");
     }
 }
+
+#[test]
+fn the_window_saves_a_sidecar_that_convert_develops_like_its_export() {
+    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
+        .parent()
+        .unwrap()
+        .join("examples/preview");
+    let dir = tempdir("darkroom");
+    let shoot = dir.join("shoot");
+    std::fs::create_dir_all(&shoot).unwrap();
+    let photo = shoot.join("parrots.dng");
+    std::fs::copy(fixture("assets/samples/parrots.dng"), &photo).unwrap();
+    let sidecar = wisp::sidecar::path_of(&photo);
+    std::fs::write(&sidecar, "look = \"mono\"\ntint = 0.1\n").unwrap();
+    let export = dir.join("export");
+    let o = std::process::Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(&example)
+        .arg(&photo)
+        .args([
+            "--size",
+            "800x600",
+            "--quit-after",
+            "4",
+            "--save",
+            "--export",
+        ])
+        .arg(&export)
+        .output()
+        .expect("xvfb-run is installed (scripts/test installs it)");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", stderr(&o));
+    assert!(
+        stdout.contains(&format!("saved {}", sidecar.display())),
+        "{stdout}"
+    );
+    // The photo opened with its sidecar, and the test mode turned the
+    // exposure dial: both are kept.
+    let saved = wisp::sidecar::read(&photo).unwrap().unwrap().1;
+    assert_eq!(saved.look.as_deref(), Some("mono"));
+    assert_eq!(saved.tint, Some(0.1));
+    assert!(saved.exposure.is_some_and(|e| e != 0.0), "{saved:?}");
+    // `wisp convert` on the folder develops what the preview exported.
+    let out = dir.join("out");
+    let o = wisp(&[
+        "convert",
+        shoot.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = image::open(export.join("parrots.jpg")).unwrap().into_rgb8();
+    let b = image::open(out.join("parrots.jpg")).unwrap().into_rgb8();
+    assert!(
+        a.as_raw() == b.as_raw(),
+        "the export differs from `wisp convert`"
+    );
+    // And not what it develops without the sidecar.
+    let plain = dir.join("plain");
+    let o = wisp(&[
+        "convert",
+        shoot.to_str().unwrap(),
+        "-o",
+        plain.to_str().unwrap(),
+        "--sidecars",
+        "ignore",
+    ]);
+    assert!(o.status.success());
+    let c = image::open(plain.join("parrots.jpg")).unwrap().into_rgb8();
+    assert!(a.as_raw() != c.as_raw());
+}
