@@ -243,8 +243,8 @@ fn a_clicked_patch_develops_neutral() {
         for py in y - r..=y + r {
             for px in x - r..=x + r {
                 let at = (py * image.width + px) * 3;
-                for c in 0..3 {
-                    sum[c] += srgb_decode(bytes(image)[at + c] as f32 / 255.0) as f64;
+                for (c, sum) in sum.iter_mut().enumerate() {
+                    *sum += srgb_decode(bytes(image)[at + c] as f32 / 255.0) as f64;
                 }
             }
         }
