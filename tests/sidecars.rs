@@ -81,6 +81,28 @@ fn settings_layer_flags_over_sidecar_over_look() {
     assert_eq!(sidecar::read(&dir.join("b.dng")).unwrap(), None);
 }
 
+/// `photo` developed with the library, as 8-bit codes: the test's sidecar
+/// (temperature 0.3, vignette -1) with `look` and `exposure`.
+fn developed(photo: &Path, look: &str, exposure: f32) -> Vec<u8> {
+    let source = wisp::io::load(photo).unwrap();
+    let params = Settings {
+        look: Some(look.into()),
+        exposure: Some(exposure),
+        temperature: Some(0.3),
+        vignette: Some(VignetteSettings {
+            amount: Some(-1.0),
+            ..Default::default()
+        }),
+        ..Settings::default()
+    }
+    .params(&DevelopParams::default())
+    .unwrap();
+    let image = gpu()
+        .develop(&source.photo, &params, wisp::pipeline::Fusion::Fused)
+        .unwrap();
+    codes(&image).into_iter().map(|c| c as u8).collect()
+}
+
 #[test]
 fn convert_applies_each_photos_sidecar_under_the_flags() {
     let dir = tempdir("sidecar-convert");
@@ -118,27 +140,8 @@ fn convert_applies_each_photos_sidecar_under_the_flags() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // The temperature has no flag: develop it with the library.
-    let want = wisp::io::load(tuned).unwrap();
-    let params = Settings {
-        look: Some("mono".into()),
-        exposure: Some(0.5),
-        temperature: Some(0.3),
-        vignette: Some(VignetteSettings {
-            amount: Some(-1.0),
-            ..Default::default()
-        }),
-        ..Settings::default()
-    }
-    .params(&DevelopParams::default())
-    .unwrap();
-    let developed = gpu()
-        .develop(&want.photo, &params, wisp::pipeline::Fusion::Fused)
-        .unwrap();
     let folder = pixels(&dir.join("folder/tuned.png"));
-    assert_eq!(
-        codes(&developed),
-        folder.iter().map(|&c| c as u16).collect::<Vec<_>>()
-    );
+    assert_eq!(folder, developed(tuned, "mono", 0.5));
     assert_ne!(
         folder,
         pixels(&dir.join("flags/tuned.png")),
@@ -167,27 +170,9 @@ fn convert_applies_each_photos_sidecar_under_the_flags() {
         &["--exposure", "-1", "--look", "neutral"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let params = Settings {
-        look: Some("neutral".into()),
-        exposure: Some(-1.0),
-        temperature: Some(0.3),
-        vignette: Some(VignetteSettings {
-            amount: Some(-1.0),
-            ..Default::default()
-        }),
-        ..Settings::default()
-    }
-    .params(&DevelopParams::default())
-    .unwrap();
-    let developed = gpu()
-        .develop(&want.photo, &params, wisp::pipeline::Fusion::Fused)
-        .unwrap();
     assert_eq!(
-        codes(&developed),
-        pixels(&dir.join("over/tuned.png"))
-            .iter()
-            .map(|&c| c as u16)
-            .collect::<Vec<_>>()
+        pixels(&dir.join("over/tuned.png")),
+        developed(tuned, "neutral", -1.0)
     );
 
     // The report names the sidecar of the photo that had one.
