@@ -8,7 +8,8 @@ use std::sync::atomic::AtomicBool;
 
 use wisp::batch::{self, OutputOptions, Status};
 use wisp::io::output::{Format, JpegOptions};
-use wisp::{looks, DevelopParams, Engine};
+use wisp::sidecar::{Resolver, Settings, Sidecars};
+use wisp::{DevelopParams, Engine};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,7 +17,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: batch IN_DIR OUT_DIR [LOOK]".into());
     };
     let look = rest.first().map_or("authentic", String::as_str);
-    let params = looks::params(look, &DevelopParams::default())?;
+    // The look, under each photo's sidecar where it has one.
+    let develop = Resolver::new(
+        Settings {
+            look: Some(look.to_string()),
+            ..Settings::default()
+        },
+        Sidecars::Apply,
+        DevelopParams::default(),
+    );
+    develop.defaults()?;
 
     let jobs = batch::plan(&[PathBuf::from(input)], true, output.as_ref(), Format::Jpeg)?.jobs;
     let out = OutputOptions {
@@ -32,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &jobs,
         // A GPU when there is one, the CPU twin otherwise.
         || vec![Engine::gpu().unwrap_or(Engine::Cpu)],
-        &params,
+        &develop,
         &out,
         threads,
         &AtomicBool::new(false),

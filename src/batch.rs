@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::frame::{Rendered, Source};
 use crate::io::output::{self, Format, JpegOptions, Metadata};
 use crate::params::DevelopParams;
+use crate::sidecar::Resolver;
 use crate::{io, Engine};
 
 /// Extensions picked up when a folder is given (compared case-insensitively).
@@ -243,6 +244,8 @@ pub struct FileReport {
     pub height: Option<usize>,
     /// Which engine developed it (with several GPUs, which one).
     pub engine: Option<String>,
+    /// The sidecar whose settings developed it.
+    pub sidecar: Option<PathBuf>,
     pub timings: Timings,
     pub error: Option<String>,
 }
@@ -256,6 +259,7 @@ impl FileReport {
             width: None,
             height: None,
             engine: None,
+            sidecar: None,
             timings: Timings::default(),
             error: None,
         }
@@ -283,7 +287,8 @@ pub struct OutputOptions {
     pub overwrite: bool,
 }
 
-/// Convert `jobs`: `threads` decode and as many encode CPU threads around
+/// Convert `jobs`, each with the development `develop` resolves for it
+/// (its sidecar's settings under the command line's): `threads` decode and as many encode CPU threads around
 /// two develop threads per GPU engine (one for the CPU engine). `engines`
 /// is called once, while the first files decode: starting a GPU takes as
 /// long as decoding a raw.
@@ -292,7 +297,7 @@ pub struct OutputOptions {
 pub fn run(
     jobs: &[Job],
     engines: impl FnOnce() -> Vec<Engine>,
-    params: &DevelopParams,
+    develop: &Resolver,
     out: &OutputOptions,
     threads: usize,
     stop: &AtomicBool,
@@ -318,7 +323,8 @@ pub fn run(
     let next = Mutex::new(todo.into_iter());
     // Frames in flight: one per decode thread, up to `threads` waiting in
     // this queue, one per develop thread; so memory stays flat.
-    let (decoded_tx, decoded_rx) = sync_channel::<(usize, FileReport, Source)>(threads);
+    let (decoded_tx, decoded_rx) =
+        sync_channel::<(usize, FileReport, Source, Arc<DevelopParams>)>(threads);
     let decoded_rx = Arc::new(Mutex::new(decoded_rx));
     let started: OnceLock<Vec<Engine>> = OnceLock::new();
 
@@ -336,10 +342,20 @@ pub fn run(
                 let job = &jobs[i];
                 let start = Instant::now();
                 let mut report = FileReport::new(job, Status::Converted);
+                let params = match develop.resolve(&job.input) {
+                    Ok(resolved) => {
+                        report.sidecar = resolved.sidecar;
+                        resolved.params
+                    }
+                    Err(e) => {
+                        finish(i, report.failed(e));
+                        continue;
+                    }
+                };
                 match io::load(&job.input) {
                     Ok(source) => {
                         report.timings.decode_ms = ms(start);
-                        if tx.send((i, report, source)).is_err() {
+                        if tx.send((i, report, source, params)).is_err() {
                             break;
                         }
                     }
@@ -365,15 +381,19 @@ pub fn run(
             let tx = developed_tx.clone();
             let finish = &finish;
             s.spawn(move || {
-                // Compiled while the first files decode.
-                engine.prepare(params);
+                // Compiled while the first files decode; a photo with
+                // other settings compiles its own kernels when it comes.
+                if let Ok(params) = develop.defaults() {
+                    engine.prepare(&params);
+                }
                 loop {
-                    let Ok((i, mut report, source)) = rx.lock().expect("decoded lock").recv()
+                    let Ok((i, mut report, source, params)) =
+                        rx.lock().expect("decoded lock").recv()
                     else {
                         break;
                     };
                     let start = Instant::now();
-                    let developed = engine.develop(&source, params);
+                    let developed = engine.develop(&source, &params);
                     let meta = Metadata::for_source(&source, params.colorspace);
                     // The raw frame's memory is free for the next decode
                     // while this image waits for an encoder.

@@ -26,6 +26,7 @@ pub mod develop;
 pub mod error;
 pub mod frame;
 pub mod gpu;
+pub mod histogram;
 pub mod io;
 pub mod kernels;
 pub mod looks;
@@ -37,6 +38,7 @@ pub mod plan;
 pub mod preview;
 pub mod readback;
 pub mod shaders;
+pub mod sidecar;
 pub mod timer;
 
 pub use develop::Engine;

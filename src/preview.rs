@@ -11,6 +11,7 @@
 
 use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
+use crate::histogram::{Histogram, Histograms};
 use crate::ops::resize;
 use crate::params::DevelopParams;
 use crate::pipeline::{GpuPipeline, Scene};
@@ -32,6 +33,7 @@ pub enum View {
 
 pub struct Preview<'a> {
     gpu: &'a GpuPipeline,
+    histograms: Histograms,
     full: Scene,
     orientation: Orientation,
     fit: Option<Scene>,
@@ -49,6 +51,7 @@ impl<'a> Preview<'a> {
     ) -> Result<Self, Error> {
         Ok(Preview {
             gpu,
+            histograms: Histograms::default(),
             full: gpu.scene(&source.photo, params)?,
             orientation: source.orientation,
             fit: None,
@@ -132,6 +135,31 @@ impl<'a> Preview<'a> {
     /// `None` where the device cannot say; waits for the frame.
     pub fn gpu_time_ms(&self) -> Option<f64> {
         self.gpu.last_render_ms()
+    }
+
+    /// The mean scene colour (white-balanced linear camera RGB) of the
+    /// square of side `2 radius + 1` around `(x, y)` of the stored image,
+    /// clipped to it: what a click for white balance reads
+    /// ([`crate::ops::color::neutral_shift`]).
+    pub fn scene_mean(&self, (x, y): (usize, usize), radius: usize) -> Result<[f32; 3], Error> {
+        let (w, h) = self.full.size();
+        let (x0, y0) = (
+            x.min(w - 1).saturating_sub(radius),
+            y.min(h - 1).saturating_sub(radius),
+        );
+        let (x1, y1) = ((x + radius + 1).min(w), (y + radius + 1).min(h));
+        let patch = self.gpu.crop(&self.full, (x0, y0), (x1 - x0, y1 - y0))?;
+        let patch = self.gpu.read_scene(&patch)?;
+        let n = patch.data.len() as f32;
+        Ok(patch
+            .data
+            .iter()
+            .fold([0.0; 3], |sum, p| [0, 1, 2].map(|c| sum[c] + p[c] / n)))
+    }
+
+    /// The histogram of a frame, counted on the GPU; waits for it.
+    pub fn histogram(&self, frame: &wgpu::Texture) -> Result<Histogram, Error> {
+        self.histograms.of(self.gpu.gpu(), frame)
     }
 
     /// Read a frame back, turned upright.

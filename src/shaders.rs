@@ -3,7 +3,8 @@
 //!
 //! `shaders/common.wgsl` holds helpers, `shaders/ops/` the ops' math (see
 //! [`crate::ops`]), `shaders/kernels/` the kernel templates, which hold no
-//! stage math, and `shaders/resize.wgsl` the downscale kernel. A kernel is
+//! stage math, `shaders/resize.wgsl` the downscale kernel and
+//! `shaders/histogram.wgsl` the display histogram's. A kernel is
 //! its template, the files of the ops its [`Glue`] calls and the glue
 //! itself. WGSL has no include mechanism, so a file may start with
 //! `// import: a b` naming other sources; [`compose`] puts them in, each
@@ -23,6 +24,7 @@ pub const KERNELS: &[(&str, &str)] = &[
         include_str!("../shaders/kernels/pointwise.wgsl"),
     ),
     ("resize", include_str!("../shaders/resize.wgsl")),
+    ("histogram", include_str!("../shaders/histogram.wgsl")),
 ];
 
 /// Helpers any file may import.

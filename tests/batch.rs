@@ -376,7 +376,7 @@ fn several_engines_share_a_batch_and_agree() {
     let reports = batch::run(
         &jobs,
         engines,
-        &DevelopParams::default(),
+        &wisp::sidecar::Resolver::fixed(DevelopParams::default()),
         &options,
         2,
         &stop,

@@ -224,3 +224,123 @@ fn the_window_runs_under_xvfb() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_clicked_patch_develops_neutral() {
+    use wisp::ops::color::neutral_shift;
+    use wisp::ops::common::srgb_decode;
+    use wisp::ToneOp;
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
+    let params = DevelopParams {
+        tone: ToneOp::None,
+        dither: false,
+        ..DevelopParams::default()
+    };
+    let preview = Preview::new(gpu(), &source, &params).unwrap();
+    // The mean colour of a developed patch, in linear light.
+    let patch_of = |image: &Rendered, (x, y): (usize, usize), r: usize| {
+        let mut sum = [0.0f64; 3];
+        for py in y - r..=y + r {
+            for px in x - r..=x + r {
+                let at = (py * image.width + px) * 3;
+                for (c, sum) in sum.iter_mut().enumerate() {
+                    *sum += srgb_decode(bytes(image)[at + c] as f32 / 255.0) as f64;
+                }
+            }
+        }
+        sum
+    };
+    let before = gpu()
+        .develop(&source.photo, &params, Fusion::Fused)
+        .unwrap();
+    for spot in [(300, 200), (600, 100), (120, 400)] {
+        let scene = preview.scene_mean(spot, 3).unwrap();
+        let shift = neutral_shift(scene).expect("a lit patch");
+        let balanced = DevelopParams {
+            white_balance_shift: shift,
+            ..params.clone()
+        };
+        let after = gpu()
+            .develop(&source.photo, &balanced, Fusion::Fused)
+            .unwrap();
+        let spread = |[r, g, b]: [f64; 3]| (r.max(g).max(b) - r.min(g).min(b)) / (r + g + b) * 3.0;
+        let was = spread(patch_of(&before, spot, 3));
+        let is = spread(patch_of(&after, spot, 3));
+        assert!(
+            is < 0.02,
+            "{spot:?}: channels still {is:.3} apart (were {was:.3})"
+        );
+        assert!(was > 4.0 * is, "{spot:?}: the patch was neutral already");
+    }
+}
+
+#[test]
+fn the_window_saves_a_sidecar_that_convert_develops_like_its_export() {
+    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
+        .parent()
+        .unwrap()
+        .join("examples/preview");
+    let dir = tempdir("darkroom");
+    let shoot = dir.join("shoot");
+    std::fs::create_dir_all(&shoot).unwrap();
+    let photo = shoot.join("parrots.dng");
+    std::fs::copy(fixture("assets/samples/parrots.dng"), &photo).unwrap();
+    let sidecar = wisp::sidecar::path_of(&photo);
+    std::fs::write(&sidecar, "look = \"mono\"\ntint = 0.1\n").unwrap();
+    let export = dir.join("export");
+    let o = std::process::Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(&example)
+        .arg(&photo)
+        .args([
+            "--size",
+            "800x600",
+            "--quit-after",
+            "4",
+            "--save",
+            "--export",
+        ])
+        .arg(&export)
+        .output()
+        .expect("xvfb-run is installed (scripts/test installs it)");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", stderr(&o));
+    assert!(
+        stdout.contains(&format!("saved {}", sidecar.display())),
+        "{stdout}"
+    );
+    // The photo opened with its sidecar, and the test mode turned the
+    // exposure dial: both are kept.
+    let saved = wisp::sidecar::read(&photo).unwrap().unwrap().1;
+    assert_eq!(saved.look.as_deref(), Some("mono"));
+    assert_eq!(saved.tint, Some(0.1));
+    assert!(saved.exposure.is_some_and(|e| e != 0.0), "{saved:?}");
+    // `wisp convert` on the folder develops what the preview exported.
+    let out = dir.join("out");
+    let o = wisp(&[
+        "convert",
+        shoot.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = image::open(export.join("parrots.jpg")).unwrap().into_rgb8();
+    let b = image::open(out.join("parrots.jpg")).unwrap().into_rgb8();
+    assert!(
+        a.as_raw() == b.as_raw(),
+        "the export differs from `wisp convert`"
+    );
+    // And not what it develops without the sidecar.
+    let plain = dir.join("plain");
+    let o = wisp(&[
+        "convert",
+        shoot.to_str().unwrap(),
+        "-o",
+        plain.to_str().unwrap(),
+        "--sidecars",
+        "ignore",
+    ]);
+    assert!(o.status.success());
+    let c = image::open(plain.join("parrots.jpg")).unwrap().into_rgb8();
+    assert!(a.as_raw() != c.as_raw());
+}

@@ -117,6 +117,7 @@ fn kernels_expose_their_entry_points() {
             vec!["codes_8", "codes_16", "display", "linear_main"],
         ),
         ("resize", vec!["resize_main"]),
+        ("histogram", vec!["histogram_main"]),
     ];
     for (name, entries) in expect {
         let source = wisp::shaders::compose(name, &full_glue(name, ToneOp::Agx));

@@ -10,6 +10,10 @@ pub(crate) struct Args {
     pub(crate) actual: bool,
     pub(crate) screenshot: Option<String>,
     pub(crate) quit_after: Option<usize>,
+    /// With `--quit-after`: save the sidecar before quitting.
+    pub(crate) save: bool,
+    /// Where Export writes; with `--quit-after`, export before quitting.
+    pub(crate) export: Option<String>,
 }
 
 pub(crate) fn parse() -> Result<Args, String> {
@@ -22,6 +26,8 @@ pub(crate) fn parse() -> Result<Args, String> {
         actual: false,
         screenshot: None,
         quit_after: None,
+        save: false,
+        export: None,
     };
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or(format!("{arg} needs a value"));
@@ -39,13 +45,15 @@ pub(crate) fn parse() -> Result<Args, String> {
                 a.size = (number(w.into())?, number(h.into())?);
             }
             "--actual" => a.actual = true,
+            "--save" => a.save = true,
+            "--export" => a.export = Some(value()?),
             "--screenshot" => a.screenshot = Some(value()?),
             _ if a.photo.is_empty() && !arg.starts_with('-') => a.photo = arg,
             _ => return Err(format!("unknown argument {arg}")),
         }
     }
     if a.photo.is_empty() || a.frames == Some(0) || a.size.0 == 0 || a.size.1 == 0 {
-        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--screenshot FILE.png]] [--quit-after N]".into());
+        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--screenshot FILE.png]] [--quit-after N [--save] [--export DIR]]".into());
     }
     Ok(a)
 }

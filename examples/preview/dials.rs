@@ -1,6 +1,7 @@
 //! The dials the panel and the keys turn, and the development they make.
 
-use wisp::params::ToneOp;
+use wisp::params::{Demosaic, ToneOp};
+use wisp::sidecar::{Settings, VignetteSettings};
 use wisp::{looks, DevelopParams};
 
 use crate::args::look_params;
@@ -23,6 +24,8 @@ pub(crate) struct Dials {
     pub(crate) vignette: f32,
     pub(crate) temperature: f32,
     pub(crate) tint: f32,
+    /// Kept from the photo's sidecar; no dial turns it.
+    pub(crate) demosaic: Option<Demosaic>,
     pub(crate) selected: Dial,
 }
 
@@ -32,13 +35,57 @@ pub(crate) fn look_names() -> Vec<&'static str> {
 }
 
 impl Dials {
+    /// The dials at `settings` (a sidecar's, over the look `look`).
+    pub(crate) fn at(look: &str, settings: &Settings) -> Self {
+        // The photo's own settings win over the look it was opened with.
+        let settings = settings.or(&Settings {
+            look: Some(look.to_string()),
+            ..Settings::default()
+        });
+        let p = settings
+            .params(&DevelopParams::default())
+            .unwrap_or_default();
+        Dials {
+            look: look_names()
+                .iter()
+                .position(|n| *n == settings.look())
+                .unwrap_or(0),
+            exposure: settings.exposure.unwrap_or(0.0),
+            tone: p.tone,
+            vignette: p.vignette.amount,
+            temperature: p.white_balance_shift[0],
+            tint: p.white_balance_shift[1],
+            demosaic: settings.demosaic,
+            selected: Dial::Exposure,
+        }
+    }
+
+    /// The settings the dials make, each left out where it is the look's
+    /// or the default: what a sidecar keeps.
+    pub(crate) fn settings(&self) -> Settings {
+        let look = self.params_of_look();
+        let set = |v: f32| (v != 0.0).then_some(v);
+        let name = look_names()[self.look];
+        Settings {
+            look: (name != wisp::sidecar::DEFAULT_LOOK).then(|| name.to_string()),
+            tone: (self.tone != look.tone).then_some(self.tone),
+            exposure: set(self.exposure),
+            temperature: set(self.temperature),
+            tint: set(self.tint),
+            demosaic: self.demosaic,
+            vignette: (self.vignette != look.vignette.amount).then_some(VignetteSettings {
+                amount: Some(self.vignette),
+                ..VignetteSettings::default()
+            }),
+        }
+    }
+
+    /// The development the dials make: that of their settings, as
+    /// `wisp convert` makes it from a sidecar.
     pub(crate) fn params(&self) -> DevelopParams {
-        let mut p = look_params(look_names()[self.look]).unwrap_or_default();
-        p.exposure += self.exposure;
-        p.tone = self.tone;
-        p.vignette.amount = self.vignette;
-        p.white_balance_shift = [self.temperature, self.tint];
-        p
+        self.settings()
+            .params(&DevelopParams::default())
+            .unwrap_or_default()
     }
 
     /// Turn the selected dial by `steps` notches.

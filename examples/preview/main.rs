@@ -19,6 +19,7 @@
 //! `--quit-after N` closes the window after N frames and prints the same line.
 
 mod args;
+mod darkroom;
 mod dials;
 mod headless;
 mod panel;

@@ -2,6 +2,8 @@
 //! keys.
 
 use wisp::frame::Orientation;
+use wisp::histogram::Histogram;
+use wisp::ops::color::neutral_shift;
 use wisp::params::ToneOp;
 use wisp::preview::View;
 
@@ -57,6 +59,30 @@ impl App {
             let mut split = self.split.is_some();
             if ui.checkbox(&mut split, "Before / after (S)").changed() {
                 self.split = split.then_some(0.5);
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.button("Save (Ctrl+S)").clicked() {
+                    self.run_save();
+                }
+                if ui.button("Export (Ctrl+E)").clicked() {
+                    self.run_export();
+                }
+            });
+            ui.horizontal(|ui| {
+                if ui.button("< PageUp").clicked() {
+                    self.step_photo(-1);
+                }
+                if ui.button("PageDown >").clicked() {
+                    self.step_photo(1);
+                }
+            });
+            if !self.status.is_empty() {
+                ui.label(&self.status);
+            }
+            ui.label("Click the photo (fit view) on something neutral to white-balance on it.");
+            if let Some(h) = &self.histogram {
+                histogram(ui, h);
             }
             ui.separator();
             match self.gpu_timed {
@@ -159,6 +185,26 @@ impl App {
                 }
                 _ => {
                     paint(after, 0.0, 1.0);
+                    if !self.zoom_actual && response.clicked() {
+                        if let Some(p) = response.interact_pointer_pos() {
+                            let upright = (p - shown.min) / shown.size();
+                            let [u, v] = stored_uv(source.orientation, upright.x, upright.y);
+                            let (sw, sh) = preview.size();
+                            let at = (
+                                ((u * sw as f32) as usize).min(sw - 1),
+                                ((v * sh as f32) as usize).min(sh - 1),
+                            );
+                            // A small patch: noise averages out, detail does not.
+                            match preview.scene_mean(at, 4).map(neutral_shift) {
+                                Ok(Some([t, i])) => {
+                                    self.dials.temperature = t;
+                                    self.dials.tint = i;
+                                }
+                                Ok(None) => self.status = "no light there to balance on".into(),
+                                Err(e) => self.status = e.to_string(),
+                            }
+                        }
+                    }
                     if self.zoom_actual && response.dragged() {
                         // Dragging moves the photo with the pointer: the
                         // centre moves the other way, in stored pixels.
@@ -200,6 +246,20 @@ impl App {
             if i.key_pressed(Key::Num1) {
                 self.zoom_actual = true;
             }
+            if i.modifiers.command && i.key_pressed(Key::S) {
+                self.run_save();
+                return;
+            }
+            if i.modifiers.command && i.key_pressed(Key::E) {
+                self.run_export();
+                return;
+            }
+            if i.key_pressed(Key::PageUp) {
+                self.step_photo(-1);
+            }
+            if i.key_pressed(Key::PageDown) {
+                self.step_photo(1);
+            }
             if i.key_pressed(Key::S) {
                 self.split = if self.split.is_some() {
                     None
@@ -219,6 +279,70 @@ impl App {
             }
         });
     }
+}
+
+impl App {
+    fn run_save(&mut self) {
+        self.status = match self.save() {
+            Ok(path) => format!("saved {}", path.display()),
+            Err(e) => e,
+        };
+    }
+
+    fn run_export(&mut self) {
+        self.status = match self.export() {
+            Ok(path) => format!("exported {}", path.display()),
+            Err(e) => e,
+        };
+    }
+}
+
+/// The histogram, red, green and blue over each other, with the share of
+/// pixels clipped (code 255) and crushed (code 0) in any channel's count.
+fn histogram(ui: &mut egui::Ui, h: &Histogram) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(256.0, 80.0), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, egui::Color32::from_gray(20));
+    // The square root keeps small counts visible beside a tall peak.
+    let peak = h
+        .counts
+        .iter()
+        .flatten()
+        .map(|&n| (n as f32).sqrt())
+        .fold(1.0, f32::max);
+    let colours = [
+        egui::Color32::from_rgb(230, 60, 60),
+        egui::Color32::from_rgb(60, 200, 60),
+        egui::Color32::from_rgb(80, 120, 255),
+    ];
+    for (counts, colour) in h.counts.iter().zip(colours) {
+        let points = counts
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                egui::pos2(
+                    rect.left() + i as f32 * rect.width() / 255.0,
+                    rect.bottom() - (n as f32).sqrt() / peak * rect.height(),
+                )
+            })
+            .collect();
+        painter.add(egui::Shape::line(points, egui::Stroke::new(1.0, colour)));
+    }
+    let (clipped, crushed) = h.clipped();
+    let share =
+        |n: [u32; 3]| 100.0 * *n.iter().max().unwrap_or(&0) as f64 / h.pixels().max(1) as f64;
+    ui.label(format!(
+        "clipped {:.2} %, crushed {:.2} %",
+        share(clipped),
+        share(crushed)
+    ));
+}
+
+/// Where a point of the upright view (0..1 each way) is in the stored
+/// image, 0..1 each way: the corners' texture coordinates, interpolated.
+fn stored_uv(o: Orientation, x: f32, y: f32) -> [f32; 2] {
+    let [tl, tr, _, bl] = corner_uvs(o);
+    [0, 1].map(|c| tl[c] + (tr[c] - tl[c]) * x + (bl[c] - tl[c]) * y)
 }
 
 /// Texture coordinates of the displayed rect's corners (top-left, top-right,

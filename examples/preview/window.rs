@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use wisp::frame::Source;
 use wisp::gpu::Gpu;
+use wisp::histogram::Histogram;
 use wisp::pipeline::GpuPipeline;
 use wisp::preview::{Preview, View};
-use wisp::{io, DevelopParams};
+use wisp::DevelopParams;
 
 use crate::args::{look_params, Args};
-use crate::dials::{look_names, Dial, Dials};
+use crate::dials::Dials;
 use crate::headless::{sweep, timing_line};
 
 pub(crate) struct Gfx {
@@ -43,6 +44,9 @@ pub(crate) struct App {
     pub(crate) last_frame: Instant,
     pub(crate) fps: f64,
     pub(crate) times: Vec<f64>,
+    pub(crate) histogram: Option<Histogram>,
+    /// The last save's or export's outcome.
+    pub(crate) status: String,
 }
 
 impl App {
@@ -92,6 +96,7 @@ impl App {
             None => None,
         };
         preview.finish();
+        self.histogram = preview.histogram(&after).ok();
         // GPU timestamps where the device has them, else the CPU clock.
         self.gpu_timed = None;
         self.frame_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -231,10 +236,16 @@ impl App {
                 event_loop.exit();
             } else if self.times.len() >= n {
                 println!("{}", timing_line(std::mem::take(&mut self.times)));
+                if let Err(e) = self.finish_test_run() {
+                    eprintln!("preview: {e}");
+                    self.photo = Err(e);
+                }
                 event_loop.exit();
             }
         }
-        gfx.window.request_redraw();
+        if let Some(gfx) = &self.gfx {
+            gfx.window.request_redraw();
+        }
     }
 }
 
@@ -306,17 +317,7 @@ impl winit::application::ApplicationHandler for App {
             let pipeline: &'static GpuPipeline = Box::leak(Box::new(GpuPipeline::new(gpu)));
             self.pipeline = Some(pipeline);
             // The photo opens once the device exists; an error is shown in the window.
-            self.photo = io::load(self.args.photo.as_ref())
-                .map_err(|e| e.to_string())
-                .and_then(|source| {
-                    Preview::new(pipeline, &source, &self.dials.params())
-                        .map(|p| (source, p))
-                        .map_err(|e| e.to_string())
-                });
-            if let Ok((_, p)) = &self.photo {
-                let (w, h) = p.size();
-                self.center = (w as f32 / 2.0, h as f32 / 2.0);
-            }
+            self.open();
             Ok(Gfx {
                 instance: instance.clone(),
                 window: window.clone(),
@@ -367,21 +368,8 @@ impl winit::application::ApplicationHandler for App {
 }
 
 pub(crate) fn windowed(args: Args) -> Result<(), String> {
-    let dials = {
-        let p = look_params(&args.look)?;
-        Dials {
-            look: look_names()
-                .iter()
-                .position(|n| *n == args.look)
-                .unwrap_or(0),
-            exposure: 0.0,
-            tone: p.tone,
-            vignette: p.vignette.amount,
-            temperature: 0.0,
-            tint: 0.0,
-            selected: Dial::Exposure,
-        }
-    };
+    look_params(&args.look)?;
+    let dials = Dials::at(&args.look, &Default::default());
     let mut app = App {
         args,
         pipeline: None,
@@ -397,6 +385,8 @@ pub(crate) fn windowed(args: Args) -> Result<(), String> {
         last_frame: Instant::now(),
         fps: 0.0,
         times: Vec::new(),
+        histogram: None,
+        status: String::new(),
     };
     let event_loop = winit::event_loop::EventLoop::new()
         .map_err(|e| format!("no display: {e} (use --frames N for headless mode)"))?;

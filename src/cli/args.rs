@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
 use wisp::params::ColorSpace;
+use wisp::sidecar::Sidecars;
 use wisp::{io, Demosaic, ToneOp};
 
 #[derive(Parser)]
@@ -104,22 +105,27 @@ pub(super) struct ConvertArgs {
     #[arg(long, default_value_t = 8, value_parser = parse_bits)]
     pub(super) bits: u8,
     /// A built-in look (see `wisp looks list`), a .toml preset, a LUT file
-    /// (.cube, .3dl, Hald .png/.tif), or `none`.
-    #[arg(long, default_value = "neutral")]
-    pub(super) look: String,
+    /// (.cube, .3dl, Hald .png/.tif), or `none` [default: the sidecar's, or neutral].
+    #[arg(long)]
+    pub(super) look: Option<String>,
     /// Tone map: none (clip), aces, agx, filmic, reinhard [default: the look's].
     #[arg(long)]
     pub(super) tone: Option<ToneOp>,
-    /// Exposure compensation in EV, added to the look's.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub(super) exposure: f32,
+    /// Exposure compensation in EV, added to the look's [default: the sidecar's, or 0].
+    #[arg(long, allow_negative_numbers = true)]
+    pub(super) exposure: Option<f32>,
     /// Vignette at the corners in EV, negative darkens [default: the look's].
     #[arg(long, allow_negative_numbers = true)]
     pub(super) vignette: Option<f32>,
     /// Demosaic: fast (Malvar-He-Cutler, fused into one dispatch) or gbtf
-    /// (gradient-based threshold-free: the best quality, five passes).
-    #[arg(long, default_value = "fast")]
-    pub(super) demosaic: Demosaic,
+    /// (gradient-based threshold-free: the best quality, five passes)
+    /// [default: the sidecar's, or fast].
+    #[arg(long)]
+    pub(super) demosaic: Option<Demosaic>,
+    /// Sidecars (PHOTO.EXT.wisp.toml, as the preview saves them): apply
+    /// each photo's under the flags given here, or ignore them.
+    #[arg(long, default_value = "apply")]
+    pub(super) sidecars: Sidecars,
     /// Output colour space: srgb, or display-p3 (wider primaries; the P3 profile is embedded).
     #[arg(long, default_value = "srgb")]
     pub(super) colorspace: ColorSpace,

@@ -1,19 +1,22 @@
-//! `wisp convert`: the development's parameters from the flags and the
-//! look, the engines, and the batch.
+//! `wisp convert`: the developments from the flags, the sidecars and the
+//! looks, the engines, and the batch.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use wisp::io::output;
-use wisp::{batch, io, looks, Bits, DevelopParams, Engine, Vignette};
+use wisp::sidecar::{Resolver, Settings, VignetteSettings};
+use wisp::{batch, io, Bits, DevelopParams, Engine};
 
 use super::args::ConvertArgs;
 use super::engine;
 use super::progress::Progress;
 use super::report::Summary;
 
-fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
+/// The developments: the flags given over each photo's sidecar over the
+/// defaults. The flags alone are checked here, before any file.
+fn developments(args: &ConvertArgs) -> Result<Resolver, String> {
     let bits = if args.bits == 16 {
         Bits::Sixteen
     } else {
@@ -23,26 +26,25 @@ fn params(args: &ConvertArgs) -> Result<DevelopParams, String> {
         return Err("--bits 16 needs --format png or tiff (JPEG is 8-bit)".into());
     }
     let base = DevelopParams {
-        exposure: args.exposure,
         max_size: args.max_size,
         colorspace: args.colorspace,
         bits,
-        demosaic: args.demosaic,
         ..DevelopParams::default()
     };
-    let mut params = looks::params(&args.look, &base).map_err(|e| e.to_string())?;
-    // Explicit flags win over the look.
-    if let Some(tone) = args.tone {
-        params.tone = tone;
-    }
-    if let Some(amount) = args.vignette {
-        params.vignette = Vignette {
-            amount,
-            ..params.vignette
-        };
-    }
-    params.validate().map_err(|e| e.to_string())?;
-    Ok(params)
+    let flags = Settings {
+        look: args.look.clone(),
+        tone: args.tone,
+        exposure: args.exposure,
+        demosaic: args.demosaic,
+        vignette: args.vignette.map(|amount| VignetteSettings {
+            amount: Some(amount),
+            ..Default::default()
+        }),
+        ..Settings::default()
+    };
+    let resolver = Resolver::new(flags, args.sidecars, base);
+    resolver.defaults()?;
+    Ok(resolver)
 }
 
 fn engines(args: &ConvertArgs) -> Vec<Engine> {
@@ -60,7 +62,7 @@ static STOP: AtomicBool = AtomicBool::new(false);
 
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     io::set_max_pixels(args.max_pixels);
-    let params = params(&args)?;
+    let developments = developments(&args)?;
     let plan = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
     if !args.quiet {
         for note in &plan.skipped {
@@ -125,10 +127,15 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
         overwrite: args.overwrite,
     };
     let start = Instant::now();
-    let batch::Outcome { reports, engines } =
-        batch::run(&jobs, start_engines, &params, &out, threads, &STOP, &|r| {
-            progress.file_done(r)
-        });
+    let batch::Outcome { reports, engines } = batch::run(
+        &jobs,
+        start_engines,
+        &developments,
+        &out,
+        threads,
+        &STOP,
+        &|r| progress.file_done(r),
+    );
     // The process ends here, and its memory goes back to the system in one
     // go; dropping a device first frees its buffers one at a time (30-40 ms
     // of a batch's wall time on lavapipe, with nothing left to overlap).

@@ -31,15 +31,23 @@ impl Summary {
     }
 
     pub(super) fn line(&self) -> String {
-        format!(
-            "converted {}, skipped {}, failed {} of {} in {:.2} s ({:.1} MP/s)",
+        let line = format!(
+            "converted {}, skipped {}, failed {} of {} in {:.2} s",
             self.converted,
             self.skipped,
             self.failed,
             self.converted + self.skipped + self.failed,
             self.seconds,
-            self.megapixels / self.seconds.max(1e-9)
-        )
+        );
+        // A speed only for work done: nothing converted is no speed at all.
+        if self.megapixels > 0.0 {
+            format!(
+                "{line} ({:.1} MP/s)",
+                self.megapixels / self.seconds.max(1e-9)
+            )
+        } else {
+            line
+        }
     }
 
     /// Every file's report and this summary, as JSON at `path`.

@@ -126,7 +126,7 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 pub fn builtin(name: &str) -> Option<Result<LoadedLook, LookError>> {
     let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
     let path = PathBuf::from(format!("assets/looks/{name}.toml"));
-    Some(parse(text, &path).and_then(|look| finish(look, &path, None)))
+    Some(parse(text, &path).and_then(|look| finish(named(look, &path), &path, None)))
 }
 
 /// `base` with the look `spec` (see [`load`]) applied; `none` leaves it as
@@ -150,13 +150,7 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
     let ext = crate::io::extension(path);
     match ext.as_str() {
         "toml" => {
-            let text = crate::io::read_regular(path, crate::io::limits::PRESET)
-                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
-                .map_err(|e| LookError::Invalid {
-                    path: path.to_path_buf(),
-                    reason: format!("cannot read: {e}"),
-                })?;
-            let look = parse(&text, path)?;
+            let look = named(read_toml(path)?, path);
             finish(look, path, path.parent()).map(Some)
         }
         "cube" | "3dl" | "png" | "tif" | "tiff" => {
@@ -182,9 +176,22 @@ pub fn load(spec: &str) -> Result<Option<LoadedLook>, LookError> {
     }
 }
 
-fn parse(text: &str, path: &Path) -> Result<Look, LookError> {
+/// A TOML file of settings (a preset, a sidecar): read as a regular file
+/// of at most [`crate::io::limits::PRESET`] bytes, and parsed, each error
+/// in one line naming `path`.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LookError> {
+    let text = crate::io::read_regular(path, crate::io::limits::PRESET)
+        .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+        .map_err(|e| LookError::Invalid {
+            path: path.to_path_buf(),
+            reason: format!("cannot read: {e}"),
+        })?;
+    parse(&text, path)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, LookError> {
     // toml's own message quotes the line over several; one line here.
-    let mut look: Look = toml::from_str(text).map_err(|e| {
+    toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .and_then(|s| text.get(..s.start))
@@ -197,14 +204,18 @@ fn parse(text: &str, path: &Path) -> Result<Look, LookError> {
                 None => message,
             },
         }
-    })?;
+    })
+}
+
+/// A look without a name takes its file's.
+fn named(mut look: Look, path: &Path) -> Look {
     if look.name.is_empty() {
         look.name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
     }
-    Ok(look)
+    look
 }
 
 /// Validate, and load or bake the LUT. `dir` is where relative LUT paths start.

@@ -53,9 +53,26 @@ impl Pointwise for ColorUniform {
 /// Every development has one: the camera matrix, with the output's
 /// primaries and the white balance shift (gains on camera RGB) folded in.
 pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
-    let [temperature, tint] = d.params.white_balance_shift;
-    let gains = [0.5 * temperature, -0.5 * tint, -0.5 * temperature].map(f32::exp2);
+    let gains = shift_gains(d.params.white_balance_shift);
     let cam = d.cam_to_srgb.map(|row| [0, 1, 2].map(|c| row[c] * gains[c]));
     let matrix = colorimetry::mul(&colorimetry::from_srgb(d.params.colorspace), &cam);
     Some(Box::new(ColorUniform::new(&matrix, d.params.exposure)))
+}
+
+/// The gains on white-balanced camera RGB of a white balance shift
+/// (temperature, tint) in EV: half of each on either side, so a shift
+/// moves colour and leaves brightness about where it was.
+pub fn shift_gains([temperature, tint]: [f32; 2]) -> [f32; 3] {
+    [0.5 * temperature, -0.5 * tint, -0.5 * temperature].map(f32::exp2)
+}
+
+/// The white balance shift that makes `rgb`, a patch's mean white-balanced
+/// camera RGB (the scene), neutral: its gains ([`shift_gains`]) take all
+/// three channels to `sqrt(r b)`. The temperature evens red and blue
+/// (`log2(b / r)`), the tint brings green to them (`log2(g^2 / (r b))`).
+/// `None` for a patch without light in every channel.
+pub fn neutral_shift(rgb: [f32; 3]) -> Option<[f32; 2]> {
+    let [r, g, b] = rgb;
+    let lit = |v: f32| v.is_finite() && v > 0.0;
+    (lit(r) && lit(g) && lit(b)).then(|| [(b / r).log2(), (g * g / (r * b)).log2()])
 }
