@@ -501,13 +501,7 @@ pub fn scene(
             ],
             layout.groups(&band),
         );
-        let submitted = gpu.queue.submit([encoder.finish()]);
-        gpu.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submitted),
-                timeout: None,
-            })
-            .map_err(|e| GpuError::Failed(e.to_string()))?;
+        gpu.wait(gpu.queue.submit([encoder.finish()]))?;
         for buffer in [Some(raw), upload].into_iter().flatten() {
             pool.give_back(buffer);
         }

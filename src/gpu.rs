@@ -261,6 +261,17 @@ impl Gpu {
         })
     }
 
+    /// Wait until the submission `index` has run.
+    pub fn wait(&self, index: wgpu::SubmissionIndex) -> Result<(), GpuError> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(index),
+                timeout: None,
+            })
+            .map(|_| ())
+            .map_err(|e| GpuError::Failed(e.to_string()))
+    }
+
     /// Map `slice` and wait until it is mapped. `after` is the submission
     /// that last used the buffer; `None` for an idle one (new, or from a
     /// pool), which maps without waiting on the device. Only that

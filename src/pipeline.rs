@@ -468,14 +468,9 @@ impl GpuPipeline {
             // runs one, and the images of older ones are freed.
             in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
             if in_flight.len() > 2 {
-                let oldest = in_flight.pop_front();
-                self.gpu
-                    .device
-                    .poll(wgpu::PollType::Wait {
-                        submission_index: oldest,
-                        timeout: None,
-                    })
-                    .map_err(|e| crate::error::GpuError::Failed(e.to_string()))?;
+                if let Some(oldest) = in_flight.pop_front() {
+                    self.gpu.wait(oldest)?;
+                }
             }
         }
         Ok(scene)
