@@ -645,3 +645,30 @@ fn scene_tiles_join_without_a_seam() {
         }
     }
 }
+
+#[test]
+fn baseline_exposure_moves_the_zero_point_of_exposure() {
+    // The same photosites with BaselineExposure 0.75 and
+    // BaselineExposureOffset 0.25 develop as the plain file at +1 EV.
+    let with = io::load(&fixture("tests/fixtures/baseline_exposure.dng")).unwrap();
+    let plain = io::load(&fixture("tests/fixtures/grbg_64x48.dng")).unwrap();
+    let params = DevelopParams {
+        bits: Bits::Sixteen,
+        ..DevelopParams::neutral()
+    };
+    let brighter = DevelopParams {
+        exposure: 1.0,
+        ..params.clone()
+    };
+    let got = gpu().develop(&with.photo, &params, Fusion::Fused).unwrap();
+    let want = gpu()
+        .develop(&plain.photo, &brighter, Fusion::Fused)
+        .unwrap();
+    let unchanged = gpu().develop(&plain.photo, &params, Fusion::Fused).unwrap();
+    assert!(got == want, "BaselineExposure is not +1 EV");
+    assert!(got != unchanged, "BaselineExposure changed nothing");
+    assert!(
+        cpu::develop(&with.photo, &params).unwrap()
+            == cpu::develop(&plain.photo, &brighter).unwrap()
+    );
+}

@@ -18,7 +18,8 @@ use crate::io::exif::{Gps, PhotoInfo};
 /// Decode the raw file `path`, whose content is `bytes` (read, and its
 /// TIFF structure checked, by [`super::load`]).
 pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
-    let file = RawSource::new_from_shared_vec(Arc::new(bytes)).with_path(path);
+    let bytes = Arc::new(bytes);
+    let file = RawSource::new_from_shared_vec(bytes.clone()).with_path(path);
     let params = RawDecodeParams::default();
     // rawler reports most damage as errors but can still panic on some
     // malformed files; a bad file must never take the program down.
@@ -34,7 +35,35 @@ pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     let info = photo_info(&decoded, metadata.as_ref());
     let mut source = from_rawler(path, decoded)?;
     source.info = info;
+    if let Photo::Raw(frame) = &mut source.photo {
+        // A gain in scene-linear light before exposure compensation: the
+        // matrix that maps white-balanced camera RGB to it takes it.
+        let baseline = super::catch_quietly(|| baseline_exposure(&bytes)).unwrap_or(0.0);
+        let gain = baseline.exp2();
+        frame.cam_to_srgb = frame.cam_to_srgb.map(|row| row.map(|v| v * gain));
+    }
     Ok(source)
+}
+
+/// The DNG's BaselineExposure plus BaselineExposureOffset, in EV (DNG 1.6,
+/// "BaselineExposure": where the zero point of exposure compensation
+/// lies, e.g. a phone that underexposes to keep highlights says by how
+/// much); 0 for other files or where the tags are absent or absurd.
+fn baseline_exposure(bytes: &[u8]) -> f32 {
+    use rawler::formats::tiff::reader::TiffReader;
+    use rawler::formats::tiff::GenericTiffReader;
+    use rawler::tags::DngTag;
+    let Ok(tiff) = GenericTiffReader::new_with_buffer(bytes, 0, 0, Some(1)) else {
+        return 0.0;
+    };
+    let ev = |tag| {
+        tiff.root_ifd()
+            .get_entry(tag)
+            .and_then(|e| e.value.get_f32(0).ok().flatten())
+            .filter(|v| v.is_finite() && v.abs() <= 10.0)
+            .unwrap_or(0.0)
+    };
+    ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset)
 }
 
 const GAVE_UP: &str = "corrupt or truncated raw file (the decoder gave up)";
