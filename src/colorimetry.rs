@@ -61,21 +61,77 @@ pub fn cam_to_srgb(xyz_to_cam: &Mat3) -> Option<Mat3> {
     invert(&cam_from_srgb)
 }
 
+/// CIE XYZ of the D50 white point (Y = 1), the profile connection space
+/// of DNG's forward matrices.
+pub const D50_XYZ: [f32; 3] = [0.964_22, 1.0, 0.825_21];
+
+/// Bradford chromatic adaptation of XYZ from white `from` to white `to`.
+pub fn bradford(from: [f32; 3], to: [f32; 3]) -> Mat3 {
+    const B: Mat3 = [
+        [0.8951, 0.2664, -0.1614],
+        [-0.7502, 1.7135, 0.0367],
+        [0.0389, -0.0685, 1.0296],
+    ];
+    let (s, d) = (apply(&B, from), apply(&B, to));
+    let scale = [
+        [d[0] / s[0], 0.0, 0.0],
+        [0.0, d[1] / s[1], 0.0],
+        [0.0, 0.0, d[2] / s[2]],
+    ];
+    mul(
+        &invert(&B).expect("Bradford's matrix is regular"),
+        &mul(&scale, &B),
+    )
+}
+
+/// White-balanced camera RGB -> linear sRGB from a DNG forward matrix
+/// (white-balanced camera RGB -> XYZ D50; DNG 1.6, "Mapping Camera Color
+/// Space to CIE XYZ Space"): then Bradford from D50 to D65 and XYZ to sRGB.
+/// `balance` is `Inverse(AB * CC)` and `neutral` the camera neutral: the
+/// specification's `FM * D * Inverse(AB * CC)`, `D` the inverse of the
+/// reference neutral `Inverse(AB * CC) * neutral` as a diagonal, applied
+/// to camera RGB that white balance has divided by `neutral`.
+pub fn forward_to_srgb(forward: &Mat3, balance: &Mat3, neutral: [f32; 3]) -> Option<Mat3> {
+    let reference = apply(balance, neutral);
+    if reference.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        return None;
+    }
+    let diag = |v: [f32; 3]| [[v[0], 0.0, 0.0], [0.0, v[1], 0.0], [0.0, 0.0, v[2]]];
+    let camera_to_d50 = mul(
+        forward,
+        &mul(
+            &diag(reference.map(|v| 1.0 / v)),
+            &mul(balance, &diag(neutral)),
+        ),
+    );
+    let xyz_to_srgb = invert(&SRGB_TO_XYZ)?;
+    Some(mul(
+        &xyz_to_srgb,
+        &mul(&bradford(D50_XYZ, D65_XYZ), &camera_to_d50),
+    ))
+}
+
 /// Correlated colour temperature (McCamy's approximation) of chromaticity (x, y).
 pub fn cct_from_xy(x: f32, y: f32) -> f32 {
     let n = (x - 0.3320) / (0.1858 - y);
     449.0 * n.powi(3) + 3525.0 * n.powi(2) + 6823.3 * n + 5520.33
 }
 
-/// The XYZ -> camera matrix for the scene illuminant, interpolated between
-/// two calibrations by inverse colour temperature as the DNG specification
-/// describes. `neutral` is the camera's response to the scene white
-/// (the reciprocal of the white-balance multipliers).
-pub fn interpolate(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> Mat3 {
+/// `w * lo + (1 - w) * hi`.
+pub fn mix(lo: &Mat3, hi: &Mat3, w: f32) -> Mat3 {
+    std::array::from_fn(|i| std::array::from_fn(|j| w * lo[i][j] + (1.0 - w) * hi[i][j]))
+}
+
+/// The weight of the calibration with the lower colour temperature when two
+/// XYZ -> camera matrices are interpolated for the scene illuminant, by
+/// inverse colour temperature as the DNG specification describes
+/// ([`mix`] them with it). `neutral` is the camera's response to the scene
+/// white (the reciprocal of the white-balance multipliers). The other
+/// calibrations of the same two illuminants (forward matrices, camera
+/// calibrations) take the same weight.
+pub fn weight(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> f32 {
     let (lo, hi) = if a.1 <= b.1 { (a, b) } else { (b, a) };
-    let mix = |w: f32| -> Mat3 {
-        std::array::from_fn(|i| std::array::from_fn(|j| w * lo.0[i][j] + (1.0 - w) * hi.0[i][j]))
-    };
+    let mix = |w: f32| mix(lo.0, hi.0, w);
     let mut w = 0.5;
     for _ in 0..8 {
         let Some(cam_to_xyz) = invert(&mix(w)) else {
@@ -94,7 +150,7 @@ pub fn interpolate(a: (&Mat3, f32), b: (&Mat3, f32), neutral: [f32; 3]) -> Mat3 
         }
         w = next;
     }
-    mix(w)
+    w
 }
 
 /// Linear RGB -> XYZ for primaries given as (x, y) chromaticities, white D65.

@@ -672,3 +672,70 @@ fn baseline_exposure_moves_the_zero_point_of_exposure() {
             == cpu::develop(&plain.photo, &brighter).unwrap()
     );
 }
+
+/// The chart of `tests/fixtures/chart_a.dng`, 8-bit sRGB, row by row
+/// (`CHART_SRGB` in `tests/fixtures/make_dngs.py`).
+const CHART_SRGB: [[u8; 3]; 24] = [
+    [115, 82, 68],
+    [194, 150, 130],
+    [98, 122, 157],
+    [87, 108, 67],
+    [133, 128, 177],
+    [103, 189, 170],
+    [214, 126, 44],
+    [80, 91, 166],
+    [193, 90, 99],
+    [94, 60, 108],
+    [157, 188, 64],
+    [224, 163, 46],
+    [56, 61, 150],
+    [70, 148, 73],
+    [175, 54, 60],
+    [231, 199, 31],
+    [187, 86, 149],
+    [8, 133, 161],
+    [243, 243, 242],
+    [200, 200, 200],
+    [160, 160, 160],
+    [122, 122, 121],
+    [85, 85, 85],
+    [52, 52, 52],
+];
+
+#[test]
+fn a_chart_lit_by_illuminant_a_develops_to_its_srgb_values() {
+    // Forward matrices for A and D65, the colour matrices' interpolation
+    // weight, Bradford from D50 to D65 and BaselineExposure: the DNG
+    // colour model, whole. Each 16x16 patch's middle 8x8, averaged, must
+    // be its sRGB value within a code (dither and 12-bit photosites).
+    let source = io::load(&fixture("tests/fixtures/chart_a.dng")).unwrap();
+    let params = DevelopParams::neutral();
+    for (who, image) in [
+        (
+            "GPU",
+            gpu()
+                .develop(&source.photo, &params, Fusion::Fused)
+                .unwrap(),
+        ),
+        ("CPU", cpu::develop(&source.photo, &params).unwrap()),
+    ] {
+        let Pixels::Eight(px) = &image.pixels else {
+            panic!("8-bit output")
+        };
+        for (i, want) in CHART_SRGB.iter().enumerate() {
+            let (x0, y0) = ((i % 6) * 16 + 4, (i / 6) * 16 + 4);
+            for c in 0..3 {
+                let sum: f64 = (y0..y0 + 8)
+                    .flat_map(|y| (x0..x0 + 8).map(move |x| (y, x)))
+                    .map(|(y, x)| px[(y * image.width + x) * 3 + c] as f64)
+                    .sum();
+                let mean = sum / 64.0;
+                assert!(
+                    (mean - want[c] as f64).abs() <= 1.5,
+                    "{who}: patch {i} channel {c}: {mean:.2} for {}",
+                    want[c]
+                );
+            }
+        }
+    }
+}

@@ -33,37 +33,98 @@ pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     .ok_or_else(|| DecodeError::invalid(path, GAVE_UP))?
     .map_err(|e| DecodeError::invalid(path, decode_failure(&e)))?;
     let info = photo_info(&decoded, metadata.as_ref());
-    let mut source = from_rawler(path, decoded)?;
+    let dng = super::catch_quietly(|| DngColour::read(&bytes)).unwrap_or_default();
+    let mut source = from_rawler(path, decoded, &dng)?;
     source.info = info;
-    if let Photo::Raw(frame) = &mut source.photo {
-        // A gain in scene-linear light before exposure compensation: the
-        // matrix that maps white-balanced camera RGB to it takes it.
-        let baseline = super::catch_quietly(|| baseline_exposure(&bytes)).unwrap_or(0.0);
-        let gain = baseline.exp2();
-        frame.cam_to_srgb = frame.cam_to_srgb.map(|row| row.map(|v| v * gain));
-    }
     Ok(source)
 }
 
-/// The DNG's BaselineExposure plus BaselineExposureOffset, in EV (DNG 1.6,
-/// "BaselineExposure": where the zero point of exposure compensation
-/// lies, e.g. a phone that underexposes to keep highlights says by how
-/// much); 0 for other files or where the tags are absent or absurd.
-fn baseline_exposure(bytes: &[u8]) -> f32 {
-    use rawler::formats::tiff::reader::TiffReader;
-    use rawler::formats::tiff::GenericTiffReader;
-    use rawler::tags::DngTag;
-    let Ok(tiff) = GenericTiffReader::new_with_buffer(bytes, 0, 0, Some(1)) else {
-        return 0.0;
-    };
-    let ev = |tag| {
-        tiff.root_ifd()
-            .get_entry(tag)
-            .and_then(|e| e.value.get_f32(0).ok().flatten())
-            .filter(|v| v.is_finite() && v.abs() <= 10.0)
-            .unwrap_or(0.0)
-    };
-    ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset)
+/// What a DNG says about its colour beyond what rawler applies, from its
+/// first IFD (DNG 1.6, chapter 6); empty for other files.
+#[derive(Default)]
+struct DngColour {
+    /// BaselineExposure plus BaselineExposureOffset, in EV: where the zero
+    /// point of exposure compensation lies (a phone that underexposes to
+    /// keep highlights says by how much).
+    baseline_ev: f32,
+    /// ForwardMatrix1/2 (white-balanced camera RGB -> XYZ D50) with the
+    /// colour temperature of their calibration illuminant.
+    forward: Vec<(Mat3, f32)>,
+    /// CameraCalibration1/2, likewise.
+    calibration: Vec<(Mat3, f32)>,
+    analog_balance: Option<[f32; 3]>,
+}
+
+impl DngColour {
+    fn read(bytes: &[u8]) -> Self {
+        use rawler::formats::tiff::reader::TiffReader;
+        use rawler::formats::tiff::GenericTiffReader;
+        use rawler::tags::DngTag;
+        let Ok(tiff) = GenericTiffReader::new_with_buffer(bytes, 0, 0, Some(1)) else {
+            return DngColour::default();
+        };
+        let ifd = tiff.root_ifd();
+        let values = |tag: DngTag, n: usize| -> Option<Vec<f32>> {
+            let e = ifd.get_entry(tag)?;
+            let v: Option<Vec<f32>> = (0..n).map(|i| e.value.get_f32(i).ok().flatten()).collect();
+            v.filter(|v| v.iter().all(|x| x.is_finite()))
+        };
+        let ev = |tag| {
+            values(tag, 1)
+                .map(|v| v[0])
+                .filter(|v| v.abs() <= 10.0)
+                .unwrap_or(0.0)
+        };
+        let cct = |tag| {
+            let code = values(tag, 1)?[0] as u16;
+            Illuminant::try_from(code).ok().map(illuminant_cct)
+        };
+        let matrix = |v: Vec<f32>| [[v[0], v[1], v[2]], [v[3], v[4], v[5]], [v[6], v[7], v[8]]];
+        let pairs = |first: DngTag, second: DngTag| -> Vec<(Mat3, f32)> {
+            [
+                (first, DngTag::CalibrationIlluminant1),
+                (second, DngTag::CalibrationIlluminant2),
+            ]
+            .into_iter()
+            .filter_map(|(tag, illuminant)| Some((matrix(values(tag, 9)?), cct(illuminant)?)))
+            .collect()
+        };
+        DngColour {
+            baseline_ev: ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset),
+            forward: pairs(DngTag::ForwardMatrix1, DngTag::ForwardMatrix2),
+            calibration: pairs(DngTag::CameraCalibration1, DngTag::CameraCalibration2),
+            analog_balance: values(DngTag::AnalogBalance, 3)
+                .map(|v| [v[0], v[1], v[2]])
+                .filter(|v| v.iter().all(|x| *x > 0.0)),
+        }
+    }
+
+    /// White-balanced camera RGB -> linear sRGB by the forward matrices,
+    /// interpolated like the colour matrices (`weight`, of the one with the
+    /// lower colour temperature); `None` without forward matrices.
+    fn forward_to_srgb(&self, weight: Option<f32>, neutral: [f32; 3]) -> Option<Mat3> {
+        let pick = |all: &[(Mat3, f32)]| -> Option<Mat3> {
+            match (all, weight) {
+                ([], _) => None,
+                ([(lo, a), (hi, b)], Some(w)) => Some(if a <= b {
+                    colorimetry::mix(lo, hi, w)
+                } else {
+                    colorimetry::mix(hi, lo, w)
+                }),
+                // One calibration, or no weight: the one nearest D65.
+                _ => all
+                    .iter()
+                    .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
+                    .map(|m| m.0),
+            }
+        };
+        let forward = pick(&self.forward)?;
+        let calibration = pick(&self.calibration).unwrap_or(colorimetry::IDENTITY);
+        let [a, b, c] = self.analog_balance.unwrap_or([1.0; 3]);
+        let analog = [[a, 0.0, 0.0], [0.0, b, 0.0], [0.0, 0.0, c]];
+        let balance = colorimetry::invert(&colorimetry::mul(&analog, &calibration))?;
+        colorimetry::forward_to_srgb(&forward, &balance, neutral)
+    }
 }
 
 const GAVE_UP: &str = "corrupt or truncated raw file (the decoder gave up)";
@@ -125,7 +186,7 @@ fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {
     }
 }
 
-fn from_rawler(path: &Path, mut raw: RawImage) -> Result<Source, DecodeError> {
+fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngColour) -> Result<Source, DecodeError> {
     let cfa = match &raw.photometric {
         RawPhotometricInterpretation::Cfa(config) => &config.cfa,
         other => {
@@ -225,9 +286,9 @@ fn from_rawler(path: &Path, mut raw: RawImage) -> Result<Source, DecodeError> {
         .map(|m| m.0);
     let wb = white_balance(raw.wb_coeffs, d65_matrix.as_ref());
     let neutral = wb.map(|g| 1.0 / g);
-    let xyz_to_cam = match matrices.as_slice() {
-        [] => None,
-        [only] => Some(only.0),
+    let (xyz_to_cam, weight) = match matrices.as_slice() {
+        [] => (None, None),
+        [only] => (Some(only.0), None),
         many => {
             let lo = many
                 .iter()
@@ -237,17 +298,21 @@ fn from_rawler(path: &Path, mut raw: RawImage) -> Result<Source, DecodeError> {
                 .iter()
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("non-empty");
-            Some(colorimetry::interpolate(
-                (&lo.0, lo.1),
-                (&hi.0, hi.1),
-                neutral,
-            ))
+            let w = colorimetry::weight((&lo.0, lo.1), (&hi.0, hi.1), neutral);
+            (Some(colorimetry::mix(&lo.0, &hi.0, w)), Some(w))
         }
     };
-    // Without a calibration the camera's primaries are taken as sRGB's.
-    let cam_to_srgb = xyz_to_cam
-        .and_then(|m| colorimetry::cam_to_srgb(&m))
+    // The forward matrices where the file has them, as the DNG
+    // specification prefers; else the colour matrices. Without a
+    // calibration the camera's primaries are taken as sRGB's.
+    let cam_to_srgb = dng
+        .forward_to_srgb(weight, neutral)
+        .or_else(|| xyz_to_cam.and_then(|m| colorimetry::cam_to_srgb(&m)))
         .unwrap_or(colorimetry::IDENTITY);
+    // BaselineExposure is a gain in scene-linear light before exposure
+    // compensation: the matrix into that light takes it.
+    let gain = dng.baseline_ev.exp2();
+    let cam_to_srgb = cam_to_srgb.map(|row| row.map(|v| v * gain));
 
     let camera = Some(
         format!("{} {}", raw.clean_make, raw.clean_model)
