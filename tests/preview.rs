@@ -129,14 +129,15 @@ fn headless_example_matches_the_cli_and_prints_its_timing() {
             "--screenshot",
             shot.to_str().unwrap(),
         ])
+        // As over ssh: no session. Mesa's display probe stays quiet.
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("NODEVICE_SELECT")
         .output()
         .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stdout}{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
     let last = stdout.lines().last().unwrap_or("");
     let parts: Vec<&str> = last
         .split(&[' ', ','][..])
