@@ -15,6 +15,49 @@ pub struct Gpu {
     pub maps_storage: bool,
 }
 
+/// A wgpu instance for work without a window: no display, and no probe
+/// for one (below).
+fn headless_instance() -> wgpu::Instance {
+    no_display_probe_without_a_session();
+    wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env())
+}
+
+/// Mesa's implicit Vulkan layer VK_LAYER_MESA_device_select looks for a
+/// Wayland display when an instance starts, to put the GPU driving it
+/// first; without a session (no `XDG_RUNTIME_DIR`: ssh, cron, a batch job,
+/// a test run) libwayland prints `error: XDG_RUNTIME_DIR is invalid or not
+/// set in the environment.`, twice per instance, and there is no display
+/// to find. Headless work picks its adapter itself (`WGPU_ADAPTER_NAME`,
+/// [`Gpu::all`]), so there the layer is turned off (`NODEVICE_SELECT=1`,
+/// the switch in its manifest), unless the user asked it for a device
+/// (`MESA_VK_DEVICE_SELECT`, `DRI_PRIME`) or set the switch. A window's
+/// instance ([`Gpu::for_surface`]) does not come here: it has a display.
+///
+/// Set once for the whole process, before its first headless instance.
+/// Setting the environment races only with C code reading it on another
+/// thread at that moment (Rust's own reads take a lock). Its readers here
+/// are Vulkan loaders starting an instance, and every headless one waits
+/// for this [`Once`](std::sync::Once). The one other instance, the preview
+/// window's, is started first, and the window's thread is the one that
+/// later exports through a headless instance, waiting meanwhile.
+fn no_display_probe_without_a_session() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let unset = |var: &str| std::env::var_os(var).is_none();
+        if [
+            "XDG_RUNTIME_DIR",
+            "NODEVICE_SELECT",
+            "MESA_VK_DEVICE_SELECT",
+            "DRI_PRIME",
+        ]
+        .into_iter()
+        .all(unset)
+        {
+            std::env::set_var("NODEVICE_SELECT", "1");
+        }
+    });
+}
+
 impl Gpu {
     /// Open a headless device. Honours `WGPU_BACKEND` (e.g. `vulkan`),
     /// `WGPU_ADAPTER_NAME` (a substring of the adapter's name) and
@@ -26,9 +69,7 @@ impl Gpu {
     /// One device per GPU (for `--gpus all`); see [`distinct_devices`].
     pub fn all() -> Result<Vec<Gpu>, GpuError> {
         pollster::block_on(async {
-            let instance = wgpu::Instance::new(
-                wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
-            );
+            let instance = headless_instance();
             let adapters = instance.enumerate_adapters(wgpu::Backends::all()).await;
             let infos: Vec<_> = adapters.iter().map(|a| a.get_info()).collect();
             let keep = distinct_devices(&infos);
@@ -48,8 +89,7 @@ impl Gpu {
     }
 
     async fn new_async() -> Result<Gpu, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance = headless_instance();
         let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(wanted) => {
                 let wanted = wanted.to_lowercase();

@@ -5,7 +5,6 @@ mod cli;
 fn main() -> std::process::ExitCode {
     no_transparent_huge_pages();
     software_gpu_threads();
-    no_display_probe_without_a_session();
     cli::run()
 }
 
@@ -44,30 +43,5 @@ fn software_gpu_threads() {
         // Set before any thread starts, so nothing reads the environment
         // meanwhile.
         std::env::set_var(VAR, (4 * cores).min(16).to_string());
-    }
-}
-
-/// Mesa's implicit Vulkan layer VK_LAYER_MESA_device_select looks for a
-/// Wayland display when the instance starts, to put the GPU driving it
-/// first; without a session (no `XDG_RUNTIME_DIR`: ssh, cron, a batch job)
-/// libwayland prints `error: XDG_RUNTIME_DIR is invalid or not set in the
-/// environment.`, twice per run, and there is no display to find. wisp
-/// picks its adapter itself (`WGPU_ADAPTER_NAME`, `--gpus all`), so there
-/// the layer is turned off (`NODEVICE_SELECT=1`, the switch in its
-/// manifest), unless the user asked it for a device (`MESA_VK_DEVICE_SELECT`,
-/// `DRI_PRIME`) or set the switch.
-fn no_display_probe_without_a_session() {
-    let unset = |var: &str| std::env::var_os(var).is_none();
-    if [
-        "XDG_RUNTIME_DIR",
-        "NODEVICE_SELECT",
-        "MESA_VK_DEVICE_SELECT",
-        "DRI_PRIME",
-    ]
-    .into_iter()
-    .all(unset)
-    {
-        // Before any thread starts, like LP_NUM_THREADS.
-        std::env::set_var("NODEVICE_SELECT", "1");
     }
 }

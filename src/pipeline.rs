@@ -47,7 +47,15 @@ enum Output {
     /// 8- or 16-bit code values (rgba8uint / rgba16uint), for files.
     Codes(Bits),
     /// 8-bit codes as rgba8unorm, for a window to sample.
-    Display,
+    Display(Display),
+}
+
+/// How a frame for a window is shown, apart from how it is developed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Display {
+    /// Paint the clipped highlights (a code of 255 in any channel) pure
+    /// red, and the crushed shadows (0 in all three) pure blue.
+    pub mark_clipping: bool,
 }
 
 /// Linear camera RGB on the GPU, ready for the pointwise ops.
@@ -271,14 +279,15 @@ impl GpuPipeline {
     }
 
     /// The pointwise ops over `scene` into an 8-bit display texture
-    /// (rgba8unorm holding the sRGB-encoded codes), submitted. `tile`
-    /// places it in a larger output (origin, full size) for the vignette
-    /// and dither.
+    /// (rgba8unorm holding the sRGB-encoded codes, marked as `display`
+    /// says), submitted. `tile` places it in a larger output (origin, full
+    /// size) for the vignette and dither.
     pub fn render(
         &self,
         scene: &Scene,
         params: &DevelopParams,
         tile: Option<Tile>,
+        display: Display,
     ) -> Result<wgpu::Texture, Error> {
         params.validate()?;
         // The display texture holds 8-bit codes, whatever the caller's depth.
@@ -299,7 +308,7 @@ impl GpuPipeline {
                 &scene.texture,
                 &chain,
                 Fusion::Fused,
-                Output::Display,
+                Output::Display(display),
                 tile,
             )?;
             if let Some(t) = &self.timer {
@@ -642,7 +651,7 @@ impl GpuPipeline {
             Some(Output::Codes(Bits::Sixteen)) => {
                 ("codes_16", "out_16", wgpu::TextureFormat::Rgba16Uint)
             }
-            Some(Output::Display) => ("display", "out_display", wgpu::TextureFormat::Rgba8Unorm),
+            Some(Output::Display(_)) => ("display", "out_display", wgpu::TextureFormat::Rgba8Unorm),
             None => (
                 "linear_main",
                 "out_linear",
@@ -651,9 +660,16 @@ impl GpuPipeline {
         };
         // rgba8unorm is written as it is: a window samples the sRGB-encoded codes.
         let output = self.gpu.texture("pointwise", w, h, format);
-        let kernel = self
-            .kernels
-            .get(&self.gpu, "pointwise", entry, &chain.glue(ops));
+        let mut glue = chain.glue(ops);
+        // Only a marked display gets the constant: the plain kernel is
+        // the one it always was.
+        if let Some(Output::Display(Display {
+            mark_clipping: true,
+        })) = out
+        {
+            glue.constants.push(("MARK_CLIPPING", 1.0));
+        }
+        let kernel = self.kernels.get(&self.gpu, "pointwise", entry, &glue);
         let uniform = self.gpu.uniform_bytes(&chain.uniform(ops, tile));
         let mut textures = Vec::new();
         for op in ops {

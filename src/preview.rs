@@ -14,7 +14,7 @@ use crate::frame::{Orientation, Rendered, Source};
 use crate::histogram::{Histogram, Histograms};
 use crate::ops::resize;
 use crate::params::DevelopParams;
-use crate::pipeline::{GpuPipeline, Scene};
+use crate::pipeline::{Display, GpuPipeline, Scene};
 use crate::plan::Tile;
 
 /// What part of the photo a frame shows, in display pixels.
@@ -67,7 +67,13 @@ impl<'a> Preview<'a> {
     /// Render one frame of `view` with `params`: an rgba8unorm texture of
     /// sRGB-encoded 8-bit codes that stays on the GPU, in stored orientation.
     /// (`bits` and `max_size` do not apply: the view sets the size.)
-    pub fn frame(&mut self, params: &DevelopParams, view: View) -> Result<wgpu::Texture, Error> {
+    /// `display` marks it (clipping) without changing the development.
+    pub fn frame(
+        &mut self,
+        params: &DevelopParams,
+        view: View,
+        display: Display,
+    ) -> Result<wgpu::Texture, Error> {
         let (w, h) = self.full.size();
         match view {
             View::Fit { width, height } => {
@@ -80,13 +86,13 @@ impl<'a> Preview<'a> {
                 let scale = (vw as f64 / w as f64).min(vh as f64 / h as f64);
                 let long = ((w.max(h) as f64 * scale).floor() as u32).max(1);
                 let Some(size) = resize::fit(w, h, long) else {
-                    return self.gpu.render(&self.full, params, None);
+                    return self.gpu.render(&self.full, params, None, display);
                 };
                 if self.fit.as_ref().map(Scene::size) != Some(size) {
                     self.fit = Some(self.gpu.resized(&self.full, size)?);
                 }
                 self.gpu
-                    .render(self.fit.as_ref().expect("just made"), params, None)
+                    .render(self.fit.as_ref().expect("just made"), params, None, display)
             }
             View::Actual {
                 width,
@@ -117,6 +123,7 @@ impl<'a> Preview<'a> {
                         origin: [x0 as u32, y0 as u32],
                         full_size: [w as u32, h as u32],
                     }),
+                    display,
                 )
             }
         }

@@ -240,6 +240,39 @@ fn bench_develop_times_every_phase() {
     assert!(stderr(&o).contains("/nonexistent.dng"), "{}", stderr(&o));
 }
 
+#[test]
+fn version_says_how_the_jpeg_encoder_was_built() {
+    let o = wisp(&["--version"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = String::from_utf8_lossy(&o.stdout);
+    let prefix = concat!("wisp ", env!("CARGO_PKG_VERSION"), " (JPEG encoder: ");
+    let encoder = line
+        .trim_end()
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("version line: {line}"));
+    assert!(
+        encoder == "SIMD" || encoder.starts_with("no SIMD: install nasm, then run cargo clean"),
+        "{line}"
+    );
+    // Where nasm is installed (./scripts/test installs it), a build
+    // without SIMD is one made before it was: stale, and slow.
+    let nasm = std::process::Command::new("nasm").arg("-v").output();
+    if nasm.is_ok_and(|o| o.status.success()) {
+        assert_eq!(encoder, "SIMD", "nasm is installed but {line}");
+    }
+    // `wisp bench develop` says the same beside the encode time.
+    let o = wisp(&[
+        "bench",
+        "develop",
+        sample().to_str().unwrap(),
+        "--runs",
+        "1",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&format!("(encoder: {encoder})")), "{text}");
+}
+
 /// Luma sampling factors (h, v) of a baseline JPEG: 1x1 is 4:4:4, 2x1
 /// 4:2:2, 2x2 4:2:0 (the chroma components are 1x1).
 fn luma_sampling(jpeg: &[u8]) -> (u8, u8) {

@@ -7,6 +7,7 @@ use common::*;
 
 use rand::Rng;
 use wisp::histogram::{Histogram, Histograms};
+use wisp::pipeline::Display;
 use wisp::preview::{Preview, View};
 use wisp::{io, DevelopParams, Pixels, ToneOp};
 
@@ -68,6 +69,7 @@ fn gpu_histogram_of_a_preview_frame_matches_its_codes() {
                 width: 601,
                 height: 397,
             },
+            Display::default(),
         )
         .unwrap();
     let got = preview.histogram(&frame).unwrap();

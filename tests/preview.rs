@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use wisp::params::DevelopParams;
-use wisp::pipeline::Fusion;
+use wisp::pipeline::{Display, Fusion};
 use wisp::preview::{Preview, View};
 use wisp::{io, looks, Pixels, Rendered};
 
@@ -41,6 +41,7 @@ fn fit_and_actual_views_match_the_batch_development() {
                 width: 2000,
                 height: 1000,
             },
+            Display::default(),
         )
         .unwrap();
     assert_eq!(preview.read(&frame).unwrap(), full);
@@ -53,6 +54,7 @@ fn fit_and_actual_views_match_the_batch_development() {
                 width: 400,
                 height: 400,
             },
+            Display::default(),
         )
         .unwrap();
     let small = gpu()
@@ -91,6 +93,7 @@ fn fit_and_actual_views_match_the_batch_development() {
                     height: ch,
                     center,
                 },
+                Display::default(),
             )
             .unwrap();
         preview.read(&frame).unwrap()
@@ -106,6 +109,53 @@ fn fit_and_actual_views_match_the_batch_development() {
     let corner = actual((0.0, 10_000.0));
     let want = &bytes(&full)[((512 - ch) * full.width) * 3..][..cw * 3];
     assert_eq!(&bytes(&corner)[..cw * 3], want);
+}
+
+#[test]
+fn clipping_marks_paint_exactly_the_clipped_and_crushed_pixels() {
+    let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
+    let mut preview = Preview::new(gpu(), &source, &DevelopParams::default()).unwrap();
+    let view = View::Fit {
+        width: 500,
+        height: 400,
+    };
+    // Pushed up, the bright feathers clip; pulled down, the dark ones crush.
+    for (exposure, highlights) in [(2.5, true), (-5.0, false)] {
+        let params = DevelopParams {
+            exposure,
+            ..vibrant()
+        };
+        let mut read = |mark_clipping| {
+            let frame = preview
+                .frame(&params, view, Display { mark_clipping })
+                .unwrap();
+            preview.read(&frame).unwrap()
+        };
+        let (plain, marked) = (read(false), read(true));
+        assert_eq!((plain.width, plain.height), (marked.width, marked.height));
+        let (mut clipped, mut crushed) = (0, 0);
+        for (p, m) in bytes(&plain)
+            .chunks_exact(3)
+            .zip(bytes(&marked).chunks_exact(3))
+        {
+            let want = if p.contains(&255) {
+                clipped += 1;
+                [255, 0, 0]
+            } else if p == [0, 0, 0] {
+                crushed += 1;
+                [0, 0, 255]
+            } else {
+                [p[0], p[1], p[2]]
+            };
+            assert_eq!(m, want, "exposure {exposure}, unmarked {p:?}");
+        }
+        let n = plain.width * plain.height;
+        let marks = if highlights { clipped } else { crushed };
+        assert!(
+            marks > n / 100 && marks < n,
+            "exposure {exposure}: {clipped} clipped, {crushed} crushed of {n}"
+        );
+    }
 }
 
 #[test]
@@ -129,14 +179,15 @@ fn headless_example_matches_the_cli_and_prints_its_timing() {
             "--screenshot",
             shot.to_str().unwrap(),
         ])
+        // As over ssh: no session. Mesa's display probe stays quiet.
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("NODEVICE_SELECT")
         .output()
         .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stdout}{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
     let last = stdout.lines().last().unwrap_or("");
     let parts: Vec<&str> = last
         .split(&[' ', ','][..])

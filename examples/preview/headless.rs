@@ -6,7 +6,7 @@ use std::time::Instant;
 use wisp::gpu::Gpu;
 use wisp::io::output::{self, Format, Metadata};
 use wisp::params::ColorSpace;
-use wisp::pipeline::GpuPipeline;
+use wisp::pipeline::{Display, GpuPipeline};
 use wisp::preview::{Preview, View};
 use wisp::{io, DevelopParams};
 
@@ -49,7 +49,9 @@ pub(crate) fn headless(args: &Args, frames: usize) -> Result<(), String> {
             height: args.size.1,
         }
     };
-    let mut frame = preview.frame(&base, view).map_err(|e| e.to_string())?;
+    let mut frame = preview
+        .frame(&base, view, Display::default())
+        .map_err(|e| e.to_string())?;
     preview.finish();
     println!(
         "first frame: {:.1} ms ({w}x{h} photo)",
@@ -63,7 +65,9 @@ pub(crate) fn headless(args: &Args, frames: usize) -> Result<(), String> {
             ..base.clone()
         };
         let t = Instant::now();
-        frame = preview.frame(&params, view).map_err(|e| e.to_string())?;
+        frame = preview
+            .frame(&params, view, Display::default())
+            .map_err(|e| e.to_string())?;
         preview.finish();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         gpu_times.extend(preview.gpu_time_ms());

@@ -8,7 +8,8 @@
 //!
 //! Keys: E exposure, T tone map, L look, V vignette, W temperature, I tint
 //! select the dial that the mouse wheel and the arrow keys turn; F fit,
-//! 1 full resolution (drag to pan), S before/after split (drag the line).
+//! 1 full resolution (drag to pan), S before/after split (drag the line),
+//! K clipping marks (clipped highlights red, crushed shadows blue).
 //!
 //! Headless, for tests and machines without a display: renders N frames
 //! through the same engine into an offscreen texture, turning the exposure

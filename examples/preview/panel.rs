@@ -60,6 +60,7 @@ impl App {
             if ui.checkbox(&mut split, "Before / after (S)").changed() {
                 self.split = split.then_some(0.5);
             }
+            ui.checkbox(&mut self.display.mark_clipping, "Clipping marks (K)");
             ui.separator();
             ui.horizontal(|ui| {
                 if ui.button("Save (Ctrl+S)").clicked() {
@@ -104,7 +105,7 @@ impl App {
                 self.photo = Err(e);
             }
             let response = ui.allocate_rect(rect, egui::Sense::click_and_drag());
-            let Some((_, _, after, before)) = self.shown.clone() else {
+            let Some((_, _, _, after, before)) = self.shown.clone() else {
                 return;
             };
             let Ok((source, preview)) = &self.photo else {
@@ -259,6 +260,9 @@ impl App {
             }
             if i.key_pressed(Key::PageDown) {
                 self.step_photo(1);
+            }
+            if i.key_pressed(Key::K) {
+                self.display.mark_clipping ^= true;
             }
             if i.key_pressed(Key::S) {
                 self.split = if self.split.is_some() {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use wisp::frame::Source;
 use wisp::gpu::Gpu;
 use wisp::histogram::Histogram;
-use wisp::pipeline::GpuPipeline;
+use wisp::pipeline::{Display, GpuPipeline};
 use wisp::preview::{Preview, View};
 use wisp::DevelopParams;
 
@@ -33,9 +33,12 @@ pub(crate) struct App {
     pub(crate) zoom_actual: bool,
     pub(crate) center: (f32, f32),
     pub(crate) split: Option<f32>,
+    /// Clipping marks (K) on the frames shown.
+    pub(crate) display: Display,
     pub(crate) shown: Option<(
         DevelopParams,
         View,
+        Display,
         egui::TextureId,
         Option<egui::TextureId>,
     )>,
@@ -77,26 +80,36 @@ impl App {
         else {
             return Ok(());
         };
-        let unchanged = self
-            .shown
-            .as_ref()
-            .is_some_and(|s| s.0 == params && s.1 == view && s.3.is_some() == self.split.is_some());
+        let unchanged = self.shown.as_ref().is_some_and(|s| {
+            (&s.0, s.1, s.2) == (&params, view, self.display)
+                && s.4.is_some() == self.split.is_some()
+        });
         if unchanged {
             return Ok(());
         }
         let t = Instant::now();
-        let after = preview.frame(&params, view).map_err(|e| e.to_string())?;
+        let after = preview
+            .frame(&params, view, self.display)
+            .map_err(|e| e.to_string())?;
         // "Before": the as-shot development, no look.
         let before = match self.split {
             Some(_) => Some(
                 preview
-                    .frame(&DevelopParams::default(), view)
+                    .frame(&DevelopParams::default(), view, self.display)
                     .map_err(|e| e.to_string())?,
             ),
             None => None,
         };
+        // The histogram counts the photo's codes, not the marks over them.
+        let counted = if self.display.mark_clipping {
+            preview
+                .frame(&params, view, Display::default())
+                .map_err(|e| e.to_string())?
+        } else {
+            after.clone()
+        };
         preview.finish();
-        self.histogram = preview.histogram(&after).ok();
+        self.histogram = preview.histogram(&counted).ok();
         // GPU timestamps where the device has them, else the CPU clock.
         self.gpu_timed = None;
         self.frame_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -132,10 +145,10 @@ impl App {
         let (old_after, old_before) = self
             .shown
             .as_ref()
-            .map_or((None, None), |s| (Some(s.2), s.3));
+            .map_or((None, None), |s| (Some(s.3), s.4));
         let after_id = register(old_after, &after);
         let before_id = before.as_ref().map(|b| register(old_before, b));
-        self.shown = Some((params, view, after_id, before_id));
+        self.shown = Some((params, view, self.display, after_id, before_id));
         Ok(())
     }
 
@@ -379,6 +392,7 @@ pub(crate) fn windowed(args: Args) -> Result<(), String> {
         zoom_actual: false,
         center: (0.0, 0.0),
         split: None,
+        display: Display::default(),
         shown: None,
         frame_ms: 0.0,
         gpu_timed: None,

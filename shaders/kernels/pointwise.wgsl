@@ -37,14 +37,28 @@ fn codes_16(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(out_16, gid.xy, codes(gid.xy));
 }
 
+// The preview's clipping marks (src/pipeline.rs `Display`), a pipeline
+// constant so that the unmarked display kernel is left as it was.
+override MARK_CLIPPING: bool = false;
+
 // For display (the preview): the 8-bit codes as unorm, so a window can
-// sample the result directly.
+// sample the result directly. Marked, a code of 255 in any channel (a
+// clipped highlight) shows red, 0 in all three (crushed shadow) blue.
 @compute @workgroup_size(8, 8)
 fn display(@builtin(global_invocation_id) gid: vec3<u32>) {
     if !inside(gid.xy) {
         return;
     }
-    textureStore(out_display, gid.xy, vec4<f32>(codes(gid.xy)) / 255.0);
+    let c = codes(gid.xy);
+    var shown = vec4<f32>(c) / 255.0;
+    if MARK_CLIPPING {
+        if any(c.rgb == vec3<u32>(255u)) {
+            shown = vec4<f32>(1.0, 0.0, 0.0, 1.0);
+        } else if all(c.rgb == vec3<u32>(0u)) {
+            shown = vec4<f32>(0.0, 0.0, 1.0, 1.0);
+        }
+    }
+    textureStore(out_display, gid.xy, shown);
 }
 
 @compute @workgroup_size(8, 8)

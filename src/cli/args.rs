@@ -9,10 +9,23 @@ use wisp::sidecar::Sidecars;
 use wisp::{io, Demosaic, ToneOp};
 
 #[derive(Parser)]
-#[command(name = "wisp", version, about = "Develop camera raw photos on the GPU")]
+#[command(name = "wisp", version = version(), about = "Develop camera raw photos on the GPU")]
 pub(super) struct Cli {
     #[command(subcommand)]
     pub(super) command: Command,
+}
+
+/// `0.1.0 (JPEG encoder: SIMD)`: a build without nasm is slow, and this
+/// is where it shows.
+fn version() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        format!(
+            "{} (JPEG encoder: {})",
+            env!("CARGO_PKG_VERSION"),
+            output::jpeg_encoder()
+        )
+    })
 }
 
 #[derive(Subcommand)]

@@ -62,6 +62,10 @@ pub(super) fn bench_develop(
         sorted[sorted.len() / 2],
         t.develop[0]
     );
-    println!("encode (JPEG q92): {:.1} ms", t.encode);
+    println!(
+        "encode (JPEG q92): {:.1} ms (encoder: {})",
+        t.encode,
+        wisp::io::output::jpeg_encoder()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -263,6 +263,23 @@ fn join(slices: &[Vec<u8>], height: u16, interval: u16) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Whether the linked libjpeg-turbo encodes with its SIMD code. mozjpeg-sys
+/// builds it only where its build script found nasm (x86) or an assembler
+/// (ARM), and otherwise falls back to plain C with no more than a build
+/// warning, which cargo hides. Asked of the library itself, so this is
+/// what runs, not what a build script guessed (and it is false too where
+/// the CPU lacks the instructions or `JSIMD_FORCENONE` is set).
+pub(super) fn simd() -> bool {
+    extern "C" {
+        // libjpeg-turbo's dispatch (simd/*/jsimd.c, or jsimd_none.c when
+        // built without SIMD, whose every `jsimd_can_*` returns 0).
+        fn jsimd_can_fdct_islow() -> std::ffi::c_int;
+    }
+    // SAFETY: no arguments; it reads the CPU's features and the
+    // environment once, under the library's own initialisation.
+    unsafe { jsimd_can_fdct_islow() != 0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

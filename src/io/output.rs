@@ -50,6 +50,19 @@ impl FromStr for Format {
     }
 }
 
+/// How the JPEG encoder was built, for `wisp --version` and `wisp bench`:
+/// `SIMD`, or why it is several times slower and how to fix that.
+pub fn jpeg_encoder() -> &'static str {
+    if jpeg::simd() {
+        "SIMD"
+    } else if cfg!(debug_assertions) {
+        // mozjpeg-sys's build script does not rerun when nasm appears.
+        "no SIMD: install nasm, then run cargo clean -p mozjpeg-sys"
+    } else {
+        "no SIMD: install nasm, then run cargo clean --release -p mozjpeg-sys"
+    }
+}
+
 /// JPEG chroma subsampling.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Chroma {
