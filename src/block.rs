@@ -358,6 +358,7 @@ pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
         white: 1.0,
         wb: [1.0; 3],
         cam_to_srgb: crate::colorimetry::IDENTITY,
+        gain_maps: None,
     });
     let plan = Plan::new(&photo, params, true);
     if let Scene::Raw(scene) = &plan.scene {
@@ -391,6 +392,7 @@ pub fn develop(
         .map(|(name, t)| (*name, crate::gpu::view(t)))
         .collect();
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
+    let site_buffers = scene.buffers(gpu);
     // Taken when the first band is read, not before its dispatch: by then
     // the encoder has often handed back an earlier frame's memory, where
     // fresh memory would be faulted in page by page.
@@ -417,6 +419,9 @@ pub fn develop(
             ("raw", raw.as_entire_binding()),
             ("out", out.as_entire_binding()),
         ];
+        for (name, buffer) in &site_buffers {
+            resources.push((name, buffer.as_entire_binding()));
+        }
         for (name, view) in &views {
             resources.push((name, wgpu::BindingResource::TextureView(view)));
         }
@@ -481,26 +486,26 @@ pub fn scene(
     let glue = scene_glue(scene, &layout).pointwise(&unused.ops, &unused.encode);
     let kernel = kernels.get(gpu, "block", "scene_main", &glue);
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
+    let site_buffers = scene.buffers(gpu);
     for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
         let (raw, upload) = upload_band(gpu, pool, &layout, frame, &band, &mut encoder)?;
         let layout_buf = gpu.uniform(&layout.uniform(&band, Target::Scene));
-        gpu.dispatch_groups(
-            &mut encoder,
-            &kernel,
-            &[
-                ("photosites", photosites.as_entire_binding()),
-                ("frame", layout_buf.as_entire_binding()),
-                ("raw", raw.as_entire_binding()),
-                (
-                    "scene_out",
-                    wgpu::BindingResource::TextureView(&target_view),
-                ),
-            ],
-            layout.groups(&band),
-        );
+        let mut resources = vec![
+            ("photosites", photosites.as_entire_binding()),
+            ("frame", layout_buf.as_entire_binding()),
+            ("raw", raw.as_entire_binding()),
+            (
+                "scene_out",
+                wgpu::BindingResource::TextureView(&target_view),
+            ),
+        ];
+        for (name, buffer) in &site_buffers {
+            resources.push((name, buffer.as_entire_binding()));
+        }
+        gpu.dispatch_groups(&mut encoder, &kernel, &resources, layout.groups(&band));
         gpu.wait(gpu.queue.submit([encoder.finish()]))?;
         for buffer in [Some(raw), upload].into_iter().flatten() {
             pool.give_back(buffer);

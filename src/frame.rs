@@ -139,6 +139,8 @@ pub struct RawFrame {
     pub wb: [f32; 3],
     /// White-balanced camera RGB -> linear sRGB (rows).
     pub cam_to_srgb: [[f32; 3]; 3],
+    /// Lens shading gains (a DNG's GainMap opcodes), where the file has them.
+    pub gain_maps: Option<std::sync::Arc<crate::ops::gainmap::GainMaps>>,
 }
 
 /// A linear-light RGBA f32 image (alpha unused), row-major.

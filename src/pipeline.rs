@@ -511,20 +511,20 @@ impl GpuPipeline {
         let kernel = self
             .kernels
             .get(&self.gpu, "passes", "photosite_main", &raw.glue(origin));
-        self.gpu.dispatch(
-            encoder,
-            &kernel,
-            &[
-                ("photosites", uniform.as_entire_binding()),
-                ("raw", wgpu::BindingResource::TextureView(&view(&texture))),
-                (
-                    "mosaic_out",
-                    wgpu::BindingResource::TextureView(&view(&mosaic)),
-                ),
-            ],
-            w,
-            h,
-        );
+        let (raw_view, mosaic_view) = (view(&texture), view(&mosaic));
+        let buffers = raw.buffers(&self.gpu);
+        let mut resources = vec![
+            ("photosites", uniform.as_entire_binding()),
+            ("raw", wgpu::BindingResource::TextureView(&raw_view)),
+            (
+                "mosaic_out",
+                wgpu::BindingResource::TextureView(&mosaic_view),
+            ),
+        ];
+        for (name, buffer) in &buffers {
+            resources.push((name, buffer.as_entire_binding()));
+        }
+        self.gpu.dispatch(encoder, &kernel, &resources, w, h);
         Ok(mosaic)
     }
 

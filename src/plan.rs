@@ -74,6 +74,12 @@ impl RawScene<'_> {
         uniform_bytes(&[], ops.iter().map(|op| op.as_ref() as &dyn Op))
     }
 
+    /// The storage buffers the photosite ops read (gain maps), by binding name.
+    pub fn buffers(&self, gpu: &Gpu) -> Vec<(&'static str, wgpu::Buffer)> {
+        let ops = self.photosites([0, 0]);
+        ops.iter().flat_map(|op| op.buffers(gpu)).collect()
+    }
+
     /// The glue of the scene part, for a kernel that counts cells from `origin`.
     pub fn glue(&self, origin: [usize; 2]) -> Glue {
         Glue::default()

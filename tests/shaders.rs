@@ -48,6 +48,17 @@ fn every_shader_file_is_a_kernel_an_op_or_common() {
     assert_eq!(on_disk, known);
 }
 
+/// `frame` with (empty) gain maps, so that its plan has every photosite op.
+fn with_gain_maps(frame: wisp::RawFrame) -> wisp::RawFrame {
+    let (w, h) = (frame.width, frame.height);
+    let size = [w as u32, h as u32];
+    let maps = wisp::ops::gainmap::GainMaps::new(Vec::new(), w, h, [0, 0], size);
+    wisp::RawFrame {
+        gain_maps: Some(std::sync::Arc::new(maps)),
+        ..frame
+    }
+}
+
 /// The glue a plan with every op gives kernel `name`: the block kernel
 /// runs the whole journey, the passes the scene part, the pointwise kernel
 /// the rest; resize runs no op.
@@ -58,7 +69,7 @@ fn full_glue(name: &str, tone: ToneOp) -> Glue {
 /// The same with `stencil` as the demosaic, running its pass `pass` where
 /// the kernel has a stencil pass.
 fn full_glue_with(name: &str, tone: ToneOp, stencil: &'static dyn Stencil, pass: usize) -> Glue {
-    let frame = random_frame(&mut rng(1), 6, 4, CfaPattern::Grbg);
+    let frame = with_gain_maps(random_frame(&mut rng(1), 6, 4, CfaPattern::Grbg));
     let scene = RawScene {
         frame: &frame,
         demosaic: stencil,
@@ -135,13 +146,18 @@ fn kernels_expose_their_entry_points() {
 fn uniform_blocks_are_laid_out_as_in_wgsl() {
     // naga's layout of each op's WGSL struct against the bytes its Rust
     // twin writes: a field added on one side only fails here.
-    let frame = random_frame(&mut rng(2), 6, 4, CfaPattern::Rggb);
+    let frame = with_gain_maps(random_frame(&mut rng(2), 6, 4, CfaPattern::Rggb));
     let scene = RawScene {
         frame: &frame,
         demosaic: &Mhc,
     };
     let chain = Chain::new(&graded(), &frame.cam_to_srgb, true);
     let photosites = scene.photosites([0, 0]);
+    assert_eq!(
+        photosites.len(),
+        wisp::ops::PHOTOSITE.len(),
+        "every op is in"
+    );
     let ops: Vec<&dyn Op> = photosites
         .iter()
         .map(|o| o.as_ref() as &dyn Op)

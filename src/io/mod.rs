@@ -4,6 +4,7 @@ pub mod exif;
 pub mod icc;
 pub mod image;
 mod jpeg;
+pub mod opcodes;
 pub mod output;
 #[cfg(feature = "raw")]
 pub mod raw;

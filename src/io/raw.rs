@@ -14,6 +14,8 @@ use crate::colorimetry::{self, Mat3};
 use crate::error::DecodeError;
 use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
+use crate::io::opcodes;
+use crate::ops::gainmap::GainMaps;
 
 /// Decode the raw file `path`, whose content is `bytes` (read, and its
 /// TIFF structure checked, by [`super::load`]).
@@ -33,16 +35,17 @@ pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     .ok_or_else(|| DecodeError::invalid(path, GAVE_UP))?
     .map_err(|e| DecodeError::invalid(path, decode_failure(&e)))?;
     let info = photo_info(&decoded, metadata.as_ref());
-    let dng = super::catch_quietly(|| DngColour::read(&bytes)).unwrap_or_default();
+    let dng = super::catch_quietly(|| DngTags::read(&bytes)).unwrap_or_default();
     let mut source = from_rawler(path, decoded, &dng)?;
     source.info = info;
     Ok(source)
 }
 
-/// What a DNG says about its colour beyond what rawler applies, from its
-/// first IFD (DNG 1.6, chapter 6); empty for other files.
+/// What a DNG says beyond what rawler applies: its colour (DNG 1.6,
+/// chapter 6, from the first IFD) and its OpcodeList2; empty for other
+/// files.
 #[derive(Default)]
-struct DngColour {
+struct DngTags {
     /// BaselineExposure plus BaselineExposureOffset, in EV: where the zero
     /// point of exposure compensation lies (a phone that underexposes to
     /// keep highlights says by how much).
@@ -53,15 +56,17 @@ struct DngColour {
     /// CameraCalibration1/2, likewise.
     calibration: Vec<(Mat3, f32)>,
     analog_balance: Option<[f32; 3]>,
+    /// OpcodeList2, applied to the raw image before the demosaic.
+    opcodes: Option<Vec<u8>>,
 }
 
-impl DngColour {
+impl DngTags {
     fn read(bytes: &[u8]) -> Self {
         use rawler::formats::tiff::reader::TiffReader;
         use rawler::formats::tiff::GenericTiffReader;
         use rawler::tags::DngTag;
         let Ok(tiff) = GenericTiffReader::new_with_buffer(bytes, 0, 0, Some(1)) else {
-            return DngColour::default();
+            return DngTags::default();
         };
         let ifd = tiff.root_ifd();
         let values = |tag: DngTag, n: usize| -> Option<Vec<f32>> {
@@ -89,13 +94,20 @@ impl DngColour {
             .filter_map(|(tag, illuminant)| Some((matrix(values(tag, 9)?), cct(illuminant)?)))
             .collect()
         };
-        DngColour {
+        DngTags {
             baseline_ev: ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset),
             forward: pairs(DngTag::ForwardMatrix1, DngTag::ForwardMatrix2),
             calibration: pairs(DngTag::CameraCalibration1, DngTag::CameraCalibration2),
             analog_balance: values(DngTag::AnalogBalance, 3)
                 .map(|v| [v[0], v[1], v[2]])
                 .filter(|v| v.iter().all(|x| *x > 0.0)),
+            // The raw image's IFD: the first, or one of its sub-IFDs.
+            opcodes: std::iter::once(ifd)
+                .chain(ifd.sub_ifds().values().flatten())
+                .find_map(|ifd| match &ifd.get_entry(DngTag::OpcodeList2)?.value {
+                    rawler::formats::tiff::Value::Undefined(bytes) => Some(bytes.clone()),
+                    _ => None,
+                }),
         }
     }
 
@@ -186,7 +198,7 @@ fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {
     }
 }
 
-fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngColour) -> Result<Source, DecodeError> {
+fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, DecodeError> {
     let cfa = match &raw.photometric {
         RawPhotometricInterpretation::Cfa(config) => &config.cfa,
         other => {
@@ -314,6 +326,19 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngColour) -> Result<Source
     let gain = dng.baseline_ev.exp2();
     let cam_to_srgb = cam_to_srgb.map(|row| row.map(|v| v * gain));
 
+    let gain_maps = match &dng.opcodes {
+        None => None,
+        Some(list) => {
+            let maps = opcodes::gain_maps(list)
+                .map_err(|e| DecodeError::invalid(path, format!("OpcodeList2: {e}")))?;
+            // The maps refer to the active area; the frame is its crop.
+            let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
+            let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
+            let size = [area_w as u32, area_h as u32];
+            (!maps.is_empty()).then(|| Arc::new(GainMaps::new(maps, w, h, offset, size)))
+        }
+    };
+
     let camera = Some(
         format!("{} {}", raw.clean_make, raw.clean_model)
             .trim()
@@ -330,6 +355,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngColour) -> Result<Source
             white,
             wb,
             cam_to_srgb,
+            gain_maps,
         }),
         orientation: Orientation::from_exif(raw.orientation.to_u16()),
         camera,

@@ -34,6 +34,7 @@ macro_rules! uniform_op {
 
 pub mod common;
 pub mod encode;
+pub mod gainmap;
 pub mod gbtf;
 pub mod glue;
 pub mod linearize;
@@ -87,6 +88,11 @@ pub struct Site {
 pub trait Photosite: Op {
     /// CPU twin of `NAME_site`. The first op receives the raw value.
     fn apply(&self, v: f32, site: Site) -> f32;
+
+    /// The storage buffers its WGSL reads, by the names of their bindings.
+    fn buffers(&self, _gpu: &Gpu) -> Vec<(&'static str, wgpu::Buffer)> {
+        Vec::new()
+    }
 }
 
 /// A stencil op, the demosaic: `NAME_rgb(x: i32, y: i32, kind: u32) ->
@@ -169,13 +175,19 @@ macro_rules! pointwise_ops {
 pointwise_ops!(color, tone, lut3d, vignette);
 
 /// The photosite ops in journey order.
-pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step];
+pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step, gainmap::step];
 
 /// Every op's WGSL file, for the kernels' imports and the shader tests.
 pub fn all_wgsl() -> impl Iterator<Item = &'static Wgsl> {
-    [&linearize::WGSL, &mhc::WGSL, &gbtf::WGSL, &encode::WGSL]
-        .into_iter()
-        .chain(POINTWISE_WGSL.iter().copied())
+    [
+        &linearize::WGSL,
+        &gainmap::WGSL,
+        &mhc::WGSL,
+        &gbtf::WGSL,
+        &encode::WGSL,
+    ]
+    .into_iter()
+    .chain(POINTWISE_WGSL.iter().copied())
 }
 
 /// A uniform block's bytes.

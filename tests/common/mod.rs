@@ -68,6 +68,7 @@ pub fn random_frame(rng: &mut StdRng, width: usize, height: usize, cfa: CfaPatte
             rng.random_range(1.1..2.2f32),
         ],
         cam_to_srgb,
+        gain_maps: None,
     }
 }
 
