@@ -49,35 +49,51 @@ pub struct GainMap {
 }
 
 impl GainMap {
-    /// Whether it covers the photosite at (row, col) of its image.
-    fn covers(&self, row: u32, col: u32) -> bool {
-        let [top, left, bottom, right] = self.area;
-        // A mosaic has one plane.
-        self.plane == 0
-            && (top..bottom).contains(&row)
-            && (left..right).contains(&col)
-            && (row - top).is_multiple_of(self.pitch[0])
-            && (col - left).is_multiple_of(self.pitch[1])
+    /// Where position `t` (a fraction of the image) falls on the grid
+    /// along axis `i` (0 down, 1 across): the lower point, the next one and
+    /// the fraction towards it, clamped to the grid.
+    fn axis(&self, t: f32, i: usize) -> (u32, u32, f32) {
+        let last = (self.points[i] - 1) as f32;
+        let f = ((t - self.origin[i]) / self.spacing[i]).clamp(0.0, last);
+        let lower = f.floor().min((last - 1.0).max(0.0));
+        let next = (lower as u32 + 1).min(self.points[i] - 1);
+        (lower as u32, next, f - lower)
     }
 
-    /// Its gain at (row, col) of an image of `size` (width, height).
-    fn gain(&self, row: u32, col: u32, size: [u32; 2]) -> f32 {
-        let axis = |t: f32, i: usize| {
-            let last = (self.points[i] - 1) as f32;
-            let f = ((t - self.origin[i]) / self.spacing[i]).clamp(0.0, last);
-            let lower = f.floor().min((last - 1.0).max(0.0));
-            (lower as u32, f - lower)
-        };
-        let (r0, fr) = axis((row as f32 + 0.5) / size[1] as f32, 0);
-        let (c0, fc) = axis((col as f32 + 0.5) / size[0] as f32, 1);
-        let (r1, c1) = (
-            (r0 + 1).min(self.points[0] - 1),
-            (c0 + 1).min(self.points[1] - 1),
-        );
-        let at = |r: u32, c: u32| self.gains[((r * self.points[1] + c) * self.map_planes) as usize];
-        let top = at(r0, c0) + (at(r0, c1) - at(r0, c0)) * fc;
-        let bottom = at(r1, c0) + (at(r1, c1) - at(r1, c0)) * fc;
-        top + (bottom - top) * fr
+    fn at(&self, r: u32, c: u32) -> f32 {
+        self.gains[((r * self.points[1] + c) * self.map_planes) as usize]
+    }
+
+    /// Multiply `gains`, the photosites of image row `row` from image
+    /// column `first` on, by this map where it covers them; `across` holds
+    /// the grid position of each of those columns.
+    fn apply_row(
+        &self,
+        row: u32,
+        height: u32,
+        first: u32,
+        across: &[(u32, u32, f32)],
+        gains: &mut [f32],
+    ) {
+        let [top, left, bottom, right] = self.area;
+        // A mosaic has one plane.
+        if self.plane != 0
+            || !(top..bottom).contains(&row)
+            || !(row - top).is_multiple_of(self.pitch[0])
+        {
+            return;
+        }
+        let (r0, r1, fr) = self.axis((row as f32 + 0.5) / height as f32, 0);
+        let start = left.max(first);
+        // The first column at the map's pitch from its left edge.
+        let start = start + (self.pitch[1] - (start - left) % self.pitch[1]) % self.pitch[1];
+        let end = right.min(first + gains.len() as u32);
+        for col in (start..end).step_by(self.pitch[1] as usize) {
+            let (c0, c1, fc) = across[(col - first) as usize];
+            let upper = self.at(r0, c0) + (self.at(r0, c1) - self.at(r0, c0)) * fc;
+            let lower = self.at(r1, c0) + (self.at(r1, c1) - self.at(r1, c0)) * fc;
+            gains[(col - first) as usize] *= upper + (lower - upper) * fr;
+        }
     }
 }
 
@@ -101,17 +117,22 @@ impl GainMaps {
         offset: [u32; 2],
         size: [u32; 2],
     ) -> Self {
+        // Each map's grid position of each of the frame's columns, once.
+        let across: Vec<Vec<(u32, u32, f32)>> = maps
+            .iter()
+            .map(|m| {
+                (0..width as u32)
+                    .map(|x| m.axis(((x + offset[0]) as f32 + 0.5) / size[0] as f32, 1))
+                    .collect()
+            })
+            .collect();
         let mut gains = vec![1.0f32; width * height];
         gains
             .par_chunks_mut(width.max(1))
             .enumerate()
-            .for_each(|(y, row_gains)| {
-                let row = y as u32 + offset[1];
-                for (x, g) in row_gains.iter_mut().enumerate() {
-                    let col = x as u32 + offset[0];
-                    for m in maps.iter().filter(|m| m.covers(row, col)) {
-                        *g *= m.gain(row, col, size);
-                    }
+            .for_each(|(y, row)| {
+                for (m, across) in maps.iter().zip(&across) {
+                    m.apply_row(y as u32 + offset[1], size[1], offset[0], across, row);
                 }
             });
         GainMaps { maps, width, gains }
