@@ -1,9 +1,11 @@
 //! DNG opcode lists (DNG 1.4+, "Opcode List Processing"): big-endian, a
 //! count, then each opcode's ID, the DNG version it needs, its flags and
-//! its parameters. wisp applies the GainMap opcodes of OpcodeList2 (lens
-//! shading, before the demosaic: [`crate::ops::gainmap`]); another opcode
-//! is skipped where its flags say it is optional, and refused otherwise.
-//! A malformed list is an error, never a panic.
+//! its parameters. wisp applies FixBadPixelsConstant and FixBadPixelsList
+//! of OpcodeList1 to the raw values as it reads them ([`fix_bad_pixels`]),
+//! and the GainMap opcodes of OpcodeList2 (lens shading, before the
+//! demosaic: [`crate::ops::gainmap`]); any other opcode is skipped where
+//! its flags say it is optional, and refused by name otherwise. A
+//! malformed list is an error, never a panic.
 
 use crate::ops::gainmap::GainMap;
 
@@ -26,7 +28,11 @@ const NAMES: &[(u32, &str)] = &[
     (14, "WarpRectilinear2"),
 ];
 
+const FIX_BAD_PIXELS_CONSTANT: u32 = 4;
+const FIX_BAD_PIXELS_LIST: u32 = 5;
 const GAIN_MAP: u32 = 9;
+/// Bad pixels one list may name (points, and photosites of rectangles).
+const MOST_BAD_PIXELS: u64 = 1 << 22;
 /// Flag bit 0: a reader that does not know the opcode may skip it.
 const OPTIONAL: u32 = 1;
 /// More opcodes than any camera writes: a list claiming more is damaged.
@@ -78,34 +84,185 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The gain maps of an opcode list; an error for a malformed list or a
-/// required opcode wisp does not apply.
-pub fn gain_maps(list: &[u8]) -> Result<Vec<GainMap>, String> {
-    let mut r = Reader { bytes: list };
-    let count = r.u32()?;
-    if count > MOST_OPCODES {
-        return Err(format!("the opcode list claims {count} opcodes"));
-    }
-    let mut maps = Vec::new();
-    for _ in 0..count {
-        let id = r.u32()?;
-        let _version = r.u32()?;
-        let flags = r.u32()?;
-        let size = r.u32()? as usize;
-        let params = r.take(size)?;
-        if id == GAIN_MAP {
-            if maps.len() == MOST_GAIN_MAPS {
-                return Err(format!("more than {MOST_GAIN_MAPS} gain maps"));
+/// Bad photosites to interpolate from their same-colour neighbours.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BadPixels {
+    /// Every photosite whose raw value is `value`.
+    Constant { value: u32, phase: u32 },
+    /// These (row, column) points and (top, left, bottom, right) rectangles.
+    List {
+        phase: u32,
+        points: Vec<[u32; 2]>,
+        rects: Vec<[u32; 4]>,
+    },
+}
+
+/// What wisp applies of a DNG's three opcode lists.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Opcodes {
+    /// OpcodeList1's, on the raw values.
+    pub bad_pixels: Vec<BadPixels>,
+    /// OpcodeList2's.
+    pub gain_maps: Vec<GainMap>,
+}
+
+/// The opcodes of OpcodeList1, 2 and 3 (each where the file has it); an
+/// error naming the list for a malformed one or a required opcode wisp
+/// does not apply.
+pub fn read(lists: [Option<&[u8]>; 3]) -> Result<Opcodes, String> {
+    let mut out = Opcodes::default();
+    for (stage, list) in lists.into_iter().enumerate() {
+        let Some(list) = list else { continue };
+        let context = |e: String| format!("OpcodeList{}: {e}", stage + 1);
+        let mut r = Reader { bytes: list };
+        let count = r.u32().map_err(context)?;
+        if count > MOST_OPCODES {
+            return Err(context(format!("the list claims {count} opcodes")));
+        }
+        for _ in 0..count {
+            let (id, flags, params) = (|| {
+                let id = r.u32()?;
+                let _version = r.u32()?;
+                let flags = r.u32()?;
+                let size = r.u32()? as usize;
+                Ok::<_, String>((id, flags, r.take(size)?))
+            })()
+            .map_err(context)?;
+            let named = |e: String| context(format!("{}: {e}", name(id)));
+            match (stage, id) {
+                (0, FIX_BAD_PIXELS_CONSTANT | FIX_BAD_PIXELS_LIST) => {
+                    out.bad_pixels.push(bad_pixels(id, params).map_err(named)?)
+                }
+                (1, GAIN_MAP) => {
+                    if out.gain_maps.len() == MOST_GAIN_MAPS {
+                        return Err(context(format!("more than {MOST_GAIN_MAPS} gain maps")));
+                    }
+                    out.gain_maps.push(gain_map(params).map_err(named)?);
+                }
+                _ if flags & OPTIONAL != 0 => {}
+                _ => {
+                    return Err(context(format!(
+                        "{} is required by the file but not supported",
+                        name(id)
+                    )))
+                }
             }
-            maps.push(gain_map(params).map_err(|e| format!("GainMap: {e}"))?);
-        } else if flags & OPTIONAL == 0 {
-            return Err(format!(
-                "{} is required by the file but not supported",
-                name(id)
-            ));
         }
     }
-    Ok(maps)
+    Ok(out)
+}
+
+fn bad_pixels(id: u32, params: &[u8]) -> Result<BadPixels, String> {
+    let mut r = Reader { bytes: params };
+    let fixes = if id == FIX_BAD_PIXELS_CONSTANT {
+        BadPixels::Constant {
+            value: r.u32()?,
+            phase: r.u32()?,
+        }
+    } else {
+        let phase = r.u32()?;
+        let (n_points, n_rects) = (r.u32()?, r.u32()?);
+        if n_points as u64 + n_rects as u64 > MOST_BAD_PIXELS {
+            return Err(format!("{n_points} points and {n_rects} rectangles"));
+        }
+        let points = (0..n_points)
+            .map(|_| Ok([r.u32()?, r.u32()?]))
+            .collect::<Result<_, String>>()?;
+        let rects: Vec<[u32; 4]> = (0..n_rects)
+            .map(|_| Ok([r.u32()?, r.u32()?, r.u32()?, r.u32()?]))
+            .collect::<Result<_, String>>()?;
+        let area: u64 = rects
+            .iter()
+            .map(|[t, l, b, rt]| b.saturating_sub(*t) as u64 * rt.saturating_sub(*l) as u64)
+            .sum();
+        if area > MOST_BAD_PIXELS {
+            return Err(format!("rectangles of {area} photosites"));
+        }
+        BadPixels::List {
+            phase,
+            points,
+            rects,
+        }
+    };
+    if !r.bytes.is_empty() {
+        return Err("its parameters are longer than the opcode's".into());
+    }
+    Ok(fixes)
+}
+
+/// Interpolate the bad photosites of the `width` x `height` raw image
+/// `raw` from their same-colour neighbours that are not bad: two away in
+/// the row and the column, and for green the four diagonal ones too. The
+/// phase says the colour of photosite (0, 0): 0 red, 1 green in a red row,
+/// 2 green in a blue row, 3 blue.
+pub fn fix_bad_pixels(raw: &mut [u16], width: usize, height: usize, fixes: &[BadPixels]) {
+    if fixes.is_empty() {
+        return;
+    }
+    let mut bad = vec![false; width * height];
+    let mut mark = |x: u32, y: u32| {
+        if (x as usize) < width && (y as usize) < height {
+            bad[y as usize * width + x as usize] = true;
+        }
+    };
+    let mut phases = Vec::new();
+    for fix in fixes {
+        match fix {
+            BadPixels::Constant { value, phase } => {
+                phases.push(*phase);
+                for (i, v) in raw.iter().enumerate() {
+                    if u32::from(*v) == *value {
+                        mark((i % width) as u32, (i / width) as u32);
+                    }
+                }
+            }
+            BadPixels::List {
+                phase,
+                points,
+                rects,
+            } => {
+                phases.push(*phase);
+                for &[row, col] in points {
+                    mark(col, row);
+                }
+                for &[top, left, bottom, right] in rects {
+                    let rows = top..bottom.min(height as u32);
+                    for y in rows {
+                        for x in left..right.min(width as u32) {
+                            mark(x, y);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let green_phase = phases.first().is_some_and(|p| *p == 1 || *p == 2);
+    let fixed: Vec<(usize, u16)> = (0..width * height)
+        .filter(|&i| bad[i])
+        .filter_map(|i| {
+            let (x, y) = ((i % width) as i64, (i / width) as i64);
+            let green = ((x + y) % 2 == 0) == green_phase;
+            let diagonal: &[(i64, i64)] = if green {
+                &[(-1, -1), (1, -1), (-1, 1), (1, 1)]
+            } else {
+                &[]
+            };
+            let good: Vec<u32> = [(-2, 0), (2, 0), (0, -2), (0, 2)]
+                .iter()
+                .chain(diagonal)
+                .map(|(dx, dy)| (x + dx, y + dy))
+                .filter(|&(nx, ny)| nx >= 0 && ny >= 0 && nx < width as i64 && ny < height as i64)
+                .map(|(nx, ny)| ny as usize * width + nx as usize)
+                .filter(|&j| !bad[j])
+                .map(|j| u32::from(raw[j]))
+                .collect();
+            let n = good.len() as u32;
+            (n > 0).then(|| (i, ((good.iter().sum::<u32>() + n / 2) / n) as u16))
+        })
+        .collect();
+    for (i, v) in fixed {
+        raw[i] = v;
+    }
 }
 
 fn gain_map(params: &[u8]) -> Result<GainMap, String> {
@@ -221,7 +378,7 @@ mod tests {
             (3, OPTIONAL, vec![0; 8]),
             (9, 0, gain_map_params(GAINS, 1)),
         ]);
-        let maps = gain_maps(&bytes).unwrap();
+        let maps = read([None, Some(&bytes), None]).unwrap().gain_maps;
         assert_eq!(maps.len(), 2);
         assert_eq!(maps[0].points, [2, 3]);
         assert_eq!(maps[0].pitch, [2, 2]);
@@ -253,10 +410,63 @@ mod tests {
             (u32::MAX.to_be_bytes().to_vec(), "claims"),
         ];
         for (bytes, expect) in cases {
-            let err = gain_maps(&bytes).unwrap_err();
+            let err = read([None, Some(&bytes), None]).unwrap_err();
+            assert!(err.starts_with("OpcodeList2: "), "{err}");
             assert!(err.contains(expect), "expected `{expect}`: {err}");
         }
         let many: Vec<_> = (0..=MOST_GAIN_MAPS).map(|_| (9, 0, good.clone())).collect();
-        assert!(gain_maps(&list(&many)).unwrap_err().contains("more than"));
+        let err = read([None, Some(&list(&many)), None]).unwrap_err();
+        assert!(err.contains("more than"), "{err}");
+        // A required opcode of OpcodeList3, which wisp does not apply.
+        let warp = list(&[(1, 0, vec![0; 4])]);
+        let err = read([None, None, Some(&warp)]).unwrap_err();
+        assert_eq!(
+            err,
+            "OpcodeList3: WarpRectilinear is required by the file but not supported"
+        );
+        // Optional there: skipped.
+        let warp = list(&[(1, OPTIONAL, vec![0; 4])]);
+        assert_eq!(read([None, None, Some(&warp)]).unwrap(), Opcodes::default());
+    }
+
+    fn u32s(values: &[u32]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_be_bytes()).collect()
+    }
+
+    #[test]
+    fn bad_pixels_are_read_and_interpolated_from_their_colour() {
+        // An 8x8 RGGB ramp: red 100s, greens 200s, blue 300s, by position.
+        let (w, h) = (8, 8);
+        let value = |x: usize, y: usize| -> u16 {
+            let base = [100, 200, 200, 300][(x & 1) + 2 * (y & 1)];
+            base + (x + y) as u16
+        };
+        let mut raw: Vec<u16> = (0..w * h).map(|i| value(i % w, i / w)).collect();
+        let clean = raw.clone();
+        // Dead photosites read 0 (FixBadPixelsConstant); a hot one and a
+        // 1x2 rectangle are listed (FixBadPixelsList).
+        raw[2 * w + 2] = 0; // red
+        raw[3 * w + 3] = 0; // blue
+        raw[w + 4] = 9999; // green in a blue row, listed
+        raw[4 * w + 3] = 7777; // green in a red row, in the rectangle
+        raw[4 * w + 4] = 7777; // red, in the rectangle
+        let bytes = list(&[
+            (4, 0, u32s(&[0, 0])),
+            (5, 0, u32s(&[0, 1, 1, 1, 4, 4, 3, 5, 5])),
+        ]);
+        let fixes = read([Some(&bytes), None, None]).unwrap().bad_pixels;
+        assert_eq!(fixes.len(), 2);
+        fix_bad_pixels(&mut raw, w, h, &fixes);
+        // A ramp is linear, so same-colour neighbours average to the value.
+        for (i, (got, want)) in raw.iter().zip(&clean).enumerate() {
+            let (x, y) = (i % w, i / w);
+            assert!(got.abs_diff(*want) <= 1, "({x}, {y}): {got} for {want}");
+        }
+        let odd = list(&[(5, 0, u32s(&[0, 0, 0, 7]))]);
+        let err = read([Some(&odd), None, None]).unwrap_err();
+        assert!(
+            err.contains("FixBadPixelsList: its parameters are longer"),
+            "{err}"
+        );
     }
 }

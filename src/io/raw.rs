@@ -56,8 +56,8 @@ struct DngTags {
     /// CameraCalibration1/2, likewise.
     calibration: Vec<(Mat3, f32)>,
     analog_balance: Option<[f32; 3]>,
-    /// OpcodeList2, applied to the raw image before the demosaic.
-    opcodes: Option<Vec<u8>>,
+    /// OpcodeList1, 2 and 3, where the file has them.
+    opcodes: [Option<Vec<u8>>; 3],
 }
 
 impl DngTags {
@@ -101,13 +101,20 @@ impl DngTags {
             analog_balance: values(DngTag::AnalogBalance, 3)
                 .map(|v| [v[0], v[1], v[2]])
                 .filter(|v| v.iter().all(|x| *x > 0.0)),
-            // The raw image's IFD: the first, or one of its sub-IFDs.
-            opcodes: std::iter::once(ifd)
-                .chain(ifd.sub_ifds().values().flatten())
-                .find_map(|ifd| match &ifd.get_entry(DngTag::OpcodeList2)?.value {
-                    rawler::formats::tiff::Value::Undefined(bytes) => Some(bytes.clone()),
-                    _ => None,
-                }),
+            // In the raw image's IFD: the first, or one of its sub-IFDs.
+            opcodes: [
+                DngTag::OpcodeList1,
+                DngTag::OpcodeList2,
+                DngTag::OpcodeList3,
+            ]
+            .map(|tag| {
+                std::iter::once(ifd)
+                    .chain(ifd.sub_ifds().values().flatten())
+                    .find_map(|ifd| match &ifd.get_entry(tag)?.value {
+                        rawler::formats::tiff::Value::Undefined(bytes) => Some(bytes.clone()),
+                        _ => None,
+                    })
+            }),
         }
     }
 
@@ -251,6 +258,11 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     let pattern = CfaPattern::from_colors([color(0, 0), color(1, 0), color(0, 1), color(1, 1)])
         .ok_or_else(unsupported)?;
 
+    // OpcodeList1 works on the raw values, before anything else.
+    let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
+    let opcodes = opcodes::read(lists).map_err(|e| DecodeError::invalid(path, e))?;
+    opcodes::fix_bad_pixels(data, full_w, full_h, &opcodes.bad_pixels);
+
     // Cropped in place: row r moves from (y0 + r, x0) to (r, 0), never
     // forwards, so rows are moved in order without a second buffer.
     let mut mosaic = std::mem::take(data);
@@ -326,18 +338,12 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     let gain = dng.baseline_ev.exp2();
     let cam_to_srgb = cam_to_srgb.map(|row| row.map(|v| v * gain));
 
-    let gain_maps = match &dng.opcodes {
-        None => None,
-        Some(list) => {
-            let maps = opcodes::gain_maps(list)
-                .map_err(|e| DecodeError::invalid(path, format!("OpcodeList2: {e}")))?;
-            // The maps refer to the active area; the frame is its crop.
-            let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
-            let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
-            let size = [area_w as u32, area_h as u32];
-            (!maps.is_empty()).then(|| Arc::new(GainMaps::new(maps, w, h, offset, size)))
-        }
-    };
+    // The gain maps refer to the active area; the frame is its crop.
+    let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
+    let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
+    let size = [area_w as u32, area_h as u32];
+    let gain_maps = (!opcodes.gain_maps.is_empty())
+        .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
 
     let camera = Some(
         format!("{} {}", raw.clean_make, raw.clean_model)
