@@ -156,6 +156,12 @@ pub struct LinearImage {
 #[derive(Clone, Debug)]
 pub enum Photo {
     Raw(RawFrame),
+    /// A linear raw (DNG LinearRaw): white-balanced linear camera RGB,
+    /// already demosaiced, and its camera RGB -> linear sRGB matrix.
+    LinearRaw {
+        image: LinearImage,
+        cam_to_srgb: [[f32; 3]; 3],
+    },
     Developed(LinearImage),
 }
 
@@ -178,7 +184,7 @@ impl Source {
     pub fn size(&self) -> (usize, usize) {
         match &self.photo {
             Photo::Raw(r) => (r.width, r.height),
-            Photo::Developed(i) => (i.width, i.height),
+            Photo::Developed(i) | Photo::LinearRaw { image: i, .. } => (i.width, i.height),
         }
     }
 }

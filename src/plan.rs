@@ -193,7 +193,9 @@ impl<'a> Plan<'a> {
                 }),
                 (frame.width, frame.height),
             ),
-            Photo::Developed(image) => (Scene::Developed(image), (image.width, image.height)),
+            Photo::Developed(image) | Photo::LinearRaw { image, .. } => {
+                (Scene::Developed(image), (image.width, image.height))
+            }
         };
         Plan {
             scene,
@@ -207,6 +209,7 @@ impl<'a> Plan<'a> {
 pub fn scene_matrix(photo: &Photo) -> Mat3 {
     match photo {
         Photo::Raw(frame) => frame.cam_to_srgb,
+        Photo::LinearRaw { cam_to_srgb, .. } => *cam_to_srgb,
         Photo::Developed(_) => IDENTITY,
     }
 }

@@ -12,7 +12,7 @@ use rawler::rawsource::RawSource;
 
 use crate::colorimetry::{self, Mat3};
 use crate::error::DecodeError;
-use crate::frame::{CfaPattern, Orientation, Photo, RawFrame, Source};
+use crate::frame::{CfaPattern, LinearImage, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
 use crate::io::opcodes;
 use crate::ops::gainmap::GainMaps;
@@ -206,12 +206,15 @@ fn photo_info(raw: &RawImage, meta: Option<&RawMetadata>) -> PhotoInfo {
 }
 
 fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, DecodeError> {
+    if matches!(raw.photometric, RawPhotometricInterpretation::LinearRaw) {
+        return linear_raw(path, &raw, dng);
+    }
     let cfa = match &raw.photometric {
         RawPhotometricInterpretation::Cfa(config) => &config.cfa,
         other => {
             return Err(DecodeError::invalid(
                 path,
-                format!("unsupported raw layout {other:?}: only Bayer mosaics are supported"),
+                format!("unsupported raw layout {other:?}: only Bayer mosaics and linear raws are supported"),
             ))
         }
     };
@@ -221,10 +224,14 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
             format!("{} samples per pixel; a Bayer mosaic has 1", raw.cpp),
         ));
     }
+    let (x0, y0, w, h) = crop(path, &raw)?;
+    let cfa = cfa.clone();
+    let (wb, cam_to_srgb) = colour(&raw, dng);
+    let camera = camera_name(&raw);
     let RawImageData::Integer(data) = &mut raw.data else {
         return Err(DecodeError::invalid(
             path,
-            "floating-point raw data is not supported",
+            "floating-point Bayer data is not supported",
         ));
     };
     let (full_w, full_h) = (raw.width, raw.height);
@@ -235,17 +242,6 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         ));
     }
     let active = raw.active_area.map(|r| (r.p.x, r.p.y)).unwrap_or((0, 0));
-    let (x0, y0, w, h) = match raw.crop_area.or(raw.active_area) {
-        Some(r) => (r.p.x, r.p.y, r.d.w, r.d.h),
-        None => (0, 0, full_w, full_h),
-    };
-    if x0 + w > full_w || y0 + h > full_h {
-        return Err(DecodeError::invalid(
-            path,
-            "crop area lies outside the image",
-        ));
-    }
-    super::check_dimensions(path, w, h)?;
 
     let unsupported = || DecodeError::UnsupportedCfa {
         path: path.to_path_buf(),
@@ -303,7 +299,140 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         ));
     }
 
-    let matrices = color_matrices(&raw);
+    // The gain maps refer to the active area; the frame is its crop.
+    let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
+    let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
+    let size = [area_w as u32, area_h as u32];
+    let gain_maps = (!opcodes.gain_maps.is_empty())
+        .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
+
+    Ok(Source {
+        photo: Photo::Raw(RawFrame {
+            width: w,
+            height: h,
+            mosaic,
+            cfa: pattern,
+            black,
+            white,
+            wb,
+            cam_to_srgb,
+            gain_maps,
+        }),
+        orientation: Orientation::from_exif(raw.orientation.to_u16()),
+        camera,
+        info: PhotoInfo::default(),
+        exif: None,
+    })
+}
+
+/// The file's XYZ -> camera matrices (3x3) with their illuminant's colour temperature.
+/// Camera make and model, where the file names them.
+fn camera_name(raw: &RawImage) -> Option<String> {
+    Some(
+        format!("{} {}", raw.clean_make, raw.clean_model)
+            .trim()
+            .to_string(),
+    )
+    .filter(|s| !s.is_empty())
+}
+
+/// The crop of `raw` (x, y, width, height): its default crop, else its
+/// active area, else all of it; an error where it lies outside.
+fn crop(path: &Path, raw: &RawImage) -> Result<(usize, usize, usize, usize), DecodeError> {
+    let (x0, y0, w, h) = match raw.crop_area.or(raw.active_area) {
+        Some(r) => (r.p.x, r.p.y, r.d.w, r.d.h),
+        None => (0, 0, raw.width, raw.height),
+    };
+    if x0 + w > raw.width || y0 + h > raw.height {
+        return Err(DecodeError::invalid(
+            path,
+            "crop area lies outside the image",
+        ));
+    }
+    super::check_dimensions(path, w, h)?;
+    Ok((x0, y0, w, h))
+}
+
+/// A linear raw (DNG LinearRaw: three samples per pixel, already
+/// demosaiced, e.g. iPhone ProRAW): black and white levels and white
+/// balance applied here, as linearize does for a mosaic, per channel; the
+/// colour model and everything after it as for any raw. Integer data is
+/// clipped at white (saturated samples exactly 1, so highlights stay
+/// neutral); floating-point data (HDR merges) keeps what lies above.
+fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, DecodeError> {
+    if raw.cpp != 3 {
+        return Err(DecodeError::invalid(
+            path,
+            format!("{} samples per pixel; a linear raw has 3", raw.cpp),
+        ));
+    }
+    let (x0, y0, w, h) = crop(path, raw)?;
+    if dng.opcodes.iter().flatten().next().is_some() {
+        let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
+        let opcodes = opcodes::read(lists).map_err(|e| DecodeError::invalid(path, e))?;
+        if opcodes != opcodes::Opcodes::default() {
+            return Err(DecodeError::invalid(
+                path,
+                "opcodes on a linear raw are not supported",
+            ));
+        }
+    }
+    let (wb, cam_to_srgb) = colour(raw, dng);
+    let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
+    let per_channel = |levels: Vec<f32>| -> [f32; 3] {
+        [0, 1, 2].map(|c| levels.get(c).or(levels.first()).copied().unwrap_or(0.0))
+    };
+    let black = per_channel(raw.blacklevel.levels.iter().map(|r| r.as_f32()).collect());
+    let float = matches!(raw.data, RawImageData::Float(_));
+    let white = per_channel(raw.whitelevel.0.iter().map(|&v| v as f32).collect());
+    // Floating-point data is scaled to 1 at white by definition.
+    let white = if float { [1.0; 3] } else { white };
+    let sample = |i: usize| -> Option<f32> {
+        match &raw.data {
+            RawImageData::Integer(d) => d.get(i).map(|&v| v as f32),
+            RawImageData::Float(d) => d.get(i).copied(),
+        }
+    };
+    let mut data = Vec::with_capacity(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            let at = ((y0 + y) * raw.width + x0 + x) * 3;
+            let mut px = [0.0f32, 0.0, 0.0, 1.0];
+            for c in 0..3 {
+                let v = sample(at + c).ok_or_else(|| {
+                    DecodeError::invalid(path, "raw data shorter than its stated size (truncated?)")
+                })?;
+                let range = (white[c] - black[c]).max(1e-6);
+                let linear = (v - black[c]) / range * wb[c] / min_gain;
+                px[c] = match float {
+                    true => linear,
+                    false if v >= white[c] => 1.0,
+                    false => linear.min(1.0),
+                };
+            }
+            data.push(px);
+        }
+    }
+    Ok(Source {
+        photo: Photo::LinearRaw {
+            image: LinearImage {
+                width: w,
+                height: h,
+                data,
+            },
+            cam_to_srgb,
+        },
+        orientation: Orientation::from_exif(raw.orientation.to_u16()),
+        camera: camera_name(raw),
+        info: PhotoInfo::default(),
+        exif: None,
+    })
+}
+
+/// The white balance multipliers (to green) and the white-balanced
+/// camera RGB -> linear sRGB matrix of `raw`, by the DNG colour model.
+fn colour(raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3) {
+    let matrices = color_matrices(raw);
     let d65_matrix = matrices
         .iter()
         .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
@@ -336,41 +465,9 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     // BaselineExposure is a gain in scene-linear light before exposure
     // compensation: the matrix into that light takes it.
     let gain = dng.baseline_ev.exp2();
-    let cam_to_srgb = cam_to_srgb.map(|row| row.map(|v| v * gain));
-
-    // The gain maps refer to the active area; the frame is its crop.
-    let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
-    let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
-    let size = [area_w as u32, area_h as u32];
-    let gain_maps = (!opcodes.gain_maps.is_empty())
-        .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
-
-    let camera = Some(
-        format!("{} {}", raw.clean_make, raw.clean_model)
-            .trim()
-            .to_string(),
-    )
-    .filter(|s| !s.is_empty());
-    Ok(Source {
-        photo: Photo::Raw(RawFrame {
-            width: w,
-            height: h,
-            mosaic,
-            cfa: pattern,
-            black,
-            white,
-            wb,
-            cam_to_srgb,
-            gain_maps,
-        }),
-        orientation: Orientation::from_exif(raw.orientation.to_u16()),
-        camera,
-        info: PhotoInfo::default(),
-        exif: None,
-    })
+    (wb, cam_to_srgb.map(|row| row.map(|v| v * gain)))
 }
 
-/// The file's XYZ -> camera matrices (3x3) with their illuminant's colour temperature.
 fn color_matrices(raw: &RawImage) -> Vec<(Mat3, f32)> {
     raw.color_matrix
         .iter()
