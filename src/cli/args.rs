@@ -149,6 +149,10 @@ pub(super) struct ConvertArgs {
     /// several per pixel), before decoding them.
     #[arg(long, value_name = "N", default_value_t = io::DEFAULT_MAX_PIXELS, value_parser = clap::value_parser!(u64).range(1..))]
     pub(super) max_pixels: u64,
+    /// Develop DNGs whose opcode lists require an opcode wisp does not
+    /// apply, without it (with a warning), instead of refusing them.
+    #[arg(long)]
+    pub(super) ignore_opcodes: bool,
     /// Develop on the CPU instead of the GPU.
     #[arg(long)]
     pub(super) cpu: bool,

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::DecodeError;
 use crate::frame::Source;
@@ -37,6 +37,19 @@ pub fn max_pixels() -> u64 {
 /// Raise (or lower) the decode budget for every later [`load`].
 pub fn set_max_pixels(pixels: u64) {
     MAX_PIXELS.store(pixels, Ordering::Relaxed);
+}
+
+static IGNORE_OPCODES: AtomicBool = AtomicBool::new(false);
+
+/// Whether a DNG opcode that the file requires but wisp does not apply is
+/// skipped (with a warning) rather than refused (`--ignore-opcodes`).
+pub fn ignore_opcodes() -> bool {
+    IGNORE_OPCODES.load(Ordering::Relaxed)
+}
+
+/// Skip, or refuse, unsupported required opcodes in every later [`load`].
+pub fn set_ignore_opcodes(ignore: bool) {
+    IGNORE_OPCODES.store(ignore, Ordering::Relaxed);
 }
 
 /// Size limits of the files wisp reads whole, by kind: more than any real

@@ -107,9 +107,14 @@ pub struct Opcodes {
 }
 
 /// The opcodes of OpcodeList1, 2 and 3 (each where the file has it); an
-/// error naming the list for a malformed one or a required opcode wisp
-/// does not apply.
-pub fn read(lists: [Option<&[u8]>; 3]) -> Result<Opcodes, String> {
+/// error naming the list for a malformed one or, unless `ignore_required`,
+/// a required opcode wisp does not apply. `skipped` hears of each required
+/// opcode left out.
+pub fn read(
+    lists: [Option<&[u8]>; 3],
+    ignore_required: bool,
+    mut skipped: impl FnMut(String),
+) -> Result<Opcodes, String> {
     let mut out = Opcodes::default();
     for (stage, list) in lists.into_iter().enumerate() {
         let Some(list) = list else { continue };
@@ -140,9 +145,11 @@ pub fn read(lists: [Option<&[u8]>; 3]) -> Result<Opcodes, String> {
                     out.gain_maps.push(gain_map(params).map_err(named)?);
                 }
                 _ if flags & OPTIONAL != 0 => {}
+                _ if ignore_required => skipped(context(format!("{} not applied", name(id)))),
                 _ => {
                     return Err(context(format!(
-                        "{} is required by the file but not supported",
+                        "{} is required by the file but not supported \
+                         (--ignore-opcodes develops without it)",
                         name(id)
                     )))
                 }
@@ -378,7 +385,9 @@ mod tests {
             (3, OPTIONAL, vec![0; 8]),
             (9, 0, gain_map_params(GAINS, 1)),
         ]);
-        let maps = read([None, Some(&bytes), None]).unwrap().gain_maps;
+        let maps = read([None, Some(&bytes), None], false, |_| {})
+            .unwrap()
+            .gain_maps;
         assert_eq!(maps.len(), 2);
         assert_eq!(maps[0].points, [2, 3]);
         assert_eq!(maps[0].pitch, [2, 2]);
@@ -410,23 +419,29 @@ mod tests {
             (u32::MAX.to_be_bytes().to_vec(), "claims"),
         ];
         for (bytes, expect) in cases {
-            let err = read([None, Some(&bytes), None]).unwrap_err();
+            let err = read([None, Some(&bytes), None], false, |_| {}).unwrap_err();
             assert!(err.starts_with("OpcodeList2: "), "{err}");
             assert!(err.contains(expect), "expected `{expect}`: {err}");
         }
         let many: Vec<_> = (0..=MOST_GAIN_MAPS).map(|_| (9, 0, good.clone())).collect();
-        let err = read([None, Some(&list(&many)), None]).unwrap_err();
+        let err = read([None, Some(&list(&many)), None], false, |_| {}).unwrap_err();
         assert!(err.contains("more than"), "{err}");
         // A required opcode of OpcodeList3, which wisp does not apply.
         let warp = list(&[(1, 0, vec![0; 4])]);
-        let err = read([None, None, Some(&warp)]).unwrap_err();
-        assert_eq!(
-            err,
-            "OpcodeList3: WarpRectilinear is required by the file but not supported"
+        let err = read([None, None, Some(&warp)], false, |_| {}).unwrap_err();
+        assert!(
+            err.starts_with("OpcodeList3: WarpRectilinear is required"),
+            "{err}"
         );
+        // Asked to, it is left out, and said so.
+        let mut said = Vec::new();
+        let ignored = read([None, None, Some(&warp)], true, |s| said.push(s)).unwrap();
+        assert_eq!(ignored, Opcodes::default());
+        assert_eq!(said, ["OpcodeList3: WarpRectilinear not applied"]);
         // Optional there: skipped.
         let warp = list(&[(1, OPTIONAL, vec![0; 4])]);
-        assert_eq!(read([None, None, Some(&warp)]).unwrap(), Opcodes::default());
+        let skipped = read([None, None, Some(&warp)], false, |_| {}).unwrap();
+        assert_eq!(skipped, Opcodes::default());
     }
 
     fn u32s(values: &[u32]) -> Vec<u8> {
@@ -454,7 +469,9 @@ mod tests {
             (4, 0, u32s(&[0, 0])),
             (5, 0, u32s(&[0, 1, 1, 1, 4, 4, 3, 5, 5])),
         ]);
-        let fixes = read([Some(&bytes), None, None]).unwrap().bad_pixels;
+        let fixes = read([Some(&bytes), None, None], false, |_| {})
+            .unwrap()
+            .bad_pixels;
         assert_eq!(fixes.len(), 2);
         fix_bad_pixels(&mut raw, w, h, &fixes);
         // A ramp is linear, so same-colour neighbours average to the value.
@@ -463,7 +480,7 @@ mod tests {
             assert!(got.abs_diff(*want) <= 1, "({x}, {y}): {got} for {want}");
         }
         let odd = list(&[(5, 0, u32s(&[0, 0, 0, 7]))]);
-        let err = read([Some(&odd), None, None]).unwrap_err();
+        let err = read([Some(&odd), None, None], false, |_| {}).unwrap_err();
         assert!(
             err.contains("FixBadPixelsList: its parameters are longer"),
             "{err}"

@@ -256,7 +256,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
 
     // OpcodeList1 works on the raw values, before anything else.
     let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
-    let opcodes = opcodes::read(lists).map_err(|e| DecodeError::invalid(path, e))?;
+    let opcodes = read_opcodes(path, lists)?;
     opcodes::fix_bad_pixels(data, full_w, full_h, &opcodes.bad_pixels);
 
     // Cropped in place: row r moves from (y0 + r, x0) to (r, 0), never
@@ -326,6 +326,13 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
 }
 
 /// The file's XYZ -> camera matrices (3x3) with their illuminant's colour temperature.
+/// The opcodes wisp applies; a required one it does not is an error, or
+/// with `--ignore-opcodes` a warning naming the file.
+fn read_opcodes(path: &Path, lists: [Option<&[u8]>; 3]) -> Result<opcodes::Opcodes, DecodeError> {
+    let warn = |what: String| eprintln!("wisp: warning: {}: {what}", path.display());
+    opcodes::read(lists, super::ignore_opcodes(), warn).map_err(|e| DecodeError::invalid(path, e))
+}
+
 /// Camera make and model, where the file names them.
 fn camera_name(raw: &RawImage) -> Option<String> {
     Some(
@@ -369,7 +376,7 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     let (x0, y0, w, h) = crop(path, raw)?;
     if dng.opcodes.iter().flatten().next().is_some() {
         let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
-        let opcodes = opcodes::read(lists).map_err(|e| DecodeError::invalid(path, e))?;
+        let opcodes = read_opcodes(path, lists)?;
         if opcodes != opcodes::Opcodes::default() {
             return Err(DecodeError::invalid(
                 path,
