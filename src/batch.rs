@@ -246,6 +246,9 @@ pub struct FileReport {
     pub engine: Option<String>,
     /// The sidecar whose settings developed it.
     pub sidecar: Option<PathBuf>,
+    /// What the file says that was not applied (a DNG's optional opcodes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub timings: Timings,
     pub error: Option<String>,
 }
@@ -260,6 +263,7 @@ impl FileReport {
             height: None,
             engine: None,
             sidecar: None,
+            notes: Vec::new(),
             timings: Timings::default(),
             error: None,
         }
@@ -355,6 +359,7 @@ pub fn run(
                 match io::load(&job.input) {
                     Ok(source) => {
                         report.timings.decode_ms = ms(start);
+                        report.notes.clone_from(&source.notes);
                         if tx.send((i, report, source, params)).is_err() {
                             break;
                         }

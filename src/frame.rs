@@ -178,6 +178,9 @@ pub struct Source {
     /// with the orientation reset to 1. Raw files leave it empty: their
     /// output's EXIF is built from `info`.
     pub exif: Option<Vec<u8>>,
+    /// What the file says that was not applied (a DNG's optional opcodes),
+    /// for the report and `--verbose`.
+    pub notes: Vec<String>,
 }
 
 impl Source {

@@ -604,3 +604,30 @@ fn messages_name_the_files_the_user_gave() {
         assert!(stderr(&o).contains(wanted), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn opcodes_left_out_are_noted_in_the_report_and_verbose_output() {
+    // shading.dng's OpcodeList2 holds four gain maps, which are applied,
+    // and an optional FixVignetteRadial, which is not: the report and
+    // `--verbose` say so; the run succeeds.
+    let dir = tempdir("opcode-notes");
+    let input = fixture("tests/fixtures/shading.dng");
+    let report = dir.join("report.json");
+    let out = wisp(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        dir.join("out").to_str().unwrap(),
+        "-v",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    let note = "OpcodeList2: FixVignetteRadial (optional) not applied";
+    assert!(said.contains(&format!("note: {note}")), "{said}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["files"][0]["notes"][0], note, "{json}");
+}

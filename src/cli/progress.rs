@@ -52,14 +52,18 @@ impl Progress {
                 e.as_deref().unwrap_or("")
             )),
             (batch::Status::Converted, _) if self.verbose => Some(format!(
-                "{} -> {} ({}x{}; decode {:.0} ms, develop {:.0} ms, encode {:.0} ms)",
+                "{} -> {} ({}x{}; decode {:.0} ms, develop {:.0} ms, encode {:.0} ms){}",
                 r.input.display(),
                 r.output.display(),
                 r.width.unwrap_or(0),
                 r.height.unwrap_or(0),
                 r.timings.decode_ms,
                 r.timings.develop_ms,
-                r.timings.encode_ms
+                r.timings.encode_ms,
+                r.notes
+                    .iter()
+                    .map(|n| format!("\n  note: {n}"))
+                    .collect::<String>()
             )),
             (batch::Status::Converted, _) if !self.quiet && self.bar.is_none() => {
                 Some(format!("{} -> {}", r.input.display(), r.output.display()))

@@ -48,6 +48,7 @@ pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
         camera: None,
         info: Default::default(),
         exif,
+        notes: Vec::new(),
     })
 }
 

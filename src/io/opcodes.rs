@@ -97,24 +97,30 @@ pub enum BadPixels {
     },
 }
 
-/// What wisp applies of a DNG's three opcode lists.
+/// What wisp applies of a DNG's three opcode lists, and what it leaves out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Opcodes {
     /// OpcodeList1's, on the raw values.
     pub bad_pixels: Vec<BadPixels>,
     /// OpcodeList2's.
     pub gain_maps: Vec<GainMap>,
+    /// The opcodes left out: optional ones, and required ones when asked to.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An opcode left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    /// The file requires it (and `--ignore-opcodes` said to go on).
+    pub required: bool,
+    /// Its list and name: `OpcodeList3: WarpRectilinear`.
+    pub what: String,
 }
 
 /// The opcodes of OpcodeList1, 2 and 3 (each where the file has it); an
 /// error naming the list for a malformed one or, unless `ignore_required`,
-/// a required opcode wisp does not apply. `skipped` hears of each required
-/// opcode left out.
-pub fn read(
-    lists: [Option<&[u8]>; 3],
-    ignore_required: bool,
-    mut skipped: impl FnMut(String),
-) -> Result<Opcodes, String> {
+/// a required opcode wisp does not apply.
+pub fn read(lists: [Option<&[u8]>; 3], ignore_required: bool) -> Result<Opcodes, String> {
     let mut out = Opcodes::default();
     for (stage, list) in lists.into_iter().enumerate() {
         let Some(list) = list else { continue };
@@ -144,8 +150,10 @@ pub fn read(
                     }
                     out.gain_maps.push(gain_map(params).map_err(named)?);
                 }
-                _ if flags & OPTIONAL != 0 => {}
-                _ if ignore_required => skipped(context(format!("{} not applied", name(id)))),
+                _ if flags & OPTIONAL != 0 || ignore_required => out.skipped.push(Skipped {
+                    required: flags & OPTIONAL == 0,
+                    what: context(name(id)),
+                }),
                 _ => {
                     return Err(context(format!(
                         "{} is required by the file but not supported \
@@ -385,9 +393,7 @@ mod tests {
             (3, OPTIONAL, vec![0; 8]),
             (9, 0, gain_map_params(GAINS, 1)),
         ]);
-        let maps = read([None, Some(&bytes), None], false, |_| {})
-            .unwrap()
-            .gain_maps;
+        let maps = read([None, Some(&bytes), None], false).unwrap().gain_maps;
         assert_eq!(maps.len(), 2);
         assert_eq!(maps[0].points, [2, 3]);
         assert_eq!(maps[0].pitch, [2, 2]);
@@ -419,29 +425,38 @@ mod tests {
             (u32::MAX.to_be_bytes().to_vec(), "claims"),
         ];
         for (bytes, expect) in cases {
-            let err = read([None, Some(&bytes), None], false, |_| {}).unwrap_err();
+            let err = read([None, Some(&bytes), None], false).unwrap_err();
             assert!(err.starts_with("OpcodeList2: "), "{err}");
             assert!(err.contains(expect), "expected `{expect}`: {err}");
         }
         let many: Vec<_> = (0..=MOST_GAIN_MAPS).map(|_| (9, 0, good.clone())).collect();
-        let err = read([None, Some(&list(&many)), None], false, |_| {}).unwrap_err();
+        let err = read([None, Some(&list(&many)), None], false).unwrap_err();
         assert!(err.contains("more than"), "{err}");
         // A required opcode of OpcodeList3, which wisp does not apply.
         let warp = list(&[(1, 0, vec![0; 4])]);
-        let err = read([None, None, Some(&warp)], false, |_| {}).unwrap_err();
+        let err = read([None, None, Some(&warp)], false).unwrap_err();
         assert!(
             err.starts_with("OpcodeList3: WarpRectilinear is required"),
             "{err}"
         );
         // Asked to, it is left out, and said so.
-        let mut said = Vec::new();
-        let ignored = read([None, None, Some(&warp)], true, |s| said.push(s)).unwrap();
-        assert_eq!(ignored, Opcodes::default());
-        assert_eq!(said, ["OpcodeList3: WarpRectilinear not applied"]);
-        // Optional there: skipped.
+        let skipped = |required| Opcodes {
+            skipped: vec![Skipped {
+                required,
+                what: "OpcodeList3: WarpRectilinear".into(),
+            }],
+            ..Opcodes::default()
+        };
+        assert_eq!(
+            read([None, None, Some(&warp)], true).unwrap(),
+            skipped(true)
+        );
+        // Optional there: left out, and said so.
         let warp = list(&[(1, OPTIONAL, vec![0; 4])]);
-        let skipped = read([None, None, Some(&warp)], false, |_| {}).unwrap();
-        assert_eq!(skipped, Opcodes::default());
+        assert_eq!(
+            read([None, None, Some(&warp)], false).unwrap(),
+            skipped(false)
+        );
     }
 
     fn u32s(values: &[u32]) -> Vec<u8> {
@@ -469,9 +484,7 @@ mod tests {
             (4, 0, u32s(&[0, 0])),
             (5, 0, u32s(&[0, 1, 1, 1, 4, 4, 3, 5, 5])),
         ]);
-        let fixes = read([Some(&bytes), None, None], false, |_| {})
-            .unwrap()
-            .bad_pixels;
+        let fixes = read([Some(&bytes), None, None], false).unwrap().bad_pixels;
         assert_eq!(fixes.len(), 2);
         fix_bad_pixels(&mut raw, w, h, &fixes);
         // A ramp is linear, so same-colour neighbours average to the value.
@@ -480,7 +493,7 @@ mod tests {
             assert!(got.abs_diff(*want) <= 1, "({x}, {y}): {got} for {want}");
         }
         let odd = list(&[(5, 0, u32s(&[0, 0, 0, 7]))]);
-        let err = read([Some(&odd), None, None], false, |_| {}).unwrap_err();
+        let err = read([Some(&odd), None, None], false).unwrap_err();
         assert!(
             err.contains("FixBadPixelsList: its parameters are longer"),
             "{err}"

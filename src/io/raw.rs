@@ -303,6 +303,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
     let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
     let size = [area_w as u32, area_h as u32];
+    let notes = notes(&opcodes);
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
 
@@ -322,6 +323,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         camera,
         info: PhotoInfo::default(),
         exif: None,
+        notes,
     })
 }
 
@@ -329,8 +331,22 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
 /// The opcodes wisp applies; a required one it does not is an error, or
 /// with `--ignore-opcodes` a warning naming the file.
 fn read_opcodes(path: &Path, lists: [Option<&[u8]>; 3]) -> Result<opcodes::Opcodes, DecodeError> {
-    let warn = |what: String| eprintln!("wisp: warning: {}: {what}", path.display());
-    opcodes::read(lists, super::ignore_opcodes(), warn).map_err(|e| DecodeError::invalid(path, e))
+    let read = opcodes::read(lists, super::ignore_opcodes());
+    let read = read.map_err(|e| DecodeError::invalid(path, e))?;
+    for s in read.skipped.iter().filter(|s| s.required) {
+        eprintln!("wisp: warning: {}: {} not applied", path.display(), s.what);
+    }
+    Ok(read)
+}
+
+/// A note for each opcode left out, for the report and `--verbose`.
+fn notes(opcodes: &opcodes::Opcodes) -> Vec<String> {
+    let kind = |required| if required { "required" } else { "optional" };
+    opcodes
+        .skipped
+        .iter()
+        .map(|s| format!("{} ({}) not applied", s.what, kind(s.required)))
+        .collect()
 }
 
 /// Camera make and model, where the file names them.
@@ -374,15 +390,13 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
         ));
     }
     let (x0, y0, w, h) = crop(path, raw)?;
-    if dng.opcodes.iter().flatten().next().is_some() {
-        let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
-        let opcodes = read_opcodes(path, lists)?;
-        if opcodes != opcodes::Opcodes::default() {
-            return Err(DecodeError::invalid(
-                path,
-                "opcodes on a linear raw are not supported",
-            ));
-        }
+    let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
+    let opcodes = read_opcodes(path, lists)?;
+    if !(opcodes.bad_pixels.is_empty() && opcodes.gain_maps.is_empty()) {
+        return Err(DecodeError::invalid(
+            path,
+            "bad pixels or gain maps on a linear raw are not supported",
+        ));
     }
     let (wb, cam_to_srgb) = colour(raw, dng);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
@@ -433,6 +447,7 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
         camera: camera_name(raw),
         info: PhotoInfo::default(),
         exif: None,
+        notes: notes(&opcodes),
     })
 }
 
