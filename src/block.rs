@@ -386,7 +386,7 @@ pub fn develop(
     let bits = chain.bits();
     let target = Target::Codes(bits);
     let kernel = codes_kernel(gpu, kernels, scene, chain);
-    let textures = chain.textures(gpu)?;
+    let textures = Chain::textures(&chain.ops, gpu)?;
     let views: Vec<_> = textures
         .iter()
         .map(|(name, t)| (*name, crate::gpu::view(t)))

@@ -671,10 +671,7 @@ impl GpuPipeline {
         }
         let kernel = self.kernels.get(&self.gpu, "pointwise", entry, &glue);
         let uniform = self.gpu.uniform_bytes(&chain.uniform(ops, tile));
-        let mut textures = Vec::new();
-        for op in ops {
-            textures.extend(op.textures(&self.gpu)?);
-        }
+        let textures = Chain::textures(ops, &self.gpu)?;
         let views: Vec<_> = textures.iter().map(|(n, t)| (*n, view(t))).collect();
         let (src_view, out_view) = (view(src), view(&output));
         let mut resources = vec![

@@ -163,10 +163,14 @@ impl Chain {
         )
     }
 
-    /// The textures the ops read (a LUT's), uploaded, by binding name.
-    pub fn textures(&self, gpu: &Gpu) -> Result<Vec<(&'static str, wgpu::Texture)>, Error> {
+    /// The textures that `ops`, some of this chain's, read (a LUT's),
+    /// uploaded, by binding name.
+    pub fn textures(
+        ops: &[Box<dyn Pointwise>],
+        gpu: &Gpu,
+    ) -> Result<Vec<(&'static str, wgpu::Texture)>, Error> {
         let mut all = Vec::new();
-        for op in &self.ops {
+        for op in ops {
             all.extend(op.textures(gpu)?);
         }
         Ok(all)

@@ -20,19 +20,12 @@ fn gbtf_is_green(kind: u32) -> bool {
     return kind == 1u || kind == 2u;
 }
 
-// G - C at (x, y) along the row, whose site is green or not.
-fn gbtf_diff_h(x: i32, y: i32, green: bool) -> f32 {
+// G - C at (x, y) along direction d (along the row (1, 0), or the column
+// (0, 1)), whose site is green or not.
+fn gbtf_diff(x: i32, y: i32, d: vec2<i32>, green: bool) -> f32 {
     let c = mosaic_tap(x, y);
-    let other = 0.5 * (mosaic_tap(x - 1, y) + mosaic_tap(x + 1, y))
-        + 0.25 * (2.0 * c - mosaic_tap(x - 2, y) - mosaic_tap(x + 2, y));
-    return select(other - c, c - other, green);
-}
-
-// G - C at (x, y) along the column.
-fn gbtf_diff_v(x: i32, y: i32, green: bool) -> f32 {
-    let c = mosaic_tap(x, y);
-    let other = 0.5 * (mosaic_tap(x, y - 1) + mosaic_tap(x, y + 1))
-        + 0.25 * (2.0 * c - mosaic_tap(x, y - 2) - mosaic_tap(x, y + 2));
+    let other = 0.5 * (mosaic_tap(x - d.x, y - d.y) + mosaic_tap(x + d.x, y + d.y))
+        + 0.25 * (2.0 * c - mosaic_tap(x - 2 * d.x, y - 2 * d.y) - mosaic_tap(x + 2 * d.x, y + 2 * d.y));
     return select(other - c, c - other, green);
 }
 
@@ -40,11 +33,13 @@ fn gbtf_diff_v(x: i32, y: i32, green: bool) -> f32 {
 // row or column alternate between green and not.
 fn gbtf_gradients(x: i32, y: i32, kind: u32) -> vec4<f32> {
     let green = gbtf_is_green(kind);
+    let h = vec2<i32>(1, 0);
+    let v = vec2<i32>(0, 1);
     return vec4<f32>(
-        gbtf_diff_h(x, y, green),
-        gbtf_diff_v(x, y, green),
-        abs(gbtf_diff_h(x + 1, y, !green) - gbtf_diff_h(x - 1, y, !green)),
-        abs(gbtf_diff_v(x, y + 1, !green) - gbtf_diff_v(x, y - 1, !green)),
+        gbtf_diff(x, y, h, green),
+        gbtf_diff(x, y, v, green),
+        abs(gbtf_diff(x + 1, y, h, !green) - gbtf_diff(x - 1, y, h, !green)),
+        abs(gbtf_diff(x, y + 1, v, !green) - gbtf_diff(x, y - 1, v, !green)),
     );
 }
 

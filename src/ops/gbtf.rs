@@ -114,7 +114,7 @@ fn is_green(kind: u32) -> bool {
     kind == 1 || kind == 2
 }
 
-/// `gbtf_diff_h` / `gbtf_diff_v`: G - C at (x, y) along (dx, dy).
+/// CPU twin of `gbtf_diff`: G - C at (x, y) along (dx, dy).
 fn diff(m: &impl Fn(i64, i64) -> f32, x: i64, y: i64, (dx, dy): (i64, i64), green: bool) -> f32 {
     let c = m(x, y);
     let other = 0.5 * (m(x - dx, y - dy) + m(x + dx, y + dy))
