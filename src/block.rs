@@ -28,7 +28,6 @@ use crate::kernels::{Kernel, Kernels};
 use crate::ops::common::mirror;
 use crate::ops::encode::Encode;
 use crate::ops::glue::Glue;
-use crate::ops::Stencil;
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{Chain, Plan, RawScene, Scene, Tile};
 use crate::readback::{read_buffer, readable_storage};
@@ -37,9 +36,10 @@ use crate::readback::{read_buffer, readable_storage};
 /// its window holds the block and this many photosites on every side.
 pub const REACH: usize = 2;
 
-/// Whether `stencil` fuses into the block kernel.
-pub fn fuses(stencil: &dyn Stencil) -> bool {
-    stencil.reach() <= REACH
+/// Whether the scene part fuses into the block kernel: a demosaic within
+/// its reach and no noise reduction (whose wavelet levels reach far).
+pub fn fuses(scene: &RawScene) -> bool {
+    scene.denoise.is_none() && scene.demosaic.reach() <= REACH
 }
 
 /// Workgroup width of the kernel, in blocks.
@@ -359,6 +359,7 @@ pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
         wb: [1.0; 3],
         cam_to_srgb: crate::colorimetry::IDENTITY,
         gain_maps: None,
+        noise: None,
     });
     let plan = Plan::new(&photo, params, true);
     if let Scene::Raw(scene) = &plan.scene {
@@ -447,13 +448,18 @@ pub fn develop(
 }
 
 fn check_fuses(scene: &RawScene) -> Result<(), Error> {
-    if fuses(scene.demosaic) {
+    if fuses(scene) {
         return Ok(());
     }
     Err(GpuError::Failed(format!(
-        "the demosaic {} reaches {} photosites, beyond the block kernel's {REACH}",
+        "the scene part reaches {} photosites (demosaic {}{}), beyond the block kernel's {REACH}",
+        scene.reach(),
         scene.demosaic.wgsl().name,
-        scene.demosaic.reach()
+        if scene.denoise.is_some() {
+            ", noise reduction"
+        } else {
+            ""
+        },
     ))
     .into())
 }

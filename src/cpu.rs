@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::frame::{LinearImage, Photo, Pixels, Rendered};
-use crate::ops::{resize, Site};
+use crate::ops::{denoise, resize, Site};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{Plan, RawScene, Scene, Tile};
 
@@ -21,8 +21,11 @@ pub fn develop_plan(plan: &Plan) -> Rendered {
     let demosaiced;
     let scene = match &plan.scene {
         Scene::Raw(raw) => {
-            let mosaic = photosites(raw);
             let frame = raw.frame;
+            let mut mosaic = photosites(raw);
+            if let Some(u) = raw.denoise_uniform([0, 0]) {
+                mosaic = denoise::cpu(&mosaic, frame.width, frame.height, &u);
+            }
             demosaiced = raw
                 .demosaic
                 .cpu(&mosaic, frame.width, frame.height, frame.cfa);

@@ -141,6 +141,22 @@ pub struct RawFrame {
     pub cam_to_srgb: [[f32; 3]; 3],
     /// Lens shading gains (a DNG's GainMap opcodes), where the file has them.
     pub gain_maps: Option<std::sync::Arc<crate::ops::gainmap::GainMaps>>,
+    /// The photosites' noise: the file's NoiseProfile, or measured on the
+    /// mosaic; `None` where nobody looked (measured when needed).
+    pub noise: Option<crate::noise::NoiseModel>,
+}
+
+impl RawFrame {
+    /// Its noise measured on the mosaic ([`crate::noise`]).
+    pub fn estimate_noise(&self) -> crate::noise::NoiseModel {
+        crate::noise::NoiseModel::estimate(
+            &self.mosaic,
+            self.width,
+            self.height,
+            self.black,
+            self.white,
+        )
+    }
 }
 
 /// A linear-light RGBA f32 image (alpha unused), row-major.

@@ -2,7 +2,7 @@
 //!
 //! A raw file is decoded on the CPU ([`io::load`]), uploaded, and developed
 //! on the GPU ([`pipeline`]) by the ops its [`plan`] lists: linearize and
-//! white balance, demosaic, colour matrix and exposure, tone map, 3D LUT,
+//! white balance, noise reduction, demosaic, colour matrix and exposure, tone map, 3D LUT,
 //! vignette, encode ([`ops`]). Every op has a CPU twin with the same math,
 //! and [`cpu`] runs the same plan with them.
 //!
@@ -31,6 +31,7 @@ pub mod io;
 pub mod kernels;
 pub mod looks;
 pub mod lut;
+pub mod noise;
 pub mod ops;
 pub mod params;
 pub mod pipeline;
@@ -44,4 +45,4 @@ pub mod timer;
 pub use develop::Engine;
 pub use error::Error;
 pub use frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered, Source};
-pub use params::{Bits, Demosaic, DevelopParams, ToneOp, Vignette};
+pub use params::{Bits, Demosaic, Denoise, DevelopParams, ToneOp, Vignette};

@@ -100,6 +100,96 @@ impl FromStr for Demosaic {
     }
 }
 
+/// Noise reduction (see [`crate::ops::denoise`]).
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(try_from = "DenoiseSetting", into = "DenoiseSetting")]
+pub enum Denoise {
+    /// As much as the frame's noise model asks for; nothing where the
+    /// model says the frame is clean.
+    #[default]
+    Auto,
+    Off,
+    /// The model's thresholds times this, on every frame; 0 is off.
+    Strength(f32),
+}
+
+impl Denoise {
+    /// The strongest strength accepted.
+    pub const MAX: f32 = 4.0;
+
+    /// The thresholds' multiplier for a frame with noise `model`; `None`
+    /// where nothing is to be done.
+    pub fn strength(self, model: &crate::noise::NoiseModel) -> Option<f32> {
+        match self {
+            Denoise::Auto if !model.negligible() => Some(1.0),
+            Denoise::Strength(s) if s > 0.0 => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Denoise::Auto => "auto".into(),
+            Denoise::Off => "off".into(),
+            Denoise::Strength(s) => format!("{s}"),
+        }
+    }
+}
+
+impl FromStr for Denoise {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "unknown denoise `{s}` (auto, off, or a strength from 0 to {})",
+                Denoise::MAX
+            )
+        };
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Denoise::Auto),
+            "off" => Ok(Denoise::Off),
+            number => {
+                let v: f32 = number.parse().map_err(|_| bad())?;
+                Denoise::try_from(DenoiseSetting::Strength(v)).map_err(|_| bad())
+            }
+        }
+    }
+}
+
+/// How a denoise setting is written in presets and sidecars: `"auto"`,
+/// `"off"` or a strength.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DenoiseSetting {
+    Strength(f32),
+    Name(String),
+}
+
+impl TryFrom<DenoiseSetting> for Denoise {
+    type Error = String;
+    fn try_from(s: DenoiseSetting) -> Result<Self, String> {
+        match s {
+            DenoiseSetting::Strength(v) if (0.0..=Denoise::MAX).contains(&v) => {
+                Ok(Denoise::Strength(v))
+            }
+            DenoiseSetting::Strength(v) => Err(format!(
+                "denoise strength {v} is not within 0..{}",
+                Denoise::MAX
+            )),
+            DenoiseSetting::Name(n) => n.parse(),
+        }
+    }
+}
+
+impl From<Denoise> for DenoiseSetting {
+    fn from(d: Denoise) -> Self {
+        match d {
+            Denoise::Strength(v) => DenoiseSetting::Strength(v),
+            other => DenoiseSetting::Name(other.name()),
+        }
+    }
+}
+
 /// Radial falloff, in linear light (see [`crate::ops::vignette`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -185,6 +275,7 @@ pub struct DevelopParams {
     /// temperature (+ warmer: red up, blue down) and tint (+ magenta: green down).
     pub white_balance_shift: [f32; 2],
     pub demosaic: Demosaic,
+    pub denoise: Denoise,
 }
 
 impl Default for DevelopParams {
@@ -201,6 +292,7 @@ impl Default for DevelopParams {
             colorspace: ColorSpace::Srgb,
             white_balance_shift: [0.0; 2],
             demosaic: Demosaic::default(),
+            denoise: Denoise::default(),
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
+use crate::ops::denoise::{self, DenoiseUniform};
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
 use crate::ops::{Photosite, Pointwise, Stencil};
@@ -99,7 +100,9 @@ struct Rect {
 }
 
 /// The tiles of a `width` x `height` frame: cores of at most `side`
-/// pixels a side, each with what lies within `reach` of it in the frame.
+/// pixels a side, each with what lies within `reach` of it in the frame,
+/// starting on an even row and column (on a 2x2 cell of the mosaic, as
+/// the noise reduction needs).
 fn tiles(width: usize, height: usize, side: usize, reach: usize) -> Vec<(Rect, Rect)> {
     let spans = |n: usize| {
         (0..n).step_by(side).map(move |start| {
@@ -107,7 +110,7 @@ fn tiles(width: usize, height: usize, side: usize, reach: usize) -> Vec<(Rect, R
             (
                 start,
                 end,
-                start.saturating_sub(reach),
+                start.saturating_sub(reach) & !1,
                 (end + reach).min(n),
             )
         })
@@ -208,7 +211,7 @@ impl GpuPipeline {
     }
 
     fn block_fits(&self, raw: &RawScene, target: Target) -> bool {
-        block::fuses(raw.demosaic) && block::fits(&self.gpu, raw.frame, target, None)
+        block::fuses(raw) && block::fits(&self.gpu, raw.frame, target, None)
     }
 
     /// The plan of `photo` with `params` up to the scene, kept on the GPU:
@@ -338,6 +341,7 @@ impl GpuPipeline {
             let mut encoder = self.encoder();
             let raw = RawScene {
                 frame,
+                denoise: None,
                 demosaic: crate::params::Demosaic::default().op(),
             };
             let whole = Rect {
@@ -440,9 +444,12 @@ impl GpuPipeline {
             .gpu
             .texture("scene", w, h, wgpu::TextureFormat::Rgba32Float);
         let mut in_flight = std::collections::VecDeque::new();
-        for (core, around) in tiles(w, h, self.scene_tile, raw.demosaic.reach()) {
+        for (core, around) in tiles(w, h, self.scene_tile, raw.reach()) {
             let mut encoder = self.encoder();
-            let mosaic = self.record_photosites(&mut encoder, raw, around)?;
+            let mut mosaic = self.record_photosites(&mut encoder, raw, around)?;
+            if let Some(u) = raw.denoise_uniform([around.x, around.y]) {
+                mosaic = self.record_denoise(&mut encoder, &mosaic, &u);
+            }
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
             let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
@@ -526,6 +533,71 @@ impl GpuPipeline {
         }
         self.gpu.dispatch(encoder, &kernel, &resources, w, h);
         Ok(mosaic)
+    }
+
+    /// The noise reduction over a linear mosaic (`shaders/denoise.wgsl`):
+    /// its 2x2 cells packed into wavelet level 0, each level smoothed from
+    /// the one before (rows, then columns), and the shrunk details of all
+    /// unpacked into a mosaic of the same size.
+    fn record_denoise(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        mosaic: &wgpu::Texture,
+        u: &DenoiseUniform,
+    ) -> wgpu::Texture {
+        let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
+        let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
+        let params = self.gpu.uniform(u);
+        let level = || {
+            self.gpu
+                .texture("wavelet level", tw, th, wgpu::TextureFormat::Rgba32Float)
+        };
+        let kernel = |entry| {
+            self.kernels
+                .get(&self.gpu, "denoise", entry, &Glue::default())
+        };
+        let mut levels = vec![level()];
+        let (mosaic_view, first) = (view(mosaic), view(&levels[0]));
+        let resources = [
+            ("denoise", params.as_entire_binding()),
+            ("mosaic", wgpu::BindingResource::TextureView(&mosaic_view)),
+            ("level_out", wgpu::BindingResource::TextureView(&first)),
+        ];
+        self.gpu
+            .dispatch(encoder, &kernel("pack_main"), &resources, tw, th);
+        let smooth = kernel("smooth_main");
+        for pair in denoise::steps().collect::<Vec<_>>().chunks(2) {
+            let mut image = levels.last().expect("level 0").clone();
+            for step in pair {
+                let out = level();
+                let step = self.gpu.uniform(step);
+                let (input, output) = (view(&image), view(&out));
+                let resources = [
+                    ("denoise_step", step.as_entire_binding()),
+                    ("level_in", wgpu::BindingResource::TextureView(&input)),
+                    ("level_out", wgpu::BindingResource::TextureView(&output)),
+                ];
+                self.gpu.dispatch(encoder, &smooth, &resources, tw, th);
+                image = out;
+            }
+            levels.push(image);
+        }
+        let out = self
+            .gpu
+            .texture("denoised mosaic", w, h, wgpu::TextureFormat::R32Float);
+        let views: Vec<_> = levels.iter().map(view).collect();
+        let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
+        let out_view = view(&out);
+        let mut resources = vec![
+            ("denoise", params.as_entire_binding()),
+            ("mosaic_out", wgpu::BindingResource::TextureView(&out_view)),
+        ];
+        for (name, v) in names.iter().zip(&views) {
+            resources.push((name, wgpu::BindingResource::TextureView(v)));
+        }
+        self.gpu
+            .dispatch(encoder, &kernel("unpack_main"), &resources, tw, th);
+        out
     }
 
     /// The stencil op over a linear mosaic, pass by pass. The passes

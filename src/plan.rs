@@ -5,12 +5,13 @@
 //! ([`crate::preview`]).
 //!
 //! ```text
-//! raw photosites --photosite ops--> mosaic --stencil op--> scene (linear camera RGB)
+//! raw photosites --photosite ops--> mosaic [--denoise-->] --stencil op--> scene (linear camera RGB)
 //!   [--resize--> the output size] --pointwise ops--> encode --> code values
 //! ```
 //!
 //! The photosite ops are [`ops::PHOTOSITE`] (linearize and white balance),
-//! the stencil op is the chosen demosaic, the pointwise ops are
+//! the noise reduction ([`ops::denoise`]) runs where the parameters and the
+//! frame's noise ask for it, the stencil op is the chosen demosaic, the pointwise ops are
 //! [`ops::POINTWISE`] (colour matrix and exposure, tone map, LUT,
 //! vignette), each left out where it would be the identity. A developed
 //! image (PNG, JPEG, TIFF) is its own scene.
@@ -21,10 +22,12 @@ use crate::colorimetry::{Mat3, IDENTITY};
 use crate::error::Error;
 use crate::frame::{LinearImage, Photo, RawFrame};
 use crate::gpu::Gpu;
+use crate::noise::NoiseModel;
+use crate::ops::denoise::{self, DenoiseUniform};
 use crate::ops::encode::Encode;
 use crate::ops::glue::{uniform_bytes, Glue};
 use crate::ops::{self, resize, Development, Op, Photosite, Pixel, Pointwise, Stencil};
-use crate::params::{Bits, DevelopParams};
+use crate::params::{Bits, Denoise, DevelopParams};
 
 /// Where the image being processed sits in the full output (`struct
 /// Tile`): the preview renders parts, the batch kernel bands.
@@ -53,13 +56,48 @@ impl Tile {
     }
 }
 
-/// The scene part of a raw development: its frame, and the demosaic.
+/// The scene part of a raw development: its frame, the noise reduction
+/// and the demosaic.
 pub struct RawScene<'a> {
     pub frame: &'a RawFrame,
+    /// The frame's noise model and the strength to reduce it by, where the
+    /// development reduces noise.
+    pub denoise: Option<(NoiseModel, f32)>,
     pub demosaic: &'static dyn Stencil,
 }
 
-impl RawScene<'_> {
+impl<'a> RawScene<'a> {
+    /// The scene part of developing `frame` with `params`. Its noise model
+    /// is measured here where the frame has none and one is needed.
+    pub fn new(frame: &'a RawFrame, params: &DevelopParams) -> Self {
+        let denoise = (params.denoise != Denoise::Off)
+            .then(|| frame.noise.unwrap_or_else(|| frame.estimate_noise()))
+            .and_then(|model| Some((model, params.denoise.strength(&model)?)));
+        RawScene {
+            frame,
+            denoise,
+            demosaic: params.demosaic.op(),
+        }
+    }
+
+    /// The noise reduction's uniform block for a tile at `origin`, if any.
+    pub fn denoise_uniform(&self, origin: [usize; 2]) -> Option<DenoiseUniform> {
+        let (model, strength) = self.denoise.as_ref()?;
+        Some(DenoiseUniform::new(self.frame, model, *strength, origin))
+    }
+
+    /// How far from a pixel its scene reads photosites: the noise
+    /// reduction's reach and the demosaic's, even (a tile then starts on a
+    /// cell of the frame, as the noise reduction's 2x2 cells need).
+    pub fn reach(&self) -> usize {
+        let denoise = if self.denoise.is_some() {
+            denoise::reach()
+        } else {
+            0
+        };
+        (denoise + self.demosaic.reach()).next_multiple_of(2)
+    }
+
     /// The photosite ops, their cells counted from `origin`.
     pub fn photosites(&self, origin: [usize; 2]) -> Vec<Box<dyn Photosite>> {
         ops::PHOTOSITE
@@ -191,10 +229,7 @@ impl<'a> Plan<'a> {
     pub fn new(photo: &'a Photo, params: &DevelopParams, join_powers: bool) -> Self {
         let (scene, (w, h)) = match photo {
             Photo::Raw(frame) => (
-                Scene::Raw(RawScene {
-                    frame,
-                    demosaic: params.demosaic.op(),
-                }),
+                Scene::Raw(RawScene::new(frame, params)),
                 (frame.width, frame.height),
             ),
             Photo::Developed(image) | Photo::LinearRaw { image, .. } => {

@@ -1,8 +1,10 @@
 //! The real-time preview engine: the development's plan split at the
 //! scene. The photo is decoded, uploaded and taken to the scene once
-//! (photosite ops and demosaic, as the batch would); after that a change
-//! of a pointwise dial (exposure, tone map, look, vignette) re-runs only
-//! the pointwise ops, at the size of the view. The image stays on the GPU
+//! (photosite ops, noise reduction and demosaic, as the batch would);
+//! after that a change of a pointwise dial (exposure, tone map, look,
+//! vignette) re-runs only the pointwise ops, at the size of the view, and
+//! a change of the scene's own settings (denoise, demosaic) re-runs the
+//! scene part ([`Preview::rescene`]). The image stays on the GPU
 //! until the caller reads it back.
 //!
 //! The fit view renders from a copy of the demosaiced image downscaled to
@@ -13,7 +15,7 @@ use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
 use crate::histogram::{Histogram, Histograms};
 use crate::ops::resize;
-use crate::params::DevelopParams;
+use crate::params::{Demosaic, Denoise, DevelopParams};
 use crate::pipeline::{Display, GpuPipeline, Scene};
 use crate::plan::Tile;
 
@@ -35,6 +37,8 @@ pub struct Preview<'a> {
     gpu: &'a GpuPipeline,
     histograms: Histograms,
     full: Scene,
+    /// The settings `full` was made with.
+    scene_settings: (Demosaic, Denoise),
     orientation: Orientation,
     fit: Option<Scene>,
     /// The last 1:1 window: origin and the copied part of the full image.
@@ -53,10 +57,26 @@ impl<'a> Preview<'a> {
             gpu,
             histograms: Histograms::default(),
             full: gpu.scene(&source.photo, params)?,
+            scene_settings: (params.demosaic, params.denoise),
             orientation: source.orientation,
             fit: None,
             actual: None,
         })
+    }
+
+    /// Take `source` (the one this preview was made from) to the scene
+    /// again if `params` develop it differently from the scene held
+    /// (another denoise or demosaic); true if it did.
+    pub fn rescene(&mut self, source: &Source, params: &DevelopParams) -> Result<bool, Error> {
+        let settings = (params.demosaic, params.denoise);
+        if settings == self.scene_settings {
+            return Ok(false);
+        }
+        self.full = self.gpu.scene(&source.photo, params)?;
+        self.scene_settings = settings;
+        self.fit = None;
+        self.actual = None;
+        Ok(true)
     }
 
     /// The stored image size (before orientation).

@@ -3,7 +3,8 @@
 //!
 //! `shaders/common.wgsl` holds helpers, `shaders/ops/` the ops' math (see
 //! [`crate::ops`]), `shaders/kernels/` the kernel templates, which hold no
-//! stage math, `shaders/resize.wgsl` the downscale kernel and
+//! stage math, `shaders/resize.wgsl` the downscale kernel,
+//! `shaders/denoise.wgsl` the noise reduction's passes and
 //! `shaders/histogram.wgsl` the display histogram's. A kernel is
 //! its template, the files of the ops its [`Glue`] calls and the glue
 //! itself. WGSL has no include mechanism, so a file may start with
@@ -24,6 +25,7 @@ pub const KERNELS: &[(&str, &str)] = &[
         include_str!("../shaders/kernels/pointwise.wgsl"),
     ),
     ("resize", include_str!("../shaders/resize.wgsl")),
+    ("denoise", include_str!("../shaders/denoise.wgsl")),
     ("histogram", include_str!("../shaders/histogram.wgsl")),
 ];
 

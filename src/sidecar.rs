@@ -12,6 +12,7 @@
 //! temperature = 0.1    # white balance on top of the as-shot one, EV
 //! tint = -0.05
 //! demosaic = "gbtf"
+//! denoise = 1.5        # or "auto", "off"
 //! [vignette]           # each key replaces the look's
 //! amount = -0.5
 //! ```
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{LookError, OutputError};
 use crate::looks;
-use crate::params::{Demosaic, DevelopParams, ToneOp, Vignette};
+use crate::params::{Demosaic, Denoise, DevelopParams, ToneOp, Vignette};
 
 /// What a sidecar's name adds to its photo's.
 pub const SUFFIX: &str = ".wisp.toml";
@@ -51,6 +52,8 @@ pub struct Settings {
     pub tint: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demosaic: Option<Demosaic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denoise: Option<Denoise>,
     /// Last: TOML writes tables after plain keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vignette: Option<VignetteSettings>,
@@ -101,6 +104,7 @@ impl Settings {
             temperature: self.temperature.or(under.temperature),
             tint: self.tint.or(under.tint),
             demosaic: self.demosaic.or(under.demosaic),
+            denoise: self.denoise.or(under.denoise),
             vignette: match self.vignette {
                 Some(v) => Some(v.or(under.vignette)),
                 None => under.vignette,
@@ -119,6 +123,7 @@ impl Settings {
                 self.tint.unwrap_or(base.white_balance_shift[1]),
             ],
             demosaic: self.demosaic.unwrap_or(base.demosaic),
+            denoise: self.denoise.unwrap_or(base.denoise),
             ..base.clone()
         };
         let mut params = looks::params(self.look(), &under_look)?;

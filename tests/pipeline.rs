@@ -171,7 +171,7 @@ fn the_block_scene_equals_the_stencil_passes() {
             let mhc = wisp::ops::mhc::Mhc;
             let reference = gpu().demosaic(&mosaic, w, h, cfa, &mhc).unwrap();
             let photo = Photo::Raw(frame.clone());
-            let params = DevelopParams::default();
+            let params = plain();
             let scene = gpu().scene(&photo, &params).unwrap();
             let whole = gpu().read_scene(&scene).unwrap();
             assert!(whole == reference, "{w}x{h} {}: scene differs", cfa.name());
@@ -179,6 +179,7 @@ fn the_block_scene_equals_the_stencil_passes() {
             let band = Some(smallest_band(device, &frame, Target::Scene));
             let raw = wisp::plan::RawScene {
                 frame: &frame,
+                denoise: None,
                 demosaic: params.demosaic.op(),
             };
             let texture = block::scene(device, &kernels, &pool, &raw, band).unwrap();
@@ -234,7 +235,7 @@ fn the_batch_path_develops_frames_wider_than_a_texture() {
     let mut rng = rng(13);
     let width = gpu().gpu().max_side() as usize + 6;
     let photo = Photo::Raw(random_frame(&mut rng, width, 6, CfaPattern::Bggr));
-    let params = DevelopParams::default();
+    let params = plain();
     let g = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
     let c = cpu::develop(&photo, &params).unwrap();
     assert_codes_close(&g, &c, 1, 0.003, &format!("{width}x6"));
@@ -769,6 +770,7 @@ fn gain_maps_flatten_a_shaded_flat_field() {
     assert_eq!(frame.gain_maps.as_ref().map(|m| m.maps.len()), Some(4));
     let unshaded = Photo::Raw(RawFrame {
         gain_maps: None,
+        noise: None,
         ..frame.clone()
     });
     // Corner-to-centre ratios in EV, per channel, of 8x8 patches.

@@ -72,6 +72,7 @@ fn full_glue_with(name: &str, tone: ToneOp, stencil: &'static dyn Stencil, pass:
     let frame = with_gain_maps(random_frame(&mut rng(1), 6, 4, CfaPattern::Grbg));
     let scene = RawScene {
         frame: &frame,
+        denoise: None,
         demosaic: stencil,
     };
     let params = wisp::DevelopParams { tone, ..graded() };
@@ -149,6 +150,7 @@ fn uniform_blocks_are_laid_out_as_in_wgsl() {
     let frame = with_gain_maps(random_frame(&mut rng(2), 6, 4, CfaPattern::Rggb));
     let scene = RawScene {
         frame: &frame,
+        denoise: None,
         demosaic: &Mhc,
     };
     let chain = Chain::new(&graded(), &frame.cam_to_srgb, true);

@@ -100,6 +100,7 @@ fn demosaic_keeps_the_sampled_channel_and_flat_fields() {
 fn raw_scene(frame: &wisp::RawFrame) -> RawScene<'_> {
     RawScene {
         frame,
+        denoise: None,
         demosaic: &Mhc,
     }
 }

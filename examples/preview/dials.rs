@@ -1,6 +1,6 @@
 //! The dials the panel and the keys turn, and the development they make.
 
-use wisp::params::{Demosaic, ToneOp};
+use wisp::params::{Demosaic, Denoise, ToneOp};
 use wisp::sidecar::{Settings, VignetteSettings};
 use wisp::{looks, DevelopParams};
 
@@ -15,6 +15,7 @@ pub(crate) enum Dial {
     Vignette,
     Temperature,
     Tint,
+    Denoise,
 }
 
 pub(crate) struct Dials {
@@ -24,6 +25,8 @@ pub(crate) struct Dials {
     pub(crate) vignette: f32,
     pub(crate) temperature: f32,
     pub(crate) tint: f32,
+    /// A change re-runs the scene part (the others only the pointwise ops).
+    pub(crate) denoise: Denoise,
     /// Kept from the photo's sidecar; no dial turns it.
     pub(crate) demosaic: Option<Demosaic>,
     pub(crate) selected: Dial,
@@ -55,6 +58,7 @@ impl Dials {
             vignette: p.vignette.amount,
             temperature: p.white_balance_shift[0],
             tint: p.white_balance_shift[1],
+            denoise: settings.denoise.unwrap_or_default(),
             demosaic: settings.demosaic,
             selected: Dial::Exposure,
         }
@@ -73,6 +77,7 @@ impl Dials {
             temperature: set(self.temperature),
             tint: set(self.tint),
             demosaic: self.demosaic,
+            denoise: (self.denoise != Denoise::Auto).then_some(self.denoise),
             vignette: (self.vignette != look.vignette.amount).then_some(VignetteSettings {
                 amount: Some(self.vignette),
                 ..VignetteSettings::default()
@@ -99,6 +104,15 @@ impl Dials {
                 self.temperature = (self.temperature + 0.05 * steps).clamp(-2.0, 2.0)
             }
             Dial::Tint => self.tint = (self.tint + 0.05 * steps).clamp(-2.0, 2.0),
+            Dial::Denoise => {
+                // From auto, the strength it stands for (1); 0 is off.
+                let from = match self.denoise {
+                    Denoise::Auto => 1.0,
+                    Denoise::Off => 0.0,
+                    Denoise::Strength(s) => s,
+                };
+                self.denoise = Denoise::Strength((from + 0.25 * steps).clamp(0.0, Denoise::MAX));
+            }
             Dial::Tone => {
                 let i = ToneOp::ALL
                     .iter()

@@ -4,7 +4,7 @@
 use wisp::frame::Orientation;
 use wisp::histogram::Histogram;
 use wisp::ops::color::neutral_shift;
-use wisp::params::ToneOp;
+use wisp::params::{Denoise, ToneOp};
 use wisp::preview::View;
 
 use crate::dials::{look_names, Dial};
@@ -51,6 +51,25 @@ impl App {
             ui.add(egui::Slider::new(&mut d.temperature, -2.0..=2.0));
             pick(ui, &mut d.selected, Dial::Tint, "Tint (I)");
             ui.add(egui::Slider::new(&mut d.tint, -2.0..=2.0));
+            pick(ui, &mut d.selected, Dial::Denoise, "Denoise (D)");
+            ui.horizontal(|ui| {
+                let mut auto = d.denoise == Denoise::Auto;
+                if ui.checkbox(&mut auto, "auto").changed() {
+                    d.denoise = if auto {
+                        Denoise::Auto
+                    } else {
+                        Denoise::Strength(1.0)
+                    };
+                }
+                if let Denoise::Strength(mut s) = d.denoise {
+                    if ui
+                        .add(egui::Slider::new(&mut s, 0.0..=Denoise::MAX))
+                        .changed()
+                    {
+                        d.denoise = Denoise::Strength(s);
+                    }
+                }
+            });
             ui.separator();
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.zoom_actual, false, "Fit (F)");
@@ -236,6 +255,7 @@ impl App {
                 (Key::V, Dial::Vignette),
                 (Key::W, Dial::Temperature),
                 (Key::I, Dial::Tint),
+                (Key::D, Dial::Denoise),
             ] {
                 if i.key_pressed(key) {
                     self.dials.selected = dial;

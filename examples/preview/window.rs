@@ -75,11 +75,18 @@ impl App {
     /// Render what changed, and hand the textures to egui.
     pub(crate) fn update_frames(&mut self, view: View) -> Result<(), String> {
         let params = self.dials.params();
-        let (Some(pipeline), Some(gfx), Ok((_, preview))) =
+        let (Some(pipeline), Some(gfx), Ok((source, preview))) =
             (self.pipeline, self.gfx.as_mut(), self.photo.as_mut())
         else {
             return Ok(());
         };
+        // A denoise change re-runs the scene part; the other dials do not.
+        if preview
+            .rescene(source, &params)
+            .map_err(|e| e.to_string())?
+        {
+            self.shown = None;
+        }
         let unchanged = self.shown.as_ref().is_some_and(|s| {
             (&s.0, s.1, s.2) == (&params, view, self.display)
                 && s.4.is_some() == self.split.is_some()

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use wisp::io::output::{self, Format};
 use wisp::params::ColorSpace;
 use wisp::sidecar::Sidecars;
-use wisp::{io, Demosaic, ToneOp};
+use wisp::{io, Demosaic, Denoise, ToneOp};
 
 #[derive(Parser)]
 #[command(name = "wisp", version = version(), about = "Develop camera raw photos on the GPU")]
@@ -135,6 +135,11 @@ pub(super) struct ConvertArgs {
     /// [default: the sidecar's, or fast].
     #[arg(long)]
     pub(super) demosaic: Option<Demosaic>,
+    /// Noise reduction: auto (from each raw's noise model: its
+    /// NoiseProfile, or measured; clean raws are left alone), off, or a
+    /// strength from 0 to 4 (1 is auto's) [default: the sidecar's, or auto].
+    #[arg(long)]
+    pub(super) denoise: Option<Denoise>,
     /// Sidecars (PHOTO.EXT.wisp.toml, as the preview saves them): apply
     /// each photo's under the flags given here, or ignore them.
     #[arg(long, default_value = "apply")]
@@ -181,6 +186,9 @@ pub(super) enum BenchCommand {
         /// Demosaic: fast or gbtf.
         #[arg(long, default_value = "fast")]
         demosaic: Demosaic,
+        /// Noise reduction: auto, off or a strength.
+        #[arg(long, default_value = "auto")]
+        denoise: Denoise,
         /// Develop on the CPU instead of the GPU.
         #[arg(long)]
         cpu: bool,

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use wisp::{looks, Demosaic, DevelopParams, Engine, ToneOp};
+use wisp::{looks, Demosaic, Denoise, DevelopParams, Engine, ToneOp};
 
 use super::engine;
 
@@ -32,11 +32,13 @@ pub(super) fn bench_develop(
     runs: usize,
     tone: Option<ToneOp>,
     demosaic: Demosaic,
+    denoise: Denoise,
     cpu: bool,
 ) -> Result<ExitCode, String> {
     let engine = engine(cpu);
     let base = DevelopParams {
         demosaic,
+        denoise,
         ..DevelopParams::default()
     };
     let mut params = looks::params("neutral", &base).map_err(|e| e.to_string())?;
@@ -47,13 +49,14 @@ pub(super) fn bench_develop(
     let mut sorted = t.develop.clone();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "{} ({}x{}) on {}, tone {:?}, demosaic {}",
+        "{} ({}x{}) on {}, tone {:?}, demosaic {}, denoise {}",
         photo.display(),
         t.width,
         t.height,
         engine.describe(),
         params.tone,
-        params.demosaic.name()
+        params.demosaic.name(),
+        params.denoise.name()
     );
     println!("decode: {:.1} ms", t.decode);
     println!(

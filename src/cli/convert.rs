@@ -36,6 +36,7 @@ fn developments(args: &ConvertArgs) -> Result<Resolver, String> {
         tone: args.tone,
         exposure: args.exposure,
         demosaic: args.demosaic,
+        denoise: args.denoise,
         vignette: args.vignette.map(|amount| VignetteSettings {
             amount: Some(amount),
             ..Default::default()

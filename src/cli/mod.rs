@@ -27,8 +27,9 @@ pub fn run() -> ExitCode {
             runs,
             tone,
             demosaic,
+            denoise,
             cpu,
-        }) => bench::bench_develop(&photo, runs as usize, tone, demosaic, cpu),
+        }) => bench::bench_develop(&photo, runs as usize, tone, demosaic, denoise, cpu),
     };
     match result {
         Ok(code) => code,

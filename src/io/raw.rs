@@ -15,6 +15,7 @@ use crate::error::DecodeError;
 use crate::frame::{CfaPattern, LinearImage, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
 use crate::io::opcodes;
+use crate::noise::{NoiseModel, NoiseSource};
 use crate::ops::gainmap::GainMaps;
 
 /// Decode the raw file `path`, whose content is `bytes` (read, and its
@@ -58,6 +59,8 @@ struct DngTags {
     analog_balance: Option<[f32; 3]>,
     /// OpcodeList1, 2 and 3, where the file has them.
     opcodes: [Option<Vec<u8>>; 3],
+    /// NoiseProfile's values: (S, O) pairs.
+    noise_profile: Option<Vec<f64>>,
 }
 
 impl DngTags {
@@ -94,26 +97,32 @@ impl DngTags {
             .filter_map(|(tag, illuminant)| Some((matrix(values(tag, 9)?), cct(illuminant)?)))
             .collect()
         };
+        // In the raw image's IFD: the first, or one of its sub-IFDs.
+        let raw_ifd_entry = |tag: DngTag| {
+            std::iter::once(ifd)
+                .chain(ifd.sub_ifds().values().flatten())
+                .find_map(|ifd| ifd.get_entry(tag))
+        };
         DngTags {
+            noise_profile: raw_ifd_entry(DngTag::NoiseProfile).and_then(|e| {
+                (0..e.value.count().min(64))
+                    .map(|i| e.value.get_f32(i).ok().flatten().map(f64::from))
+                    .collect()
+            }),
             baseline_ev: ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset),
             forward: pairs(DngTag::ForwardMatrix1, DngTag::ForwardMatrix2),
             calibration: pairs(DngTag::CameraCalibration1, DngTag::CameraCalibration2),
             analog_balance: values(DngTag::AnalogBalance, 3)
                 .map(|v| [v[0], v[1], v[2]])
                 .filter(|v| v.iter().all(|x| *x > 0.0)),
-            // In the raw image's IFD: the first, or one of its sub-IFDs.
             opcodes: [
                 DngTag::OpcodeList1,
                 DngTag::OpcodeList2,
                 DngTag::OpcodeList3,
             ]
-            .map(|tag| {
-                std::iter::once(ifd)
-                    .chain(ifd.sub_ifds().values().flatten())
-                    .find_map(|ifd| match &ifd.get_entry(tag)?.value {
-                        rawler::formats::tiff::Value::Undefined(bytes) => Some(bytes.clone()),
-                        _ => None,
-                    })
+            .map(|tag| match &raw_ifd_entry(tag)?.value {
+                rawler::formats::tiff::Value::Undefined(bytes) => Some(bytes.clone()),
+                _ => None,
             }),
         }
     }
@@ -303,7 +312,15 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     let (area_w, area_h) = raw.active_area.map_or((full_w, full_h), |r| (r.d.w, r.d.h));
     let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
     let size = [area_w as u32, area_h as u32];
-    let notes = notes(&opcodes);
+    let mut notes = notes(&opcodes);
+    let profile = dng.noise_profile.as_deref();
+    let noise = profile
+        .and_then(|v| NoiseModel::from_profile(v, pattern.colors()))
+        .unwrap_or_else(|| NoiseModel::estimate(&mosaic, w, h, black, white));
+    if profile.is_some() && noise.source == NoiseSource::Estimated {
+        notes.push("NoiseProfile unreadable (its count or values); noise measured instead".into());
+    }
+    notes.push(noise.to_string());
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
 
@@ -318,6 +335,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
             wb,
             cam_to_srgb,
             gain_maps,
+            noise: Some(noise),
         }),
         orientation: Orientation::from_exif(raw.orientation.to_u16()),
         camera,

@@ -33,6 +33,7 @@ macro_rules! uniform_op {
 }
 
 pub mod common;
+pub mod denoise;
 pub mod encode;
 pub mod gainmap;
 pub mod gbtf;

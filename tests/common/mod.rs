@@ -12,7 +12,7 @@ use wisp::frame::{CfaPattern, LinearImage, RawFrame};
 use wisp::gpu::Gpu;
 use wisp::lut::{Lut, Lut3d};
 use wisp::pipeline::GpuPipeline;
-use wisp::{DevelopParams, Pixels, Rendered, ToneOp, Vignette};
+use wisp::{Denoise, DevelopParams, Pixels, Rendered, ToneOp, Vignette};
 
 /// The GPU under test. There is no skipping: without an adapter (install
 /// Mesa's lavapipe: `apt-get install mesa-vulkan-drivers`) the test fails.
@@ -69,6 +69,7 @@ pub fn random_frame(rng: &mut StdRng, width: usize, height: usize, cfa: CfaPatte
         ],
         cam_to_srgb,
         gain_maps: None,
+        noise: None,
     }
 }
 
@@ -186,6 +187,17 @@ pub fn graded() -> DevelopParams {
             amount: -1.2,
             ..Vignette::default()
         },
+        // The random frames are noisy: left as they are here, so that the
+        // block kernel runs; tests/denoise.rs holds the noise reduction.
+        denoise: Denoise::Off,
+        ..DevelopParams::default()
+    }
+}
+
+/// The defaults without noise reduction (see [`graded`]).
+pub fn plain() -> DevelopParams {
+    DevelopParams {
+        denoise: Denoise::Off,
         ..DevelopParams::default()
     }
 }

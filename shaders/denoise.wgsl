@@ -1,0 +1,157 @@
+// import: common
+//
+// Noise reduction on the linear mosaic, before the demosaic
+// (src/ops/denoise.rs has the references, the CPU twin and the choices):
+//   pack_main    each 2x2 cell of the mosaic becomes one texel of four
+//                components by an orthonormal Haar transform of its
+//                photosites (R, Gr, Gb, B): luminance, green - magenta,
+//                red - blue, and the greens' difference
+//   smooth_main  one level of the a-trous wavelet transform: the B3-spline
+//                filter along a row or a column, its taps `step` texels
+//                apart (run twice a level: rows, then columns)
+//   unpack_main  every level's detail shrunk by a threshold from the
+//                noise model at that level's local mean, added to the
+//                coarsest level, back to photosites
+// Borders are mirrored about the edge sample: photosites (which keeps
+// their colour) when packing, texels in the levels.
+
+// The number of wavelet levels (`LEVELS`).
+const DENOISE_LEVELS: i32 = 5;
+
+struct DenoiseParams {
+    // Kind of site of the cells (0,0), (1,0), (0,1), (1,1): 0 red, 1 green
+    // in a red row, 2 green in a blue row, 3 blue.
+    kinds: vec4<u32>,
+    // Noise variance of a white-balanced photosite v, by kind:
+    // scale * v + offset.
+    scale: vec4<f32>,
+    offset: vec4<f32>,
+    // Threshold of each component, in standard deviations of its noise.
+    k: vec4<f32>,
+    // Standard deviation of level j's detail for unit white noise (j = 1..).
+    beta: array<vec4<f32>, 2>,
+}
+
+struct DenoiseStep {
+    // Texels between taps: 2^(level - 1).
+    step: i32,
+    // 1 along rows, 0 along columns.
+    along_rows: u32,
+}
+
+@group(0) @binding(_) var<uniform> denoise: DenoiseParams;
+@group(0) @binding(_) var<uniform> denoise_step: DenoiseStep;
+@group(0) @binding(_) var mosaic: texture_2d<f32>;
+@group(0) @binding(_) var level_in: texture_2d<f32>;
+@group(0) @binding(_) var level_out: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(_) var level_0: texture_2d<f32>;
+@group(0) @binding(_) var level_1: texture_2d<f32>;
+@group(0) @binding(_) var level_2: texture_2d<f32>;
+@group(0) @binding(_) var level_3: texture_2d<f32>;
+@group(0) @binding(_) var level_4: texture_2d<f32>;
+@group(0) @binding(_) var level_5: texture_2d<f32>;
+@group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
+
+const SQRT_HALF: f32 = 0.70710678;
+
+// (R, Gr, Gb, B) -> (luminance, green - magenta, red - blue, Gr - Gb).
+fn denoise_haar(q: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(
+        0.5 * (q.x + q.y + q.z + q.w),
+        0.5 * (q.y + q.z - q.x - q.w),
+        SQRT_HALF * (q.x - q.w),
+        SQRT_HALF * (q.y - q.z),
+    );
+}
+
+// Its inverse (the transform is orthonormal: its transpose).
+fn denoise_haar_inverse(c: vec4<f32>) -> vec4<f32> {
+    let rb = 0.5 * (c.x - c.y);
+    let g = 0.5 * (c.x + c.y);
+    return vec4<f32>(rb + SQRT_HALF * c.z, g + SQRT_HALF * c.w, g - SQRT_HALF * c.w, rb - SQRT_HALF * c.z);
+}
+
+// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored.
+fn denoise_photosite(p: vec2<i32>, cell: u32) -> f32 {
+    let dims = vec2<i32>(textureDimensions(mosaic));
+    let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
+    return textureLoad(mosaic, mirror2(xy, dims), 0).r;
+}
+
+@compute @workgroup_size(8, 8)
+fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = textureDimensions(level_out);
+    if gid.x >= dims.x || gid.y >= dims.y {
+        return;
+    }
+    var q = vec4<f32>(0.0);
+    for (var cell = 0u; cell < 4u; cell++) {
+        q[denoise.kinds[cell]] = denoise_photosite(vec2<i32>(gid.xy), cell);
+    }
+    textureStore(level_out, gid.xy, denoise_haar(q));
+}
+
+@compute @workgroup_size(8, 8)
+fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = vec2<i32>(textureDimensions(level_in));
+    let p = vec2<i32>(gid.xy);
+    if !within(p, dims) {
+        return;
+    }
+    let d = select(vec2<i32>(0, denoise_step.step), vec2<i32>(denoise_step.step, 0), denoise_step.along_rows == 1u);
+    let sum = 6.0 * textureLoad(level_in, p, 0)
+        + 4.0 * (textureLoad(level_in, mirror2(p - d, dims), 0) + textureLoad(level_in, mirror2(p + d, dims), 0))
+        + textureLoad(level_in, mirror2(p - 2 * d, dims), 0) + textureLoad(level_in, mirror2(p + 2 * d, dims), 0);
+    textureStore(level_out, p, sum * (1.0 / 16.0));
+}
+
+// Shrinks detail d by the non-negative garrote of threshold t:
+// d (1 - t^2 / d^2) where |d| > t, else 0.
+fn denoise_shrink(d: vec4<f32>, t: vec4<f32>) -> vec4<f32> {
+    let kept = d - t * t / select(d, vec4<f32>(1.0), d == vec4<f32>(0.0));
+    return select(vec4<f32>(0.0), kept, abs(d) > t);
+}
+
+// The standard deviation of each component's noise where the local
+// means of the photosites (by kind) are `mean`.
+fn denoise_sigma(coarse: vec4<f32>) -> vec4<f32> {
+    let mean = denoise_haar_inverse(coarse);
+    let v = max(denoise.scale * mean + denoise.offset, vec4<f32>(0.0));
+    let all = 0.25 * (v.x + v.y + v.z + v.w);
+    return sqrt(vec4<f32>(all, all, 0.5 * (v.x + v.w), 0.5 * (v.y + v.z)));
+}
+
+fn denoise_level(p: vec2<i32>, j: i32) -> vec4<f32> {
+    switch j {
+        case 0: { return textureLoad(level_0, p, 0); }
+        case 1: { return textureLoad(level_1, p, 0); }
+        case 2: { return textureLoad(level_2, p, 0); }
+        case 3: { return textureLoad(level_3, p, 0); }
+        case 4: { return textureLoad(level_4, p, 0); }
+        default: { return textureLoad(level_5, p, 0); }
+    }
+}
+
+@compute @workgroup_size(8, 8)
+fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if !within(p, vec2<i32>(textureDimensions(level_0))) {
+        return;
+    }
+    var fine = denoise_level(p, 0);
+    var sum = vec4<f32>(0.0);
+    for (var j = 1; j <= DENOISE_LEVELS; j++) {
+        let coarse = denoise_level(p, j);
+        let beta = denoise.beta[(j - 1) / 4][(j - 1) % 4];
+        sum += denoise_shrink(fine - coarse, denoise.k * beta * denoise_sigma(coarse));
+        fine = coarse;
+    }
+    let q = denoise_haar_inverse(fine + sum);
+    let dims = vec2<i32>(textureDimensions(mosaic_out));
+    for (var cell = 0u; cell < 4u; cell++) {
+        let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
+        if within(xy, dims) {
+            textureStore(mosaic_out, xy, vec4<f32>(q[denoise.kinds[cell]], 0.0, 0.0, 1.0));
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Noise reduction on the linear mosaic, before the demosaic
+//! (`shaders/denoise.wgsl`): wavelet shrinkage of the Bayer mosaic with
+//! thresholds from the frame's Poisson-Gaussian noise model
+//! ([`crate::noise`]).
+//!
+//! - Each 2x2 cell is one texel of four components, an orthonormal Haar
+//!   transform of its photosites (R, Gr, Gb, B): luminance, green -
+//!   magenta, red - blue and the greens' difference. This is the
+//!   luminance / chrominance split of a CFA image's wavelet transform
+//!   (K. Hirakawa, X.-L. Meng, P. J. Wolfe, "A framework for wavelet-based
+//!   analysis and processing of color filter array images with
+//!   applications to denoising and demosaicing", ICASSP 2007); the
+//!   transform is orthonormal, so white noise stays white in every
+//!   component with the variance the model gives.
+//! - Each component is decomposed by the undecimated ("a trous") wavelet
+//!   transform with the B3-spline filter [1 4 6 4 1] / 16 (J.-L. Starck,
+//!   F. Murtagh, "Image restoration with noise suppression using the
+//!   wavelet transform", A&A 288, 1994), [`LEVELS`] levels, separable.
+//! - Every detail coefficient is shrunk by the non-negative garrote (H.-Y.
+//!   Gao, "Wavelet shrinkage denoising using the non-negative garrote",
+//!   J. Comput. Graph. Stat. 7(4), 1998), threshold `k` standard deviations
+//!   of its noise: the level's gain for white noise ([`level_gains`]) times
+//!   the component's noise at the local mean of that level's smooth image,
+//!   from the model (signal-dependent: shadows and highlights each get
+//!   their own threshold).
+//!
+//! The mosaic here is white-balanced: a photosite v of a colour whose
+//! white balance gain is g has the variance g S v + g^2 O when the model
+//! says S x + O for its linear value x = v / g. Lens shading gains, where
+//! a file has them, are not folded into the model.
+
+use bytemuck::{Pod, Zeroable};
+use rayon::prelude::*;
+
+use super::common::mirror;
+use crate::frame::RawFrame;
+use crate::noise::NoiseModel;
+
+/// Wavelet levels (`DENOISE_LEVELS`).
+pub const LEVELS: usize = 5;
+
+/// Threshold of each component (luminance, green - magenta, red - blue,
+/// greens' difference), in standard deviations of its noise, at strength 1.
+const THRESHOLDS: [f32; 4] = [2.0, 3.0, 3.0, 3.0];
+
+/// `struct DenoiseParams`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct DenoiseUniform {
+    pub kinds: [u32; 4],
+    pub scale: [f32; 4],
+    pub offset: [f32; 4],
+    pub k: [f32; 4],
+    pub beta: [f32; 8],
+}
+
+impl DenoiseUniform {
+    /// For `frame` with the noise `model`, at `strength` (1 = the model's
+    /// thresholds), its cells counted from `origin` (a frame position).
+    pub fn new(frame: &RawFrame, model: &NoiseModel, strength: f32, origin: [usize; 2]) -> Self {
+        let min_gain = frame.wb.iter().cloned().fold(f32::INFINITY, f32::min);
+        let colors = frame.cfa.colors();
+        let kinds = frame.cfa.shifted(origin[0], origin[1]).kinds();
+        let mut scale = [0.0; 4];
+        let mut offset = [0.0; 4];
+        for (cell, &kind) in frame.cfa.kinds().iter().enumerate() {
+            let gain = frame.wb[colors[cell] as usize] / min_gain;
+            let [s, o] = model.cells[cell];
+            scale[kind as usize] = gain * s;
+            offset[kind as usize] = gain * gain * o;
+        }
+        let mut beta = [0.0; 8];
+        beta[..LEVELS].copy_from_slice(&level_gains());
+        DenoiseUniform {
+            kinds,
+            scale,
+            offset,
+            k: THRESHOLDS.map(|k| k * strength),
+            beta,
+        }
+    }
+}
+
+/// `struct DenoiseStep`: one smoothing pass.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct StepUniform {
+    pub step: i32,
+    pub along_rows: u32,
+    pub _pad: [u32; 2],
+}
+
+/// The smoothing passes in order: level j (1..) along rows, then columns,
+/// taps 2^(j-1) apart.
+pub fn steps() -> impl Iterator<Item = StepUniform> {
+    (0..LEVELS).flat_map(|j| {
+        [1, 0].map(|along_rows| StepUniform {
+            step: 1 << j,
+            along_rows,
+            _pad: [0; 2],
+        })
+    })
+}
+
+/// How far from a photosite the denoised value reads, in photosites: two
+/// taps of 2^(j-1) texels at each level, a texel two photosites, and the
+/// cell. Even, so that tiles start on a cell boundary of the frame.
+pub fn reach() -> usize {
+    let texels: usize = (0..LEVELS).map(|j| 2 << j).sum();
+    2 * texels + 2
+}
+
+/// The B3-spline filter.
+const B3: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+
+/// The standard deviation of each level's detail (smooth j-1 minus smooth
+/// j) for unit white noise: with a_j the 1-D equivalent filter of level j
+/// and A(p, q) = sum a_p a_q, the 2-D detail's energy is
+/// A(j-1, j-1)^2 - 2 A(j-1, j)^2 + A(j, j)^2.
+pub fn level_gains() -> [f32; LEVELS] {
+    // The equivalent filters, centred, on a grid wide enough for all.
+    let half = reach();
+    let mut filters = vec![vec![0.0f64; 2 * half + 1]];
+    filters[0][half] = 1.0;
+    for j in 0..LEVELS {
+        let prev = &filters[j];
+        let mut next = vec![0.0; prev.len()];
+        for (i, out) in next.iter_mut().enumerate() {
+            for (t, &h) in B3.iter().enumerate() {
+                let at = i as i64 + ((t as i64) - 2) * (1 << j);
+                if let Some(&v) = usize::try_from(at).ok().and_then(|a| prev.get(a)) {
+                    *out += h as f64 * v;
+                }
+            }
+        }
+        filters.push(next);
+    }
+    let dot = |p: usize, q: usize| -> f64 {
+        filters[p].iter().zip(&filters[q]).map(|(a, b)| a * b).sum()
+    };
+    std::array::from_fn(|j| {
+        let (p, q) = (j, j + 1);
+        (dot(p, p).powi(2) - 2.0 * dot(p, q).powi(2) + dot(q, q).powi(2)).sqrt() as f32
+    })
+}
+
+type Texels = Vec<[f32; 4]>;
+
+/// CPU twin of the passes: the denoised linear mosaic of `width` x `height`.
+pub fn cpu(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform) -> Vec<f32> {
+    let (w, h) = (width.div_ceil(2), height.div_ceil(2));
+    let texels = |f: &(dyn Fn(i64, i64) -> [f32; 4] + Sync)| -> Texels {
+        (0..w * h)
+            .into_par_iter()
+            .map(|i| f((i % w) as i64, (i / w) as i64))
+            .collect()
+    };
+    let photosite =
+        |x: i64, y: i64| mosaic[mirror(y, height as i64) * width + mirror(x, width as i64)];
+    let mut levels = vec![texels(&|x, y| {
+        let mut q = [0.0; 4];
+        for cell in 0..4 {
+            q[u.kinds[cell] as usize] =
+                photosite(2 * x + (cell & 1) as i64, 2 * y + (cell >> 1) as i64);
+        }
+        haar(q)
+    })];
+    let read =
+        |image: &Texels, x: i64, y: i64| image[mirror(y, h as i64) * w + mirror(x, w as i64)];
+    for s in steps().collect::<Vec<_>>().chunks(2) {
+        let mut image = levels.last().expect("level 0").clone();
+        for step in s {
+            let (dx, dy) = if step.along_rows == 1 {
+                (step.step as i64, 0)
+            } else {
+                (0, step.step as i64)
+            };
+            image = texels(&|x, y| {
+                let tap = |k: i64| read(&image, x + k * dx, y + k * dy);
+                let (c, n1, p1, n2, p2) = (tap(0), tap(-1), tap(1), tap(-2), tap(2));
+                std::array::from_fn(|i| {
+                    (6.0 * c[i] + 4.0 * (n1[i] + p1[i]) + n2[i] + p2[i]) * (1.0 / 16.0)
+                })
+            });
+        }
+        levels.push(image);
+    }
+    let quads = texels(&|x, y| {
+        let i = y as usize * w + x as usize;
+        let mut fine = levels[0][i];
+        let mut sum = [0.0f32; 4];
+        for (j, level) in levels.iter().enumerate().skip(1) {
+            let coarse = level[i];
+            let sigma = sigma(u, coarse);
+            for c in 0..4 {
+                let t = u.k[c] * u.beta[j - 1] * sigma[c];
+                sum[c] += shrink(fine[c] - coarse[c], t);
+            }
+            fine = coarse;
+        }
+        haar_inverse(std::array::from_fn(|c| fine[c] + sum[c]))
+    });
+    let mut out = vec![0.0; width * height];
+    out.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
+        for (x, o) in row.iter_mut().enumerate() {
+            let q = quads[(y / 2) * w + x / 2];
+            *o = q[u.kinds[(x & 1) + 2 * (y & 1)] as usize];
+        }
+    });
+    out
+}
+
+const SQRT_HALF: f32 = std::f32::consts::FRAC_1_SQRT_2;
+
+/// CPU twin of `denoise_haar`.
+fn haar(q: [f32; 4]) -> [f32; 4] {
+    [
+        0.5 * (q[0] + q[1] + q[2] + q[3]),
+        0.5 * (q[1] + q[2] - q[0] - q[3]),
+        SQRT_HALF * (q[0] - q[3]),
+        SQRT_HALF * (q[1] - q[2]),
+    ]
+}
+
+/// CPU twin of `denoise_haar_inverse`.
+fn haar_inverse(c: [f32; 4]) -> [f32; 4] {
+    let rb = 0.5 * (c[0] - c[1]);
+    let g = 0.5 * (c[0] + c[1]);
+    [
+        rb + SQRT_HALF * c[2],
+        g + SQRT_HALF * c[3],
+        g - SQRT_HALF * c[3],
+        rb - SQRT_HALF * c[2],
+    ]
+}
+
+/// CPU twin of `denoise_shrink`, one component.
+fn shrink(d: f32, t: f32) -> f32 {
+    if d.abs() > t {
+        d - t * t / d
+    } else {
+        0.0
+    }
+}
+
+/// CPU twin of `denoise_sigma`.
+fn sigma(u: &DenoiseUniform, coarse: [f32; 4]) -> [f32; 4] {
+    let mean = haar_inverse(coarse);
+    let v: [f32; 4] = std::array::from_fn(|i| (u.scale[i] * mean[i] + u.offset[i]).max(0.0));
+    let all = 0.25 * (v[0] + v[1] + v[2] + v[3]);
+    [all, all, 0.5 * (v[0] + v[3]), 0.5 * (v[1] + v[2])].map(f32::sqrt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn haar_is_orthonormal() {
+        let q = [0.3, -1.2, 2.5, 0.7];
+        let c = haar(q);
+        let back = haar_inverse(c);
+        for i in 0..4 {
+            assert!((back[i] - q[i]).abs() < 1e-6);
+        }
+        let energy = |v: [f32; 4]| v.iter().map(|x| x * x).sum::<f32>();
+        assert!((energy(q) - energy(c)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn level_gains_are_the_b3_a_trous_ones() {
+        // Starck & Murtagh's table for the 2-D B3-spline a trous transform.
+        let table = [0.890, 0.201, 0.086, 0.042, 0.021];
+        for (g, t) in level_gains().iter().zip(table) {
+            assert!((g - t).abs() < 0.003, "{g} vs {t}");
+        }
+    }
+
+    #[test]
+    fn garrote_keeps_large_details_nearly_and_drops_small_ones() {
+        assert_eq!(shrink(0.5, 1.0), 0.0);
+        assert_eq!(shrink(-1.0, 1.0), 0.0);
+        assert!((shrink(10.0, 1.0) - 9.9).abs() < 1e-6);
+        assert!((shrink(-10.0, 1.0) + 9.9).abs() < 1e-6);
+    }
+}
