@@ -16,7 +16,7 @@
 // their colour) when packing, texels in the levels.
 
 // The number of wavelet levels (`LEVELS`).
-const DENOISE_LEVELS: i32 = 5;
+const DENOISE_LEVELS: i32 = 6;
 
 struct DenoiseParams {
     // Kind of site of the cells (0,0), (1,0), (0,1), (1,1): 0 red, 1 green
@@ -37,7 +37,13 @@ struct DenoiseStep {
     step: i32,
     // 1 along rows, 0 along columns.
     along_rows: u32,
+    // The standard deviation of the level's input for unit white noise.
+    gain: f32,
 }
+
+// Taps that differ from the centre by this many standard deviations of
+// their noise weigh e^-1 of their share: the smoothing stops at edges.
+const DENOISE_EDGE: f32 = 2.0;
 
 @group(0) @binding(_) var<uniform> denoise: DenoiseParams;
 @group(0) @binding(_) var<uniform> denoise_step: DenoiseStep;
@@ -50,6 +56,7 @@ struct DenoiseStep {
 @group(0) @binding(_) var level_3: texture_2d<f32>;
 @group(0) @binding(_) var level_4: texture_2d<f32>;
 @group(0) @binding(_) var level_5: texture_2d<f32>;
+@group(0) @binding(_) var level_6: texture_2d<f32>;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
 
 const SQRT_HALF: f32 = 0.70710678;
@@ -99,17 +106,31 @@ fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         return;
     }
     let d = select(vec2<i32>(0, denoise_step.step), vec2<i32>(denoise_step.step, 0), denoise_step.along_rows == 1u);
-    let sum = 6.0 * textureLoad(level_in, p, 0)
-        + 4.0 * (textureLoad(level_in, mirror2(p - d, dims), 0) + textureLoad(level_in, mirror2(p + d, dims), 0))
-        + textureLoad(level_in, mirror2(p - 2 * d, dims), 0) + textureLoad(level_in, mirror2(p + 2 * d, dims), 0);
-    textureStore(level_out, p, sum * (1.0 / 16.0));
+    let centre = textureLoad(level_in, p, 0);
+    // exp(-mean over the components of (difference / (EDGE sigma))^2 / 2),
+    // sigma the noise of a difference of two taps.
+    let s = DENOISE_EDGE * denoise_step.gain * denoise_sigma(centre);
+    let inv = 0.125 / max(s * s, vec4<f32>(1e-30));
+    var sum = 6.0 * centre;
+    var weight = 6.0;
+    for (var k = -2; k <= 2; k++) {
+        if k == 0 {
+            continue;
+        }
+        let v = textureLoad(level_in, mirror2(p + k * d, dims), 0);
+        let diff = v - centre;
+        let w = select(1.0, 4.0, abs(k) == 1) * exp(-dot(diff * diff, inv));
+        sum += w * v;
+        weight += w;
+    }
+    textureStore(level_out, p, sum / weight);
 }
 
 // Shrinks detail d by the non-negative garrote of threshold t:
-// d (1 - t^2 / d^2) where |d| > t, else 0.
+// d (1 - t^2 / d^2) where |d| > t, else 0; a large detail (an edge) stays
+// nearly as it is.
 fn denoise_shrink(d: vec4<f32>, t: vec4<f32>) -> vec4<f32> {
-    let kept = d - t * t / select(d, vec4<f32>(1.0), d == vec4<f32>(0.0));
-    return select(vec4<f32>(0.0), kept, abs(d) > t);
+    return select(vec4<f32>(0.0), d - t * t / d, abs(d) > t);
 }
 
 // The standard deviation of each component's noise where the local
@@ -128,7 +149,8 @@ fn denoise_level(p: vec2<i32>, j: i32) -> vec4<f32> {
         case 2: { return textureLoad(level_2, p, 0); }
         case 3: { return textureLoad(level_3, p, 0); }
         case 4: { return textureLoad(level_4, p, 0); }
-        default: { return textureLoad(level_5, p, 0); }
+        case 5: { return textureLoad(level_5, p, 0); }
+        default: { return textureLoad(level_6, p, 0); }
     }
 }
 

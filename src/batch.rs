@@ -398,7 +398,16 @@ pub fn run(
                         break;
                     };
                     let start = Instant::now();
-                    let developed = engine.develop(&source, &params);
+                    // A bug must fail its photo, not stop the others.
+                    let developed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        engine.develop(&source, &params).map_err(|e| e.to_string())
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(
+                            "internal error while developing (a bug in wisp: please report it)"
+                                .to_string(),
+                        )
+                    });
                     let meta = Metadata::for_source(&source, params.colorspace);
                     // The raw frame's memory is free for the next decode
                     // while this image waits for an encoder.
@@ -413,11 +422,14 @@ pub fn run(
                                 break;
                             }
                         }
-                        Err(e) => finish(i, report.failed(e.to_string())),
+                        Err(e) => finish(i, report.failed(e)),
                     }
                 }
             });
         }
+        // The develop threads hold the queue's receiver alone: should they
+        // all end, the decoders' sends fail instead of waiting forever.
+        drop(decoded_rx);
         drop(developed_tx);
         for _ in 0..threads {
             let rx = Arc::clone(&developed_rx);
@@ -451,6 +463,7 @@ pub fn run(
                 );
             });
         }
+        drop(developed_rx);
     });
     let reports = reports
         .into_inner()

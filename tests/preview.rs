@@ -8,7 +8,7 @@ use common::*;
 use wisp::params::DevelopParams;
 use wisp::pipeline::{Display, Fusion};
 use wisp::preview::{Preview, View};
-use wisp::{io, looks, Pixels, Rendered};
+use wisp::{io, looks, Denoise, Pixels, Rendered};
 
 fn bytes(r: &Rendered) -> &[u8] {
     match &r.pixels {
@@ -394,4 +394,36 @@ fn the_window_saves_a_sidecar_that_convert_develops_like_its_export() {
     assert!(o.status.success());
     let c = image::open(plain.join("parrots.jpg")).unwrap().into_rgb8();
     assert!(a.as_raw() != c.as_raw());
+}
+
+#[test]
+fn a_denoise_change_develops_the_scene_again_and_other_dials_do_not() {
+    let source = io::load(&fixture("tests/fixtures/noisy_card.dng")).unwrap();
+    let off = DevelopParams {
+        denoise: Denoise::Off,
+        ..DevelopParams::default()
+    };
+    let view = View::Fit {
+        width: 2000,
+        height: 1000,
+    };
+    let mut preview = Preview::new(gpu(), &source, &off).unwrap();
+    let brighter = DevelopParams {
+        exposure: 0.5,
+        ..off.clone()
+    };
+    assert!(!preview.rescene(&source, &brighter).unwrap());
+    for denoise in [Denoise::Auto, Denoise::Strength(2.5), Denoise::Off] {
+        let params = DevelopParams {
+            denoise,
+            ..brighter.clone()
+        };
+        assert!(preview.rescene(&source, &params).unwrap(), "{denoise:?}");
+        assert!(!preview.rescene(&source, &params).unwrap());
+        let frame = preview.frame(&params, view, Display::default()).unwrap();
+        let batch = gpu()
+            .develop(&source.photo, &params, Fusion::Fused)
+            .unwrap();
+        assert_eq!(preview.read(&frame).unwrap(), batch, "{denoise:?}");
+    }
 }

@@ -129,6 +129,7 @@ fn kernels_expose_their_entry_points() {
             vec!["codes_8", "codes_16", "display", "linear_main"],
         ),
         ("resize", vec!["resize_main"]),
+        ("denoise", vec!["pack_main", "smooth_main", "unpack_main"]),
         ("histogram", vec!["histogram_main"]),
     ];
     for (name, entries) in expect {
@@ -196,4 +197,37 @@ fn uniform_blocks_are_laid_out_as_in_wgsl() {
         );
         assert_eq!(size % 16, 0, "{}: whole 16-byte rows", wgsl.name);
     }
+}
+
+#[test]
+fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
+    use wisp::ops::denoise::{steps, DenoiseUniform, StepUniform, LEVELS};
+    let source = wisp::shaders::compose("denoise", &wisp::ops::glue::Glue::default());
+    let module = naga::front::wgsl::parse_str(&source).expect("parses");
+    let mut layouter = naga::proc::Layouter::default();
+    layouter
+        .update(module.to_ctx())
+        .expect("the module lays out");
+    let size = |name: &str| {
+        let (handle, _) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no struct {name}"));
+        layouter[handle].size as usize
+    };
+    // Whole 16-byte rows on the Rust side.
+    let rows = |name| size(name).next_multiple_of(16);
+    assert_eq!(rows("DenoiseParams"), std::mem::size_of::<DenoiseUniform>());
+    assert_eq!(rows("DenoiseStep"), std::mem::size_of::<StepUniform>());
+    // The kernel's level count, and a texture for each level.
+    assert!(source.contains(&format!("const DENOISE_LEVELS: i32 = {LEVELS};")));
+    for j in 0..=LEVELS {
+        assert!(
+            source.contains(&format!("var level_{j}: texture_2d<f32>;")),
+            "level_{j}"
+        );
+    }
+    assert!(!source.contains(&format!("var level_{}:", LEVELS + 1)));
+    assert_eq!(steps().count(), 2 * LEVELS);
 }

@@ -1,0 +1,309 @@
+//! Noise reduction: the noise model read or measured, the GPU passes
+//! against their CPU twin, what they do to noise, edges and clean frames,
+//! and the settings that choose them.
+
+mod common;
+
+use common::*;
+use wisp::frame::{CfaPattern, LinearImage, Photo, RawFrame};
+use wisp::noise::{NoiseModel, NoiseSource};
+use wisp::ops::{denoise, mhc::Mhc, Stencil};
+use wisp::pipeline::Fusion;
+use wisp::plan::RawScene;
+use wisp::{cpu, io, Denoise, DevelopParams};
+
+/// ISO 3200 of the fixtures: variance S x + O.
+const ISO3200: [f32; 2] = [3e-3, 5e-5];
+
+fn model(cells: [f32; 2]) -> NoiseModel {
+    NoiseModel {
+        cells: [cells; 4],
+        source: NoiseSource::Profile,
+    }
+}
+
+fn params(denoise: Denoise) -> DevelopParams {
+    DevelopParams {
+        denoise,
+        ..DevelopParams::neutral()
+    }
+}
+
+/// The scene (linear camera RGB) of `frame` on the CPU: photosite ops,
+/// the CPU twin of the noise reduction at `strength`, MHC.
+fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
+    let p = params(Denoise::Strength(strength));
+    let raw = RawScene::new(frame, &p);
+    let mut mosaic = cpu::photosites(&raw);
+    let u = raw.denoise_uniform([0, 0]).expect("a strength denoises");
+    mosaic = denoise::cpu(&mosaic, frame.width, frame.height, &u);
+    Mhc.cpu(&mosaic, frame.width, frame.height, frame.cfa)
+}
+
+fn gpu_scene(frame: &RawFrame, denoise: Denoise) -> LinearImage {
+    let photo = Photo::Raw(frame.clone());
+    gpu()
+        .read_scene(&gpu().scene(&photo, &params(denoise)).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn the_gpu_passes_equal_their_cpu_twin() {
+    // Every phase, odd sizes (a half cell at the right and bottom), sizes
+    // below and above the coarsest level's reach.
+    let mut rng = rng(1600);
+    for (w, h) in [(3, 5), (37, 29), (301, 203)] {
+        for cfa in CfaPattern::ALL {
+            let mut frame = random_frame(&mut rng, w, h, cfa);
+            frame.noise = Some(model(ISO3200));
+            let g = gpu_scene(&frame, Denoise::Strength(1.5));
+            let c = cpu_scene(&frame, 1.5);
+            let diff = max_abs_diff(&rgb_of(&g), &rgb_of(&c));
+            assert!(
+                diff < 2e-5,
+                "{w}x{h} {}: GPU and CPU differ by {diff}",
+                cfa.name()
+            );
+            let off = gpu_scene(&frame, Denoise::Off);
+            assert!(
+                max_abs_diff(&rgb_of(&g), &rgb_of(&off)) > 1e-3,
+                "{w}x{h} {}: nothing was denoised",
+                cfa.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn tiles_join_without_a_seam() {
+    // The texture passes develop in tiles, each with the noise reduction's
+    // reach (hundreds of photosites) and the demosaic's around it, on a
+    // 2x2 cell of the frame: tiles of 61 must give the whole frame's scene.
+    let tiled = wisp::pipeline::GpuPipeline::new(wisp::gpu::Gpu::new().expect("an adapter"))
+        .with_scene_tile(61);
+    let mut rng = rng(1601);
+    for cfa in [CfaPattern::Rggb, CfaPattern::Gbrg] {
+        let mut frame = random_frame(&mut rng, 333, 211, cfa);
+        frame.noise = Some(model(ISO3200));
+        let photo = Photo::Raw(frame);
+        let p = params(Denoise::Auto);
+        let whole = gpu().develop(&photo, &p, Fusion::Separate).unwrap();
+        let tiles = tiled.develop(&photo, &p, Fusion::Separate).unwrap();
+        assert!(
+            whole == tiles,
+            "{}: tiles differ from the whole frame",
+            cfa.name()
+        );
+    }
+}
+
+/// A `w` x `h` RGGB frame of `scene(x, y)` (linear camera RGB, white 1,
+/// before white balance) with Poisson-Gaussian noise of `noise`, 12-bit.
+fn frame_of(
+    w: usize,
+    h: usize,
+    noise: [f32; 2],
+    scene: impl Fn(usize, usize) -> [f32; 3],
+) -> RawFrame {
+    use rand_distr::{Distribution, Normal, Poisson};
+    let mut rng = rng(1602);
+    let [s, o] = noise.map(f64::from);
+    let gauss = Normal::new(0.0, o.sqrt()).unwrap();
+    let cfa = CfaPattern::Rggb;
+    let mosaic = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            let v = scene(x, y)[cfa.color_at(x, y) as usize] as f64;
+            let noisy = if s > 0.0 {
+                s * Poisson::new(v / s).unwrap().sample(&mut rng) + gauss.sample(&mut rng)
+            } else {
+                v
+            };
+            (256.0 + noisy * 3839.0).round().clamp(0.0, 4095.0) as u16
+        })
+        .collect();
+    RawFrame {
+        width: w,
+        height: h,
+        mosaic,
+        cfa,
+        black: [256.0; 4],
+        white: 4095.0,
+        wb: [2.0, 1.0, 1.25],
+        cam_to_srgb: wisp::colorimetry::IDENTITY,
+        gain_maps: None,
+        noise: Some(model(noise)),
+    }
+}
+
+/// Mean and standard deviation of channel `c` over `image`'s pixels in
+/// columns `xs`, rows `ys`.
+fn stats(
+    image: &LinearImage,
+    c: usize,
+    xs: std::ops::Range<usize>,
+    ys: std::ops::Range<usize>,
+) -> (f64, f64) {
+    let values: Vec<f64> = ys
+        .flat_map(|y| xs.clone().map(move |x| (x, y)))
+        .map(|(x, y)| image.data[y * image.width + x][c] as f64)
+        .collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    (mean, var.sqrt())
+}
+
+#[test]
+fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
+    // 18 % grey at ISO 3200 (13 % noise): white balanced, every channel
+    // of the scene is 0.18 with a standard deviation of about 0.024 per
+    // photosite before the demosaic. Measured: 4.7-5.5 times less noise,
+    // block means 2.6-4.3 times steadier.
+    let (w, h) = (256, 256);
+    let grey = [0.09, 0.18, 0.144];
+    let frame = frame_of(w, h, ISO3200, |_, _| grey);
+    let off = gpu_scene(&frame, Denoise::Off);
+    let auto = gpu_scene(&frame, Denoise::Auto);
+    for c in 0..3 {
+        let (m_off, s_off) = stats(&off, c, 16..w - 16, 16..h - 16);
+        let (m, s) = stats(&auto, c, 16..w - 16, 16..h - 16);
+        assert!(
+            (m - 0.18).abs() < 0.002,
+            "channel {c}: mean {m} (off {m_off})"
+        );
+        // Blotches would be noise left at low frequencies: the means of
+        // 16 x 16 blocks must vary less than without noise reduction.
+        let blocks = |img: &LinearImage| {
+            let means: Vec<f64> = (1..15)
+                .flat_map(|by| (1..15).map(move |bx| (bx, by)))
+                .map(|(bx, by)| stats(img, c, 16 * bx..16 * bx + 16, 16 * by..16 * by + 16).0)
+                .collect();
+            let m = means.iter().sum::<f64>() / means.len() as f64;
+            (means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / means.len() as f64).sqrt()
+        };
+        let (b, b_off) = (blocks(&auto), blocks(&off));
+        assert!(s < s_off / 4.0, "channel {c}: std {s} against {s_off} off");
+        assert!(
+            b < b_off / 2.0,
+            "channel {c}: block means vary by {b} against {b_off} off"
+        );
+    }
+}
+
+#[test]
+fn auto_leaves_clean_frames_alone() {
+    // A clean frame (12-bit quantisation only): its measured model is
+    // negligible, so auto develops exactly what off develops.
+    let frame = frame_of(200, 150, [0.0, 0.0], |x, y| {
+        let v = 0.05 + 0.8 * ((x as f32 * 0.07).sin() * (y as f32 * 0.05).cos()).abs();
+        [v * 0.5, v, v * 0.8]
+    });
+    let frame = RawFrame {
+        noise: None,
+        ..frame
+    };
+    let measured = frame.estimate_noise();
+    assert!(measured.negligible(), "{measured}");
+    let photo = Photo::Raw(frame);
+    let p = params(Denoise::Auto);
+    let wisp::plan::Scene::Raw(raw) = wisp::plan::Plan::new(&photo, &p, true).scene else {
+        unreachable!("a raw photo")
+    };
+    assert!(raw.denoise.is_none());
+    let auto = gpu().develop(&photo, &p, Fusion::Fused).unwrap();
+    let off = gpu()
+        .develop(&photo, &params(Denoise::Off), Fusion::Fused)
+        .unwrap();
+    assert!(auto == off);
+}
+
+#[test]
+fn a_colour_edge_keeps_its_colours() {
+    // A clean edge between neutral grey and saturated red, denoised as if
+    // at ISO 3200: a few pixels from the edge, the colour is what it was
+    // (without the edge stopping, red rose by 2.4-4.9 % on the grey side).
+    let (w, h) = (128, 64);
+    let frame = frame_of(w, h, [0.0, 0.0], |x, _| {
+        if x < w / 2 {
+            [0.2, 0.4, 0.32]
+        } else {
+            [0.35, 0.04, 0.032]
+        }
+    });
+    let frame = RawFrame {
+        noise: Some(model(ISO3200)),
+        ..frame
+    };
+    let off = gpu_scene(&frame, Denoise::Off);
+    let auto = gpu_scene(&frame, Denoise::Auto);
+    for (side, xs) in [
+        ("grey", w / 2 - 12..w / 2 - 4),
+        ("red", w / 2 + 4..w / 2 + 12),
+    ] {
+        for c in 0..3 {
+            let (before, _) = stats(&off, c, xs.clone(), 8..h - 8);
+            let (after, _) = stats(&auto, c, xs.clone(), 8..h - 8);
+            assert!(
+                (after - before).abs() < 0.002 * before.max(0.1),
+                "{side} side, channel {c}: {after} against {before}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_noise_profile_is_read_and_a_missing_one_measured() {
+    let tagged = io::load(&fixture("tests/fixtures/noisy_card.dng")).unwrap();
+    let Photo::Raw(frame) = &tagged.photo else {
+        panic!("a raw photo")
+    };
+    let model = frame.noise.expect("a model");
+    assert_eq!(model.source, NoiseSource::Profile);
+    for [s, o] in model.cells {
+        assert!((s - ISO3200[0]).abs() < 1e-9 && (o - ISO3200[1]).abs() < 1e-12);
+    }
+    assert!(
+        tagged.notes.iter().any(|n| n.contains("NoiseProfile")),
+        "{:?}",
+        tagged.notes
+    );
+
+    let untagged = io::load(&fixture("tests/fixtures/noisy_card_untagged.dng")).unwrap();
+    let Photo::Raw(frame) = &untagged.photo else {
+        panic!("a raw photo")
+    };
+    let measured = frame.noise.expect("a model");
+    assert_eq!(measured.source, NoiseSource::Estimated);
+    for x in [0.05f32, 0.18, 0.5] {
+        let truth = (ISO3200[0] * x + ISO3200[1]).sqrt();
+        let std = measured.std_at(x);
+        assert!(
+            (std - truth).abs() < 0.15 * truth,
+            "{std} at {x}, truth {truth}"
+        );
+    }
+    assert!(untagged.notes.iter().any(|n| n.contains("estimated")));
+}
+
+#[test]
+fn denoise_settings_are_parsed_and_checked() {
+    assert_eq!("auto".parse::<Denoise>(), Ok(Denoise::Auto));
+    assert_eq!("OFF".parse::<Denoise>(), Ok(Denoise::Off));
+    assert_eq!("1.5".parse::<Denoise>(), Ok(Denoise::Strength(1.5)));
+    for bad in ["5", "-1", "loud", "nan"] {
+        let err = bad.parse::<Denoise>().unwrap_err();
+        assert!(err.contains(bad) && err.contains("auto"), "{err}");
+    }
+    let sidecar: wisp::sidecar::Settings = toml::from_str("denoise = 2.0").unwrap();
+    assert_eq!(sidecar.denoise, Some(Denoise::Strength(2.0)));
+    let sidecar: wisp::sidecar::Settings = toml::from_str("denoise = \"off\"").unwrap();
+    assert_eq!(sidecar.denoise, Some(Denoise::Off));
+    assert!(toml::from_str::<wisp::sidecar::Settings>("denoise = 9.0").is_err());
+    let out = wisp(&["convert", "x.dng", "-o", "out", "--denoise", "loud"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown denoise `loud`"),
+        "{}",
+        stderr(&out)
+    );
+}
