@@ -37,7 +37,8 @@ use crate::readback::{read_buffer, readable_storage};
 pub const REACH: usize = 2;
 
 /// Whether the scene part fuses into the block kernel: a demosaic within
-/// its reach and no noise reduction (whose wavelet levels reach far).
+/// its reach, and any noise reduction done before (its wavelet levels
+/// reach far: [`crate::ops::denoise::encoded`]).
 pub fn fuses(scene: &RawScene) -> bool {
     scene.denoise.is_none() && scene.demosaic.reach() <= REACH
 }
@@ -452,11 +453,11 @@ fn check_fuses(scene: &RawScene) -> Result<(), Error> {
         return Ok(());
     }
     Err(GpuError::Failed(format!(
-        "the scene part reaches {} photosites (demosaic {}{}), beyond the block kernel's {REACH}",
-        scene.reach(),
+        "the demosaic {} reaches {} photosites{}, beyond the block kernel's {REACH}",
         scene.demosaic.wgsl().name,
+        scene.demosaic.reach(),
         if scene.denoise.is_some() {
-            ", noise reduction"
+            " and the noise reduction is still to run"
         } else {
             ""
         },

@@ -22,10 +22,16 @@ pub fn develop_plan(plan: &Plan) -> Rendered {
     let scene = match &plan.scene {
         Scene::Raw(raw) => {
             let frame = raw.frame;
-            let mut mosaic = photosites(raw);
-            if let Some(u) = raw.denoise_uniform([0, 0]) {
-                mosaic = denoise::cpu(&mosaic, frame.width, frame.height, &u);
-            }
+            let denoised_frame;
+            let raw = match raw.denoise_uniform([0, 0]) {
+                Some(u) => {
+                    let mosaic = denoise::cpu(&photosites(raw), frame.width, frame.height, &u);
+                    denoised_frame = denoise::encoded(frame, &mosaic);
+                    raw.denoised(&denoised_frame)
+                }
+                None => *raw,
+            };
+            let mosaic = photosites(&raw);
             demosaiced = raw
                 .demosaic
                 .cpu(&mosaic, frame.width, frame.height, frame.cfa);

@@ -105,6 +105,14 @@ struct Rect {
     height: usize,
 }
 
+/// `scene` with its frame replaced by `denoised`, where there is one.
+fn with_denoised<'a>(scene: &plan::Scene<'a>, denoised: &'a Option<RawFrame>) -> plan::Scene<'a> {
+    match (scene, denoised) {
+        (plan::Scene::Raw(raw), Some(frame)) => plan::Scene::Raw(raw.denoised(frame)),
+        _ => *scene,
+    }
+}
+
 /// The tiles of a `width` x `height` frame: cores of at most `side`
 /// pixels a side, each with what lies within `reach` of it in the frame,
 /// starting on an even row and column (on a 2x2 cell of the mosaic, as
@@ -189,8 +197,9 @@ impl GpuPipeline {
     pub fn develop_plan(&self, plan: &Plan, fusion: Fusion) -> Result<Rendered, Error> {
         let bits = plan.pointwise.bits();
         self.gpu.scoped(|| {
-            if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &plan.scene, plan.resize)
-            {
+            let denoised = self.denoised(&plan.scene)?;
+            let scene = with_denoised(&plan.scene, &denoised);
+            if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &scene, plan.resize) {
                 // The fast path: one dispatch from raw photosites to code values.
                 if self.block_fits(raw, Target::Codes(bits)) {
                     return block::develop(
@@ -204,7 +213,7 @@ impl GpuPipeline {
                 }
             }
             let mut encoder = self.encoder();
-            let mut scene = self.scene_of(&plan.scene, fusion)?;
+            let mut scene = self.scene_of(&scene, fusion)?;
             if let Some(size) = plan.resize {
                 scene = self.record_resize(&mut encoder, &scene, size);
             }
@@ -226,7 +235,8 @@ impl GpuPipeline {
     pub fn scene(&self, photo: &Photo, params: &DevelopParams) -> Result<Scene, Error> {
         self.gpu.scoped(|| {
             let plan = Plan::new(photo, params, true);
-            let texture = self.scene_of(&plan.scene, Fusion::Fused)?;
+            let denoised = self.denoised(&plan.scene)?;
+            let texture = self.scene_of(&with_denoised(&plan.scene, &denoised), Fusion::Fused)?;
             Ok(Scene {
                 texture,
                 matrix: plan::scene_matrix(photo),
@@ -450,13 +460,11 @@ impl GpuPipeline {
             .gpu
             .texture("scene", w, h, wgpu::TextureFormat::Rgba32Float);
         let mut in_flight = std::collections::VecDeque::new();
-        let side = self.scene_tile.unwrap_or(scene_tile(raw.reach()));
-        for (core, around) in tiles(w, h, side, raw.reach()) {
+        let reach = raw.demosaic.reach();
+        let side = self.scene_tile.unwrap_or(scene_tile(reach));
+        for (core, around) in tiles(w, h, side, reach) {
             let mut encoder = self.encoder();
-            let mut mosaic = self.record_photosites(&mut encoder, raw, around)?;
-            if let Some(u) = raw.denoise_uniform([around.x, around.y]) {
-                mosaic = self.record_denoise(&mut encoder, &mosaic, &u);
-            }
+            let mosaic = self.record_photosites(&mut encoder, raw, around)?;
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
             let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
@@ -540,6 +548,40 @@ impl GpuPipeline {
         }
         self.gpu.dispatch(encoder, &kernel, &resources, w, h);
         Ok(mosaic)
+    }
+
+    /// The frame of a raw scene that reduces noise, with its noise reduced
+    /// ([`denoise::encoded`]), tile by tile: each tile's core, with the
+    /// noise reduction's reach around it, through the photosite ops and
+    /// the noise reduction, read back into the frame. `None` for a scene
+    /// without noise reduction.
+    fn denoised(&self, scene: &plan::Scene) -> Result<Option<RawFrame>, Error> {
+        let plan::Scene::Raw(raw) = scene else {
+            return Ok(None);
+        };
+        if raw.denoise.is_none() {
+            return Ok(None);
+        }
+        let frame = raw.frame;
+        let (w, h) = (frame.width, frame.height);
+        let mut mosaic = vec![0.0f32; w * h];
+        let side = self.scene_tile.unwrap_or(scene_tile(denoise::reach()));
+        for (core, around) in tiles(w, h, side, denoise::reach()) {
+            let mut encoder = self.encoder();
+            let linear = self.record_photosites(&mut encoder, raw, around)?;
+            let u = raw
+                .denoise_uniform([around.x, around.y])
+                .expect("a scene that reduces noise");
+            let denoised = self.record_denoise(&mut encoder, &linear, &u);
+            let bytes = read_texture(&self.gpu, &self.buffers, encoder, &denoised, 4)?;
+            let values: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
+            for y in core.y..core.y + core.height {
+                let from = (y - around.y) * around.width + core.x - around.x;
+                mosaic[y * w + core.x..][..core.width]
+                    .copy_from_slice(&values[from..from + core.width]);
+            }
+        }
+        Ok(Some(denoise::encoded(frame, &mosaic)))
     }
 
     /// The noise reduction over a linear mosaic (`shaders/denoise.wgsl`):

@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::frame::{LinearImage, Photo, RawFrame};
 use crate::gpu::Gpu;
 use crate::noise::NoiseModel;
-use crate::ops::denoise::{self, DenoiseUniform};
+use crate::ops::denoise::DenoiseUniform;
 use crate::ops::encode::Encode;
 use crate::ops::glue::{uniform_bytes, Glue};
 use crate::ops::{self, resize, Development, Op, Photosite, Pixel, Pointwise, Stencil};
@@ -58,6 +58,7 @@ impl Tile {
 
 /// The scene part of a raw development: its frame, the noise reduction
 /// and the demosaic.
+#[derive(Clone, Copy)]
 pub struct RawScene<'a> {
     pub frame: &'a RawFrame,
     /// The frame's noise model and the strength to reduce it by, where the
@@ -86,16 +87,14 @@ impl<'a> RawScene<'a> {
         Some(DenoiseUniform::new(self.frame, model, *strength, origin))
     }
 
-    /// How far from a pixel its scene reads photosites: the noise
-    /// reduction's reach and the demosaic's, even (a tile then starts on a
-    /// cell of the frame, as the noise reduction's 2x2 cells need).
-    pub fn reach(&self) -> usize {
-        let denoise = if self.denoise.is_some() {
-            denoise::reach()
-        } else {
-            0
-        };
-        (denoise + self.demosaic.reach()).next_multiple_of(2)
+    /// This scene on `frame`, the frame with its noise reduced
+    /// ([`crate::ops::denoise::encoded`]): the demosaic alone is left to do.
+    pub fn denoised<'b>(&self, frame: &'b RawFrame) -> RawScene<'b> {
+        RawScene {
+            frame,
+            denoise: None,
+            demosaic: self.demosaic,
+        }
     }
 
     /// The photosite ops, their cells counted from `origin`.
@@ -127,6 +126,7 @@ impl<'a> RawScene<'a> {
 }
 
 /// Where a plan's scene comes from.
+#[derive(Clone, Copy)]
 pub enum Scene<'a> {
     Raw(RawScene<'a>),
     Developed(&'a LinearImage),

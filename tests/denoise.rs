@@ -30,14 +30,25 @@ fn params(denoise: Denoise) -> DevelopParams {
 }
 
 /// The scene (linear camera RGB) of `frame` on the CPU: photosite ops,
-/// the CPU twin of the noise reduction at `strength`, MHC.
+/// the CPU twin of the noise reduction at `strength`, its output as 16-bit
+/// photosites, their photosite ops, MHC.
 fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
     let p = params(Denoise::Strength(strength));
     let raw = RawScene::new(frame, &p);
-    let mut mosaic = cpu::photosites(&raw);
     let u = raw.denoise_uniform([0, 0]).expect("a strength denoises");
-    mosaic = denoise::cpu(&mosaic, frame.width, frame.height, &u);
-    Mhc.cpu(&mosaic, frame.width, frame.height, frame.cfa)
+    let mosaic = denoise::cpu(&cpu::photosites(&raw), frame.width, frame.height, &u);
+    let encoded = denoise::encoded(frame, &mosaic);
+    let linear = cpu::photosites(&raw.denoised(&encoded));
+    // The encoding keeps the denoised values within 1/61439, those from
+    // -1/15 up to white (above it, they saturate).
+    for (e, m) in linear.iter().zip(&mosaic) {
+        let expect = m.clamp(-1.0 / 15.0, 1.0);
+        assert!(
+            (e - expect).abs() <= 0.5 / 61439.0 + 1e-6,
+            "{m} came back as {e}"
+        );
+    }
+    Mhc.cpu(&linear, frame.width, frame.height, frame.cfa)
 }
 
 fn gpu_scene(frame: &RawFrame, denoise: Denoise) -> LinearImage {

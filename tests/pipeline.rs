@@ -25,10 +25,21 @@ fn gpu_matches_cpu_end_to_end_on_random_raws() {
                     let g = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
                     let c = cpu::develop(&photo, &params).unwrap();
                     let fraction = if bits == Bits::Eight { 0.003 } else { 0.02 };
+                    // The noise reduction (on by default, and these frames
+                    // are noisy) hands the demosaic 16-bit photosites: a
+                    // float rounding on one side becomes a step of 1/61439
+                    // there, which the colour matrix and the dark end of
+                    // the sRGB curve amplify to a few 16-bit codes.
+                    let denoised = params.denoise != wisp::Denoise::Off;
+                    let max = if denoised && bits == Bits::Sixteen {
+                        16
+                    } else {
+                        1
+                    };
                     assert_codes_close(
                         &g,
                         &c,
-                        1,
+                        max,
                         fraction,
                         &format!("{w}x{h} {} {bits:?} {:?}", cfa.name(), params.tone),
                     );

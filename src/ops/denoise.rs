@@ -185,6 +185,39 @@ pub fn gains() -> Gains {
     }
 }
 
+/// The black and white levels of a denoised frame's photosites.
+const ENCODED_BLACK: f32 = 4096.0;
+const ENCODED_WHITE: f32 = 65535.0;
+
+/// `frame` with `mosaic`, its photosite ops' output with the noise
+/// reduced, as its photosites: 16-bit values that its linearize op takes
+/// back to `mosaic` within 1/61439 (white balance and lens shading already
+/// in them, so gains of 1 and no gain maps; values from -1/15 up kept
+/// below black, 1 and above saturated). The block kernel then develops
+/// the denoised frame as it develops any other, in one dispatch.
+pub fn encoded(frame: &RawFrame, mosaic: &[f32]) -> RawFrame {
+    let range = ENCODED_WHITE - ENCODED_BLACK;
+    RawFrame {
+        width: frame.width,
+        height: frame.height,
+        mosaic: mosaic
+            .par_iter()
+            .map(|v| {
+                (ENCODED_BLACK + v * range)
+                    .round()
+                    .clamp(0.0, ENCODED_WHITE) as u16
+            })
+            .collect(),
+        cfa: frame.cfa,
+        black: [ENCODED_BLACK; 4],
+        white: ENCODED_WHITE,
+        wb: [1.0; 3],
+        cam_to_srgb: frame.cam_to_srgb,
+        gain_maps: None,
+        noise: None,
+    }
+}
+
 type Texels = Vec<[f32; 4]>;
 
 /// CPU twin of the passes: the denoised linear mosaic of `width` x `height`.
