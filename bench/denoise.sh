@@ -59,7 +59,7 @@ def cpsnr(a, b, border=10):
 names = ["clean", "iso3200", "iso3200-untagged", "iso800", "iso800-untagged"]
 for against in ("the clean scene", "the original"):
     print(f"CPSNR (dB) against {against}")
-    print(f"{'':18}" + "".join(f"{i[-2:]:>8}" for i in images) + f"{'mean':>8}{'gain':>7}")
+    print(f"{'':22}" + "".join(f"{i[-2:]:>8}" for i in images) + f"{'mean':>8}{'gain':>7}")
     for name in names:
         rows = {}
         for mode in ("off", "auto"):
@@ -72,9 +72,12 @@ for against in ("the clean scene", "the original"):
         for mode, scores in rows.items():
             if name == "clean" and mode == "off" and against == "the clean scene":
                 continue
-            gain = np.mean(scores) - np.mean(rows["off"])
             label = f"{name} {mode}"
-            print(f"{label:18}" + "".join(f"{v:8.2f}" for v in scores)
+            if all(np.isinf(scores)):
+                print(f"{label:22} identical to the clean scene")
+                continue
+            gain = np.mean(scores) - np.mean(rows["off"])
+            print(f"{label:22}" + "".join(f"{v:8.2f}" for v in scores)
                   + f"{np.mean(scores):8.2f}" + (f"{gain:+7.2f}" if mode == "auto" else ""))
     print()
 EOF
