@@ -168,8 +168,8 @@ fn stats(
 fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
     // 18 % grey at ISO 3200 (13 % noise): white balanced, every channel
     // of the scene is 0.18 with a standard deviation of about 0.024 per
-    // photosite before the demosaic. Measured: 4.7-5.5 times less noise,
-    // block means 2.6-4.3 times steadier.
+    // photosite before the demosaic. Measured: 10.3-12.7 times less
+    // noise, block means 5.1-7.5 times steadier.
     let (w, h) = (256, 256);
     let grey = [0.09, 0.18, 0.144];
     let frame = frame_of(w, h, ISO3200, |_, _| grey);
@@ -179,7 +179,7 @@ fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
         let (m_off, s_off) = stats(&off, c, 16..w - 16, 16..h - 16);
         let (m, s) = stats(&auto, c, 16..w - 16, 16..h - 16);
         assert!(
-            (m - 0.18).abs() < 0.002,
+            (m - 0.18).abs() < 0.001,
             "channel {c}: mean {m} (off {m_off})"
         );
         // Blotches would be noise left at low frequencies: the means of
@@ -193,9 +193,9 @@ fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
             (means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / means.len() as f64).sqrt()
         };
         let (b, b_off) = (blocks(&auto), blocks(&off));
-        assert!(s < s_off / 4.0, "channel {c}: std {s} against {s_off} off");
+        assert!(s < s_off / 8.0, "channel {c}: std {s} against {s_off} off");
         assert!(
-            b < b_off / 2.0,
+            b < b_off / 4.0,
             "channel {c}: block means vary by {b} against {b_off} off"
         );
     }
@@ -232,7 +232,8 @@ fn auto_leaves_clean_frames_alone() {
 fn a_colour_edge_keeps_its_colours() {
     // A clean edge between neutral grey and saturated red, denoised as if
     // at ISO 3200: a few pixels from the edge, the colour is what it was
-    // (without the edge stopping, red rose by 2.4-4.9 % on the grey side).
+    // (measured: within 0.02 %; without the edge stopping, red rose by
+    // 2.4-4.9 % on the grey side).
     let (w, h) = (128, 64);
     let frame = frame_of(w, h, [0.0, 0.0], |x, _| {
         if x < w / 2 {
@@ -255,7 +256,7 @@ fn a_colour_edge_keeps_its_colours() {
             let (before, _) = stats(&off, c, xs.clone(), 8..h - 8);
             let (after, _) = stats(&auto, c, xs.clone(), 8..h - 8);
             assert!(
-                (after - before).abs() < 0.002 * before.max(0.1),
+                (after - before).abs() < 0.001 * before.max(0.1),
                 "{side} side, channel {c}: {after} against {before}"
             );
         }
