@@ -319,3 +319,27 @@ fn denoise_settings_are_parsed_and_checked() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_unreadable_noise_profile_is_noted_and_the_noise_measured() {
+    // noisy_card.dng with its NoiseProfile's S made negative.
+    let mut dng = std::fs::read(fixture("tests/fixtures/noisy_card.dng")).unwrap();
+    let entry = ifd0_entry(&dng, 51041);
+    let at = u32::from_le_bytes(dng[entry + 8..entry + 12].try_into().unwrap()) as usize;
+    dng[at..at + 8].copy_from_slice(&(-3e-3f64).to_le_bytes());
+    let path = tempdir("bad_noise_profile").join("card.dng");
+    std::fs::write(&path, &dng).unwrap();
+    let source = io::load(&path).unwrap();
+    let Photo::Raw(frame) = &source.photo else {
+        panic!("a raw photo")
+    };
+    assert_eq!(frame.noise.expect("a model").source, NoiseSource::Estimated);
+    assert!(
+        source
+            .notes
+            .iter()
+            .any(|n| n.contains("NoiseProfile unreadable")),
+        "{:?}",
+        source.notes
+    );
+}
