@@ -30,6 +30,11 @@ struct DenoiseParams {
     k: vec4<f32>,
     // Standard deviation of level j's detail for unit white noise (j = 1..).
     beta: array<vec4<f32>, 2>,
+    // Where the tile's photosite (0, 0) is in the frame, the frame's
+    // width, and 1 where the frame has lens shading gains (`gain_data`).
+    origin: vec2<u32>,
+    width: u32,
+    shaded: u32,
 }
 
 struct DenoiseStep {
@@ -58,6 +63,7 @@ const DENOISE_EDGE: f32 = 2.0;
 @group(0) @binding(_) var level_5: texture_2d<f32>;
 @group(0) @binding(_) var level_6: texture_2d<f32>;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
+@group(0) @binding(_) var<storage, read> gain_data: array<f32>;
 
 const SQRT_HALF: f32 = 0.70710678;
 
@@ -78,11 +84,22 @@ fn denoise_haar_inverse(c: vec4<f32>) -> vec4<f32> {
     return vec4<f32>(rb + SQRT_HALF * c.z, g + SQRT_HALF * c.w, g - SQRT_HALF * c.w, rb - SQRT_HALF * c.z);
 }
 
-// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored.
+// The lens shading gain of the tile's photosite xy: the photosites are
+// denoised without it, where the model holds.
+fn denoise_gain(xy: vec2<i32>) -> f32 {
+    if denoise.shaded == 0u {
+        return 1.0;
+    }
+    let at = vec2<u32>(xy) + denoise.origin;
+    return gain_data[at.y * denoise.width + at.x];
+}
+
+// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored, its
+// lens shading undone.
 fn denoise_photosite(p: vec2<i32>, cell: u32) -> f32 {
     let dims = vec2<i32>(textureDimensions(mosaic));
-    let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
-    return textureLoad(mosaic, mirror2(xy, dims), 0).r;
+    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)), dims);
+    return textureLoad(mosaic, xy, 0).r / denoise_gain(xy);
 }
 
 @compute @workgroup_size(8, 8)
@@ -173,7 +190,8 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var cell = 0u; cell < 4u; cell++) {
         let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
         if within(xy, dims) {
-            textureStore(mosaic_out, xy, vec4<f32>(q[denoise.kinds[cell]], 0.0, 0.0, 1.0));
+            let v = q[denoise.kinds[cell]] * denoise_gain(xy);
+            textureStore(mosaic_out, xy, vec4<f32>(v, 0.0, 0.0, 1.0));
         }
     }
 }

@@ -25,7 +25,9 @@ pub fn develop_plan(plan: &Plan) -> Rendered {
             let denoised_frame;
             let raw = match raw.denoise_uniform([0, 0]) {
                 Some(u) => {
-                    let mosaic = denoise::cpu(&photosites(raw), frame.width, frame.height, &u);
+                    let gains = frame.gain_maps.as_deref().map(|m| m.gains.as_slice());
+                    let (w, h) = (frame.width, frame.height);
+                    let mosaic = denoise::cpu(&photosites(raw), w, h, &u, gains);
                     denoised_frame = denoise::encoded(frame, &mosaic);
                     raw.denoised(&denoised_frame)
                 }

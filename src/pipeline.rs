@@ -566,13 +566,28 @@ impl GpuPipeline {
         let (w, h) = (frame.width, frame.height);
         let mut mosaic = vec![0.0f32; w * h];
         let side = self.scene_tile.unwrap_or(scene_tile(denoise::reach()));
+        // The lens shading gains the photosite ops apply, or a stand-in
+        // that the kernel does not read.
+        let gains = raw
+            .buffers(&self.gpu)
+            .into_iter()
+            .find_map(|(name, buffer)| (name == "gain_data").then_some(buffer))
+            .unwrap_or_else(|| {
+                use wgpu::util::DeviceExt;
+                let init = wgpu::util::BufferInitDescriptor {
+                    label: Some("no gains"),
+                    contents: &[0; 4],
+                    usage: wgpu::BufferUsages::STORAGE,
+                };
+                self.gpu.device.create_buffer_init(&init)
+            });
         for (core, around) in tiles(w, h, side, denoise::reach()) {
             let mut encoder = self.encoder();
             let linear = self.record_photosites(&mut encoder, raw, around)?;
             let u = raw
                 .denoise_uniform([around.x, around.y])
                 .expect("a scene that reduces noise");
-            let denoised = self.record_denoise(&mut encoder, &linear, &u);
+            let denoised = self.record_denoise(&mut encoder, &linear, &u, &gains);
             let bytes = read_texture(&self.gpu, &self.buffers, encoder, &denoised, 4)?;
             let values: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
             for y in core.y..core.y + core.height {
@@ -593,6 +608,7 @@ impl GpuPipeline {
         encoder: &mut wgpu::CommandEncoder,
         mosaic: &wgpu::Texture,
         u: &DenoiseUniform,
+        gains: &wgpu::Buffer,
     ) -> wgpu::Texture {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
@@ -611,6 +627,7 @@ impl GpuPipeline {
             ("denoise", params.as_entire_binding()),
             ("mosaic", wgpu::BindingResource::TextureView(&mosaic_view)),
             ("level_out", wgpu::BindingResource::TextureView(&first)),
+            ("gain_data", gains.as_entire_binding()),
         ];
         self.gpu
             .dispatch(encoder, &kernel("pack_main"), &resources, tw, th);
@@ -641,6 +658,7 @@ impl GpuPipeline {
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
             ("mosaic_out", wgpu::BindingResource::TextureView(&out_view)),
+            ("gain_data", gains.as_entire_binding()),
         ];
         for (name, v) in names.iter().zip(&views) {
             resources.push((name, wgpu::BindingResource::TextureView(v)));

@@ -36,7 +36,8 @@ fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
     let p = params(Denoise::Strength(strength));
     let raw = RawScene::new(frame, &p);
     let u = raw.denoise_uniform([0, 0]).expect("a strength denoises");
-    let mosaic = denoise::cpu(&cpu::photosites(&raw), frame.width, frame.height, &u);
+    let gains = frame.gain_maps.as_deref().map(|m| m.gains.as_slice());
+    let mosaic = denoise::cpu(&cpu::photosites(&raw), frame.width, frame.height, &u, gains);
     let encoded = denoise::encoded(frame, &mosaic);
     let linear = cpu::photosites(&raw.denoised(&encoded));
     // The encoding keeps the denoised values within 1/61439, those from
@@ -341,5 +342,43 @@ fn an_unreadable_noise_profile_is_noted_and_the_noise_measured() {
             .any(|n| n.contains("NoiseProfile unreadable")),
         "{:?}",
         source.notes
+    );
+}
+
+#[test]
+fn shaded_corners_are_denoised_nearly_as_much_as_the_centre() {
+    // A flat grey behind a lens that darkens the corners to 40 %, and
+    // gains (as a DNG's GainMap opcodes give them) that brighten them back:
+    // there the photosites' noise is up to 2.5 times what the model says
+    // of their brightness, and the noise reduction must see it.
+    let (w, h) = (256, 192);
+    let shade = |x: usize, y: usize| {
+        let (dx, dy) = (x as f32 / w as f32 - 0.5, y as f32 / h as f32 - 0.5);
+        1.0 - 1.2 * (dx * dx + dy * dy)
+    };
+    let grey = [0.09, 0.18, 0.144];
+    let frame = frame_of(w, h, ISO3200, |x, y| grey.map(|v| v * shade(x, y)));
+    let mut maps =
+        wisp::ops::gainmap::GainMaps::new(Vec::new(), w, h, [0, 0], [w as u32, h as u32]);
+    maps.gains = (0..w * h).map(|i| 1.0 / shade(i % w, i / w)).collect();
+    let frame = RawFrame {
+        gain_maps: Some(std::sync::Arc::new(maps)),
+        ..frame
+    };
+    let off = gpu_scene(&frame, Denoise::Off);
+    let auto = gpu_scene(&frame, Denoise::Auto);
+    // GPU and CPU twin agree with the gains too.
+    let c = cpu_scene(&frame, 1.0);
+    assert!(max_abs_diff(&rgb_of(&auto), &rgb_of(&c)) < 2e-5);
+    let left = |image: &LinearImage, xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
+        stats(image, 1, xs, ys).1
+    };
+    let centre = left(&auto, 112..144, 80..112) / left(&off, 112..144, 80..112);
+    let corner = left(&auto, 8..40, 8..40) / left(&off, 8..40, 8..40);
+    // Measured: 0.183 of the noise left in the corner, 0.109 in the
+    // centre; with the gains not undone, 0.208 and 0.106.
+    assert!(
+        corner < 1.8 * centre,
+        "corner {corner} against centre {centre}"
     );
 }

@@ -52,7 +52,9 @@
 //! The mosaic here is white-balanced: a photosite v of a colour whose
 //! white balance gain is g has the variance g S v + g^2 O when the model
 //! says S x + O for its linear value x = v / g. Lens shading gains, where
-//! a file has them, are not folded into the model.
+//! a file has them, are undone while denoising (each photosite divided by
+//! its gain, and multiplied back after), so the model holds in the corners
+//! too.
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
@@ -77,6 +79,11 @@ pub struct DenoiseUniform {
     pub offset: [f32; 4],
     pub k: [f32; 4],
     pub beta: [f32; 8],
+    /// Where the cells are counted from, the frame's width, and whether
+    /// the frame has lens shading gains (undone while denoising).
+    pub origin: [u32; 2],
+    pub width: u32,
+    pub shaded: u32,
 }
 
 impl DenoiseUniform {
@@ -102,6 +109,9 @@ impl DenoiseUniform {
             offset,
             k: THRESHOLDS.map(|k| k * strength),
             beta,
+            origin: origin.map(|v| v as u32),
+            width: frame.width as u32,
+            shaded: frame.gain_maps.is_some() as u32,
         }
     }
 }
@@ -222,8 +232,17 @@ pub fn encoded(frame: &RawFrame, mosaic: &[f32]) -> RawFrame {
 
 type Texels = Vec<[f32; 4]>;
 
-/// CPU twin of the passes: the denoised linear mosaic of `width` x `height`.
-pub fn cpu(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform) -> Vec<f32> {
+/// CPU twin of the passes: the denoised linear mosaic of `width` x `height`
+/// (a whole frame: cells counted from its origin), `gains` its lens
+/// shading gains where it has them.
+pub fn cpu(
+    mosaic: &[f32],
+    width: usize,
+    height: usize,
+    u: &DenoiseUniform,
+    gains: Option<&[f32]>,
+) -> Vec<f32> {
+    let gain = |x: usize, y: usize| gains.map_or(1.0, |g| g[y * width + x]);
     let (w, h) = (width.div_ceil(2), height.div_ceil(2));
     let texels = |f: &(dyn Fn(i64, i64) -> [f32; 4] + Sync)| -> Texels {
         (0..w * h)
@@ -231,8 +250,10 @@ pub fn cpu(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform) -> V
             .map(|i| f((i % w) as i64, (i / w) as i64))
             .collect()
     };
-    let photosite =
-        |x: i64, y: i64| mosaic[mirror(y, height as i64) * width + mirror(x, width as i64)];
+    let photosite = |x: i64, y: i64| {
+        let (x, y) = (mirror(x, width as i64), mirror(y, height as i64));
+        mosaic[y * width + x] / gain(x, y)
+    };
     let mut levels = vec![texels(&|x, y| {
         let mut q = [0.0; 4];
         for cell in 0..4 {
@@ -293,7 +314,7 @@ pub fn cpu(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform) -> V
     out.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
         for (x, o) in row.iter_mut().enumerate() {
             let q = quads[(y / 2) * w + x / 2];
-            *o = q[u.kinds[(x & 1) + 2 * (y & 1)] as usize];
+            *o = q[u.kinds[(x & 1) + 2 * (y & 1)] as usize] * gain(x, y);
         }
     });
     out
