@@ -1,13 +1,14 @@
 //! Real-time preview: a window that develops a raw photo live as you turn
-//! the dials. The photo is decoded and demosaiced once; a dial change
-//! re-runs only the pointwise stages, at the window's size (fit) or over
+//! the dials. The photo is decoded, denoised and demosaiced once (again
+//! when the denoise dial turns); another dial's change re-runs only the
+//! pointwise stages, at the window's size (fit) or over
 //! the visible part at full resolution (1:1), and the result is drawn
 //! straight from the GPU texture.
 //!
 //!     cargo run --release --example preview -- PHOTO [--look NAME]
 //!
-//! Keys: E exposure, T tone map, L look, V vignette, W temperature, I tint
-//! select the dial that the mouse wheel and the arrow keys turn; F fit,
+//! Keys: E exposure, T tone map, L look, V vignette, W temperature, I tint,
+//! D denoise select the dial that the mouse wheel and the arrow keys turn; F fit,
 //! 1 full resolution (drag to pan), S before/after split (drag the line),
 //! K clipping marks (clipped highlights red, crushed shadows blue).
 //!
