@@ -197,9 +197,37 @@ pub struct Source {
     /// What the file says that was not applied (a DNG's optional opcodes),
     /// for the report and `--verbose`.
     pub notes: Vec<String>,
+    /// A raw file's colour facts and embedded camera profile, for
+    /// resolving `--profile`; `None` for a developed image.
+    pub colour: Option<std::sync::Arc<crate::profile::RawColour>>,
 }
 
 impl Source {
+    /// `params` with their camera profile resolved for this photo
+    /// ([`crate::params::ProfileChoice::resolve`]), unless already set. A
+    /// malformed embedded profile, or a `.dcp` that cannot develop it, is
+    /// an error naming the file.
+    pub fn profiled<'a>(
+        &self,
+        params: &'a crate::params::DevelopParams,
+    ) -> Result<std::borrow::Cow<'a, crate::params::DevelopParams>, crate::Error> {
+        use std::borrow::Cow;
+        if params.camera_profile.is_some() {
+            return Ok(Cow::Borrowed(params));
+        }
+        let profile = params
+            .profile
+            .resolve(self.colour.as_deref())
+            .map_err(crate::Error::Profile)?;
+        Ok(match profile {
+            None => Cow::Borrowed(params),
+            some => Cow::Owned(crate::params::DevelopParams {
+                camera_profile: some,
+                ..params.clone()
+            }),
+        })
+    }
+
     pub fn size(&self) -> (usize, usize) {
         match &self.photo {
             Photo::Raw(r) => (r.width, r.height),
