@@ -37,6 +37,7 @@ pub mod tag {
     pub const LOOK_TABLE_DATA: u16 = 50982;
     pub const HUE_SAT_MAP_ENCODING: u16 = 51107;
     pub const LOOK_TABLE_ENCODING: u16 = 51108;
+    pub const BASELINE_EXPOSURE_OFFSET: u16 = 51109;
 }
 
 /// The most divisions a table may have along one axis, and in all.
@@ -173,7 +174,10 @@ impl ToneCurve {
         if let Some(p) = points.iter().find(|p| !(on_unit(p[0]) && on_unit(p[1]))) {
             return Err(format!("point {p:?} lies outside [0, 1]"));
         }
-        if let Some(w) = points.windows(2).find(|w| w[1][0] <= w[0][0] || w[1][1] < w[0][1]) {
+        if let Some(w) = points
+            .windows(2)
+            .find(|w| w[1][0] <= w[0][0] || w[1][1] < w[0][1])
+        {
             return Err(format!(
                 "points {:?} then {:?}: the curve must rise monotonically",
                 w[0], w[1]
@@ -203,7 +207,8 @@ impl ToneCurve {
         );
         let h = x1 - x0;
         let (a, b) = ((x1 - x) / h, (x - x0) / h);
-        let y = a * y0 + b * y1 + ((a * a * a - a) * m[i] + (b * b * b - b) * m[i + 1]) * h * h / 6.0;
+        let y =
+            a * y0 + b * y1 + ((a * a * a - a) * m[i] + (b * b * b - b) * m[i + 1]) * h * h / 6.0;
         y.clamp(0.0, 1.0) as f32
     }
 
@@ -507,6 +512,9 @@ pub struct Dcp {
     pub path: PathBuf,
     pub camera_model: Option<String>,
     pub calibration: Calibration,
+    /// Its BaselineExposureOffset in EV (0 without one), added to the raw
+    /// file's BaselineExposure in place of the file's own offset.
+    pub baseline_offset_ev: f32,
     pub tables: ProfileTables,
 }
 
@@ -534,6 +542,15 @@ impl Dcp {
             path: path.to_path_buf(),
             camera_model: ifd.text(tag::UNIQUE_CAMERA_MODEL).map(str::to_string),
             calibration,
+            baseline_offset_ev: match ifd.numbers(tag::BASELINE_EXPOSURE_OFFSET) {
+                Some([ev]) if ev.abs() <= 10.0 => *ev as f32,
+                Some(v) => {
+                    return Err(format!(
+                        "BaselineExposureOffset: {v:?}, one value within ±10 EV expected"
+                    ))
+                }
+                None => 0.0,
+            },
             tables: ProfileTables::read(&ifd)?,
         })
     }
@@ -549,8 +566,10 @@ pub struct RawColour {
     /// multipliers).
     pub neutral: [f32; 3],
     pub analog_balance: Option<[f32; 3]>,
-    /// 2^(BaselineExposure + BaselineExposureOffset).
-    pub baseline_gain: f32,
+    /// BaselineExposure in EV, without the offset: BaselineExposureOffset
+    /// belongs to the profile (the file's to its embedded one, a `.dcp`'s
+    /// to it).
+    pub baseline_exposure_ev: f32,
     /// The embedded profile, `None` where the file has no tables; `Err`
     /// holds the message (naming the file and the tag) of a malformed one.
     pub embedded: Result<Option<Arc<CameraProfile>>, String>,
@@ -605,7 +624,8 @@ impl ProfileChoice {
                         )
                     })?;
                 let mut profile = dcp.tables.resolve(cal.weight(raw.neutral));
-                profile.cam_to_srgb = Some(matrix.map(|r| r.map(|v| v * raw.baseline_gain)));
+                let gain = (raw.baseline_exposure_ev + dcp.baseline_offset_ev).exp2();
+                profile.cam_to_srgb = Some(matrix.map(|r| r.map(|v| v * gain)));
                 if profile.name.is_none() {
                     profile.name = dcp.path.file_stem().map(|s| s.to_string_lossy().into());
                 }
@@ -635,6 +655,27 @@ mod tests {
         assert!(ToneCurve::new(&[0.0, 0.0, 0.5, 0.6, 0.4, 0.7, 1.0, 1.0]).is_err());
         assert!(ToneCurve::new(&[0.0, 0.5, 1.0, 0.4]).is_err());
         assert!(ToneCurve::new(&[0.0, 0.0, 1.5, 1.0]).is_err());
+    }
+
+    #[test]
+    fn hue_sat_maps_interpolate_like_the_colour_matrices() {
+        let uniform = |shift: f32| HsvMap {
+            hues: 2,
+            sats: 2,
+            vals: 1,
+            srgb_values: false,
+            data: vec![[shift, 1.0, 1.0]; 4],
+        };
+        // Data1 for D65, Data2 for A: the weight is A's, the lower temperature.
+        let tables = ProfileTables {
+            hue_sat: vec![(uniform(10.0), 6504.0), (uniform(-30.0), 2856.0)],
+            ..ProfileTables::default()
+        };
+        let shift = |w| tables.resolve(w).hue_sat.unwrap().data[0][0];
+        assert!((shift(Some(0.25)) - (0.25 * -30.0 + 0.75 * 10.0)).abs() < 1e-5);
+        assert!((shift(Some(1.0)) - -30.0).abs() < 1e-5);
+        // Without a weight, the one nearest D65.
+        assert_eq!(shift(None), 10.0);
     }
 
     #[test]

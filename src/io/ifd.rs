@@ -192,7 +192,7 @@ mod tests {
         out.extend(8u32.to_le_bytes());
         out.extend((entries.len() as u16).to_le_bytes());
         let mut data_at = 8 + 2 + 12 * entries.len() + 4;
-        let mut data = Vec::new();
+        let mut data: Vec<u8> = Vec::new();
         for (tag, kind, count, bytes) in entries {
             out.extend(tag.to_le_bytes());
             out.extend(kind.to_le_bytes());
@@ -214,7 +214,10 @@ mod tests {
 
     #[test]
     fn reads_numbers_and_text_and_checks_bounds() {
-        let floats: Vec<u8> = [1.5f32, -2.0, 0.25].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let floats: Vec<u8> = [1.5f32, -2.0, 0.25]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
         let rational: Vec<u8> = [3u32, 4].iter().flat_map(|v| v.to_le_bytes()).collect();
         let bytes = file(
             DCP_MAGIC,

@@ -53,6 +53,8 @@ struct DngTags {
     /// point of exposure compensation lies (a phone that underexposes to
     /// keep highlights says by how much).
     baseline_ev: f32,
+    /// BaselineExposureOffset alone, in EV (a profile's part of it).
+    baseline_offset_ev: f32,
     /// ForwardMatrix1/2 (white-balanced camera RGB -> XYZ D50) with the
     /// colour temperature of their calibration illuminant.
     forward: Vec<(Mat3, f32)>,
@@ -127,6 +129,7 @@ impl DngTags {
                     .collect()
             }),
             baseline_ev: ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset),
+            baseline_offset_ev: ev(DngTag::BaselineExposureOffset),
             forward: pairs(DngTag::ForwardMatrix1, DngTag::ForwardMatrix2),
             calibration: pairs(DngTag::CameraCalibration1, DngTag::CameraCalibration2),
             analog_balance: values(DngTag::AnalogBalance, 3)
@@ -484,17 +487,19 @@ fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<Ra
     let embedded = match (&dng.profile_error, &dng.profile) {
         (Some(e), _) => Err(format!("{}: embedded camera profile: {e}", path.display())),
         (None, tables) if tables.is_empty() => Ok(None),
-        (None, tables) => Ok(Some(Arc::new(
-            tables.resolve(calibration.weight(neutral)),
-        ))),
+        (None, tables) => Ok(Some(Arc::new(tables.resolve(calibration.weight(neutral))))),
     };
     let colour = RawColour {
         neutral,
         analog_balance: dng.analog_balance,
-        baseline_gain: gain,
+        baseline_exposure_ev: dng.baseline_ev - dng.baseline_offset_ev,
         embedded,
     };
-    (wb, cam_to_srgb.map(|row| row.map(|v| v * gain)), Arc::new(colour))
+    (
+        wb,
+        cam_to_srgb.map(|row| row.map(|v| v * gain)),
+        Arc::new(colour),
+    )
 }
 
 fn color_matrices(raw: &RawImage) -> Vec<(Mat3, f32)> {
