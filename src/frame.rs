@@ -204,28 +204,12 @@ pub struct Source {
 
 impl Source {
     /// `params` with their camera profile resolved for this photo
-    /// ([`crate::params::ProfileChoice::resolve`]), unless already set. A
-    /// malformed embedded profile, or a `.dcp` that cannot develop it, is
-    /// an error naming the file.
+    /// ([`crate::params::DevelopParams::profiled`]).
     pub fn profiled<'a>(
         &self,
         params: &'a crate::params::DevelopParams,
     ) -> Result<std::borrow::Cow<'a, crate::params::DevelopParams>, crate::Error> {
-        use std::borrow::Cow;
-        if params.camera_profile.is_some() {
-            return Ok(Cow::Borrowed(params));
-        }
-        let profile = params
-            .profile
-            .resolve(self.colour.as_deref())
-            .map_err(crate::Error::Profile)?;
-        Ok(match profile {
-            None => Cow::Borrowed(params),
-            some => Cow::Owned(crate::params::DevelopParams {
-                camera_profile: some,
-                ..params.clone()
-            }),
-        })
+        params.profiled(self.colour.as_deref())
     }
 
     pub fn size(&self) -> (usize, usize) {

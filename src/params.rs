@@ -313,6 +313,30 @@ impl Default for DevelopParams {
 }
 
 impl DevelopParams {
+    /// These parameters with their camera profile resolved
+    /// ([`ProfileChoice::resolve`]) for a photo whose colour is `colour`
+    /// (`None`: a developed image), unless already set. A malformed
+    /// embedded profile, or a `.dcp` that cannot develop the photo, is an
+    /// error naming the file.
+    pub fn profiled(
+        &self,
+        colour: Option<&crate::profile::RawColour>,
+    ) -> Result<std::borrow::Cow<'_, DevelopParams>, Error> {
+        use std::borrow::Cow;
+        if self.camera_profile.is_some() {
+            return Ok(Cow::Borrowed(self));
+        }
+        Ok(
+            match self.profile.resolve(colour).map_err(Error::Profile)? {
+                None => Cow::Borrowed(self),
+                some => Cow::Owned(DevelopParams {
+                    camera_profile: some,
+                    ..self.clone()
+                }),
+            },
+        )
+    }
+
     /// The neutral development used to measure accuracy: white balance,
     /// colour matrix and the sRGB curve only.
     pub fn neutral() -> Self {
