@@ -105,7 +105,10 @@ fn profile_op_matches_cpu_on_random_colours_and_odd_sizes() {
             let cpu: Vec<f32> = (0..w * h)
                 .flat_map(|i| {
                     let p = image.data[i];
-                    cpu_op.apply([p[0], p[1], p[2]], tile.pixel((i % w) as u32, (i / w) as u32))
+                    cpu_op.apply(
+                        [p[0], p[1], p[2]],
+                        tile.pixel((i % w) as u32, (i / w) as u32),
+                    )
                 })
                 .collect();
             let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
@@ -321,7 +324,10 @@ fn the_embedded_hue_sat_map_moves_the_chart_by_its_known_amounts() {
         .zip(&b)
         .flat_map(|(x, y)| (0..3).map(move |c| (x[c] - y[c]).abs()))
         .fold(0.0, f64::max);
-    assert!(largest > 20.0, "the HueSatMap moved patches by {largest:.1} codes at most");
+    assert!(
+        largest > 20.0,
+        "the HueSatMap moved patches by {largest:.1} codes at most"
+    );
 }
 
 /// The natural cubic spline through (0, 0), (0.25, 0.4), (1, 1)
@@ -401,7 +407,10 @@ fn profile_none_is_the_development_before_profiles() {
     let a = develop_both(&with, &none);
     let b = develop_both(&without, &DevelopParams::default());
     for ((who, x), (_, y)) in a.iter().zip(&b) {
-        assert_eq!(x, y, "{who}: --profile none differs from the file without a profile");
+        assert_eq!(
+            x, y,
+            "{who}: --profile none differs from the file without a profile"
+        );
     }
     assert_eq!(
         gpu()
@@ -426,12 +435,14 @@ fn profile_none_is_the_development_before_profiles() {
         args.extend_from_slice(extra);
         let r = wisp(&args);
         assert!(r.status.success(), "{}", stderr(&r));
-        std::fs::read(o.join(
-            std::path::Path::new(input)
-                .with_extension("png")
-                .file_name()
-                .unwrap(),
-        ))
+        std::fs::read(
+            o.join(
+                std::path::Path::new(input)
+                    .with_extension("png")
+                    .file_name()
+                    .unwrap(),
+            ),
+        )
         .unwrap()
     };
     let p = fixture("tests/fixtures/chart_profile.dng");
@@ -439,7 +450,10 @@ fn profile_none_is_the_development_before_profiles() {
     let none = run(p.to_str().unwrap(), &["--profile", "none"], "none");
     let plain = run(a.to_str().unwrap(), &[], "plain");
     let embedded = run(p.to_str().unwrap(), &[], "embedded");
-    assert_eq!(none, plain, "--profile none differs from the file without a profile");
+    assert_eq!(
+        none, plain,
+        "--profile none differs from the file without a profile"
+    );
     assert_ne!(embedded, plain, "the embedded profile changed nothing");
 }
 
@@ -498,7 +512,10 @@ fn a_dcp_replaces_the_embedded_profile() {
     )
     .unwrap();
     let sidecar = out("sidecar", &[]);
-    assert_eq!(flag, sidecar, "the sidecar's profile differs from the flag's");
+    assert_eq!(
+        flag, sidecar,
+        "the sidecar's profile differs from the flag's"
+    );
     assert_ne!(flag, embedded, "the .dcp changed nothing");
 }
 
@@ -544,7 +561,11 @@ fn malformed_profiles_fail_cleanly_naming_the_file_and_the_tag() {
     let cases: [(&str, Vec<u8>, &str); 4] = [
         ("dims.dcp", dims, "ProfileHueSatMapData1"),
         ("tone.dcp", tone, "ProfileToneCurve"),
-        ("short.dcp", good[..good.len() / 2].to_vec(), "outside the file"),
+        (
+            "short.dcp",
+            good[..good.len() / 2].to_vec(),
+            "outside the file",
+        ),
         ("tiff.dcp", std::fs::read(&bad_dng).unwrap(), "not a DCP"),
     ];
     let chart = fixture("tests/fixtures/chart_a.dng");
@@ -562,6 +583,9 @@ fn malformed_profiles_fail_cleanly_naming_the_file_and_the_tag() {
         assert_clean_failure(&o, name);
         let err = stderr(&o);
         assert!(err.contains(name) && err.contains(what), "{name}: {err}");
-        assert!(!dir.join("out").join("chart_a.jpg").exists(), "{name}: an output");
+        assert!(
+            !dir.join("out").join("chart_a.jpg").exists(),
+            "{name}: an output"
+        );
     }
 }
