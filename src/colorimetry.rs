@@ -122,7 +122,8 @@ pub const PROPHOTO_TO_XYZ_D50: Mat3 = [
 /// Linear sRGB -> linear ProPhoto: to XYZ, Bradford from D65 to D50, to
 /// ProPhoto.
 pub fn srgb_to_prophoto() -> Mat3 {
-    let xyz_to_prophoto = invert(&PROPHOTO_TO_XYZ_D50).expect("ProPhoto's primaries span a triangle");
+    let xyz_to_prophoto =
+        invert(&PROPHOTO_TO_XYZ_D50).expect("ProPhoto's primaries span a triangle");
     mul(
         &xyz_to_prophoto,
         &mul(&bradford(D65_XYZ, D50_XYZ), &SRGB_TO_XYZ),
