@@ -160,7 +160,7 @@ impl ToneCurve {
     pub const TABLE: usize = 4096;
 
     fn new(values: &[f64]) -> Result<ToneCurve, String> {
-        if values.len() < 4 || values.len() % 2 != 0 {
+        if values.len() < 4 || !values.len().is_multiple_of(2) {
             return Err(format!(
                 "{} values: pairs of (input, output), at least two, expected",
                 values.len()
@@ -340,7 +340,10 @@ impl Calibration {
 
 /// Of calibrations for several illuminants, those of the lowest and the
 /// highest colour temperature; `None` for fewer than two.
-fn extremes<T>(all: &[(T, f32)]) -> Option<(&(T, f32), &(T, f32))> {
+/// A calibration and its illuminant's colour temperature.
+type Calibrated<T> = (T, f32);
+
+fn extremes<T>(all: &[Calibrated<T>]) -> Option<(&Calibrated<T>, &Calibrated<T>)> {
     if all.len() < 2 {
         return None;
     }
@@ -680,7 +683,7 @@ mod tests {
 
     #[test]
     fn hsv_maps_check_their_sizes() {
-        let data = vec![0.0, 1.0, 1.0].repeat(6 * 2);
+        let data = [0.0, 1.0, 1.0].repeat(6 * 2);
         assert!(HsvMap::new(&[6.0, 2.0, 1.0], &data, false).is_ok());
         assert!(HsvMap::new(&[6.0, 2.0, 2.0], &data, false).is_err());
         assert!(HsvMap::new(&[6.0, 1.0, 2.0], &data, false).is_err());
