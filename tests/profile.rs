@@ -280,8 +280,13 @@ fn check_patches(
     tolerance: f64,
 ) {
     for (who, image) in develop_both(source, params) {
+        let (mut worst, mut sum) = (0.0f64, 0.0);
         for (i, got) in patch_means(&image).iter().enumerate() {
             let want = want(CHART_SRGB[i]).map(|v| v.clamp(0.0, 255.0));
+            for c in 0..3 {
+                worst = worst.max((got[c] - want[c]).abs());
+                sum += (got[c] - want[c]).abs() / 72.0;
+            }
             for c in 0..3 {
                 // Within `tolerance` codes, or, near black where the sRGB
                 // curve is steep, within 0.001 in linear light: the 12-bit
@@ -295,6 +300,9 @@ fn check_patches(
                 );
             }
         }
+        eprintln!(
+            "{what}, {who}: patch means off by {sum:.2} codes on average, {worst:.2} at most"
+        );
     }
 }
 
