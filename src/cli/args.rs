@@ -194,6 +194,12 @@ pub(super) enum BenchCommand {
         /// Noise reduction: auto, off or a strength.
         #[arg(long, default_value = "auto")]
         denoise: Denoise,
+        /// The look.
+        #[arg(long, default_value = "neutral")]
+        look: String,
+        /// Camera profile: embedded, none or a .dcp file.
+        #[arg(long, default_value = "embedded")]
+        profile: String,
         /// Develop on the CPU instead of the GPU.
         #[arg(long)]
         cpu: bool,
