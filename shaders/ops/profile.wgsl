@@ -3,8 +3,10 @@
 // ProPhoto RGB, then the profile's HueSatMap, exposure, LookTable and tone
 // curve (DNG 1.6, chapter 6). Hue is in sixths of a turn, [0, 6).
 
-// Which tables the kernel applies, fixed when it is compiled: 1 HueSatMap,
-// 2 LookTable, 4 tone curve.
+// Which tables the kernel applies and their kinds, fixed when it is
+// compiled: 1 HueSatMap, 2 LookTable, 4 tone curve; 8 and 16: the HueSatMap
+// and the LookTable have more than one value division (else the value
+// planes are not read); 32 and 64: their value axis is sRGB-encoded.
 override PROFILE_TABLES: u32 = 0u;
 
 struct ProfileParams {
@@ -14,7 +16,7 @@ struct ProfileParams {
     m2: vec4<f32>,
     // x = 2^exposure_ev, applied after the HueSatMap.
     gain: vec4<f32>,
-    // Divisions of hue, saturation, value; w = 1 for an sRGB-encoded value axis.
+    // Divisions of hue, saturation, value; w unused.
     hue_sat: vec4<u32>,
     look: vec4<u32>,
 }
@@ -51,7 +53,7 @@ fn profile_entry(t: texture_3d<f32>, s: u32, h: u32, v: u32) -> vec3<f32> {
 }
 
 // The table's entry at `hsv`: trilinear, hue wrapping around.
-fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>) -> vec3<f32> {
+fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>, planes: bool, srgb: bool) -> vec3<f32> {
     let hf = hsv.x * f32(dims.x) / 6.0;
     let h_base = floor(hf);
     let fh = hf - h_base;
@@ -62,24 +64,30 @@ fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>) -> vec3<f
     let s_base = min(floor(sf), sats - 1.0);
     let fs = sf - s_base;
     let s0 = u32(s_base);
+    if !planes {
+        return mix(
+            mix(profile_entry(t, s0, h0, 0u), profile_entry(t, s0 + 1u, h0, 0u), fs),
+            mix(profile_entry(t, s0, h1, 0u), profile_entry(t, s0 + 1u, h1, 0u), fs),
+            fh,
+        );
+    }
     var v = clamp(hsv.z, 0.0, 1.0);
-    if dims.w == 1u {
+    if srgb {
         v = srgb_encode(vec3<f32>(v)).x;
     }
     let vals = f32(dims.z - 1u);
     let vf = v * vals;
-    let v_base = min(floor(vf), max(vals - 1.0, 0.0));
+    let v_base = min(floor(vf), vals - 1.0);
     let fv = vf - v_base;
     let v0 = u32(v_base);
-    let v1 = min(v0 + 1u, dims.z - 1u);
     let lo = mix(
         mix(profile_entry(t, s0, h0, v0), profile_entry(t, s0 + 1u, h0, v0), fs),
         mix(profile_entry(t, s0, h1, v0), profile_entry(t, s0 + 1u, h1, v0), fs),
         fh,
     );
     let hi = mix(
-        mix(profile_entry(t, s0, h0, v1), profile_entry(t, s0 + 1u, h0, v1), fs),
-        mix(profile_entry(t, s0, h1, v1), profile_entry(t, s0 + 1u, h1, v1), fs),
+        mix(profile_entry(t, s0, h0, v0 + 1u), profile_entry(t, s0 + 1u, h0, v0 + 1u), fs),
+        mix(profile_entry(t, s0, h1, v0 + 1u), profile_entry(t, s0 + 1u, h1, v0 + 1u), fs),
         fh,
     );
     return mix(lo, hi, fv);
@@ -89,9 +97,9 @@ fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>) -> vec3<f
 // saturation and value scaled. Black and colours without a positive
 // channel pass unchanged; a scale never pushes saturation past 1 (or past
 // where it was, for colours beyond the primaries).
-fn profile_map(t: texture_3d<f32>, dims: vec4<u32>, c: vec3<f32>) -> vec3<f32> {
+fn profile_map(t: texture_3d<f32>, dims: vec4<u32>, c: vec3<f32>, planes: bool, srgb: bool) -> vec3<f32> {
     let hsv = profile_rgb_to_hsv(c);
-    let e = profile_lookup(t, dims, hsv);
+    let e = profile_lookup(t, dims, hsv, planes, srgb);
     var h = hsv.x + e.x / 60.0;
     h = h - 6.0 * floor(h / 6.0);
     let s = min(hsv.y * e.y, max(hsv.y, 1.0));
@@ -124,11 +132,11 @@ fn profile_tone(c: vec3<f32>) -> vec3<f32> {
 fn profile_apply(c: vec3<f32>, px: Pixel, p: ProfileParams) -> vec3<f32> {
     var rgb = vec3<f32>(dot(p.m0.xyz, c), dot(p.m1.xyz, c), dot(p.m2.xyz, c));
     if (PROFILE_TABLES & 1u) != 0u {
-        rgb = profile_map(profile_hue_sat_tex, p.hue_sat, rgb);
+        rgb = profile_map(profile_hue_sat_tex, p.hue_sat, rgb, (PROFILE_TABLES & 8u) != 0u, (PROFILE_TABLES & 32u) != 0u);
     }
     rgb = rgb * p.gain.x;
     if (PROFILE_TABLES & 2u) != 0u {
-        rgb = profile_map(profile_look_tex, p.look, rgb);
+        rgb = profile_map(profile_look_tex, p.look, rgb, (PROFILE_TABLES & 16u) != 0u, (PROFILE_TABLES & 64u) != 0u);
     }
     if (PROFILE_TABLES & 4u) != 0u {
         rgb = profile_tone(rgb);

@@ -45,10 +45,18 @@ pub const WGSL: Wgsl = Wgsl {
     params: Some("ProfileParams"),
 };
 
-/// Bits of `PROFILE_TABLES`.
+/// Bits of `PROFILE_TABLES`: the tables applied.
 pub const HUE_SAT: u32 = 1;
 pub const LOOK: u32 = 2;
 pub const TONE: u32 = 4;
+/// More bits of it, the kinds of table (fixed when the kernel is compiled,
+/// so that a CPU rasteriser runs no more than a table needs): more than one
+/// value division, for the HueSatMap and the LookTable ...
+const HUE_SAT_PLANES: u32 = 8;
+const LOOK_PLANES: u32 = 16;
+/// ... and an sRGB-encoded value axis.
+const HUE_SAT_SRGB: u32 = 32;
+const LOOK_SRGB: u32 = 64;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
@@ -63,7 +71,7 @@ pub struct ProfileUniform {
 
 fn dims(map: Option<&HsvMap>) -> [u32; 4] {
     map.map_or([1, 2, 1, 0], |m| {
-        [m.hues as u32, m.sats as u32, m.vals as u32, m.srgb_values as u32]
+        [m.hues as u32, m.sats as u32, m.vals as u32, 0]
     })
 }
 
@@ -113,7 +121,14 @@ impl Op for ProfileOp {
     }
 
     fn constants(&self) -> Vec<(&'static str, f64)> {
-        vec![("PROFILE_TABLES", self.tables as f64)]
+        let kind = |map: &Option<HsvMap>, planes: u32, srgb: u32| {
+            map.as_ref().map_or(0, |m| {
+                (if m.vals > 1 { planes } else { 0 }) | (if m.srgb_values { srgb } else { 0 })
+            })
+        };
+        let kinds = kind(&self.profile.hue_sat, HUE_SAT_PLANES, HUE_SAT_SRGB)
+            | kind(&self.profile.look, LOOK_PLANES, LOOK_SRGB);
+        vec![("PROFILE_TABLES", (self.tables | kinds) as f64)]
     }
 }
 
@@ -163,16 +178,6 @@ pub fn lookup(map: &HsvMap, hsv: [f32; 3]) -> [f32; 3] {
     let s_base = sf.floor().min(sats - 1.0);
     let fs = sf - s_base;
     let s0 = s_base as usize;
-    let mut v = hsv[2].clamp(0.0, 1.0);
-    if map.srgb_values {
-        v = srgb_encode(v);
-    }
-    let vals = (map.vals - 1) as f32;
-    let vf = v * vals;
-    let v_base = vf.floor().min((vals - 1.0).max(0.0));
-    let fv = vf - v_base;
-    let v0 = v_base as usize;
-    let v1 = (v0 + 1).min(map.vals - 1);
     let plane = |v: usize| {
         lerp3(
             lerp3(map.at(h0, s0, v), map.at(h0, s0 + 1, v), fs),
@@ -180,7 +185,19 @@ pub fn lookup(map: &HsvMap, hsv: [f32; 3]) -> [f32; 3] {
             fh,
         )
     };
-    lerp3(plane(v0), plane(v1), fv)
+    if map.vals == 1 {
+        return plane(0);
+    }
+    let mut v = hsv[2].clamp(0.0, 1.0);
+    if map.srgb_values {
+        v = srgb_encode(v);
+    }
+    let vals = (map.vals - 1) as f32;
+    let vf = v * vals;
+    let v_base = vf.floor().min(vals - 1.0);
+    let fv = vf - v_base;
+    let v0 = v_base as usize;
+    lerp3(plane(v0), plane(v0 + 1), fv)
 }
 
 /// CPU twin of `profile_map`.
