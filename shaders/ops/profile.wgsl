@@ -64,33 +64,36 @@ fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>, planes: b
     let s_base = min(floor(sf), sats - 1.0);
     let fs = sf - s_base;
     let s0 = u32(s_base);
-    if !planes {
-        return mix(
-            mix(profile_entry(t, s0, h0, 0u), profile_entry(t, s0 + 1u, h0, 0u), fs),
-            mix(profile_entry(t, s0, h1, 0u), profile_entry(t, s0 + 1u, h1, 0u), fs),
-            fh,
-        );
+    // The value plane below v and the fraction of the way to the next
+    // (none where the table has one plane).
+    var v0 = 0u;
+    var fv = 0.0;
+    if planes {
+        var v = clamp(hsv.z, 0.0, 1.0);
+        if srgb {
+            v = srgb_encode(vec3<f32>(v)).x;
+        }
+        let vals = f32(dims.z - 1u);
+        let vf = v * vals;
+        let v_base = min(floor(vf), vals - 1.0);
+        fv = vf - v_base;
+        v0 = u32(v_base);
     }
-    var v = clamp(hsv.z, 0.0, 1.0);
-    if srgb {
-        v = srgb_encode(vec3<f32>(v)).x;
-    }
-    let vals = f32(dims.z - 1u);
-    let vf = v * vals;
-    let v_base = min(floor(vf), vals - 1.0);
-    let fv = vf - v_base;
-    let v0 = u32(v_base);
-    let lo = mix(
+    var e = mix(
         mix(profile_entry(t, s0, h0, v0), profile_entry(t, s0 + 1u, h0, v0), fs),
         mix(profile_entry(t, s0, h1, v0), profile_entry(t, s0 + 1u, h1, v0), fs),
         fh,
     );
-    let hi = mix(
-        mix(profile_entry(t, s0, h0, v0 + 1u), profile_entry(t, s0 + 1u, h0, v0 + 1u), fs),
-        mix(profile_entry(t, s0, h1, v0 + 1u), profile_entry(t, s0 + 1u, h1, v0 + 1u), fs),
-        fh,
-    );
-    return mix(lo, hi, fv);
+    if planes {
+        let v1 = v0 + 1u;
+        let hi = mix(
+            mix(profile_entry(t, s0, h0, v1), profile_entry(t, s0 + 1u, h0, v1), fs),
+            mix(profile_entry(t, s0, h1, v1), profile_entry(t, s0 + 1u, h1, v1), fs),
+            fh,
+        );
+        e = mix(e, hi, fv);
+    }
+    return e;
 }
 
 // A HueSatMap or LookTable on linear ProPhoto RGB: the hue shifted, the
