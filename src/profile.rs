@@ -69,8 +69,21 @@ impl HsvMap {
         self.data[(v * self.hues + h) * self.sats + s]
     }
 
-    /// From a Dims tag's numbers and a Data tag's; `Err` names what is wrong.
-    fn new(dims: &[f64], data: &[f64], srgb_values: bool) -> Result<HsvMap, String> {
+    /// From the numbers of the Dims tag `names.0` and the Data tag
+    /// `names.1`; `Err` names the tag and what is wrong with it.
+    fn new(
+        dims: &[f64],
+        data: &[f64],
+        srgb_values: bool,
+        names: (&str, &str),
+    ) -> Result<HsvMap, String> {
+        let (hues, sats, vals) = Self::divisions(dims).map_err(|e| format!("{}: {e}", names.0))?;
+        Self::with_data(hues, sats, vals, srgb_values, data)
+            .map_err(|e| format!("{}: {e}", names.1))
+    }
+
+    /// The hue, saturation and value divisions of a Dims tag's numbers.
+    fn divisions(dims: &[f64]) -> Result<(usize, usize, usize), String> {
         let [h, s, v] = dims else {
             return Err(format!("{} numbers, not 3", dims.len()));
         };
@@ -91,7 +104,7 @@ impl HsvMap {
                 "{hues} x {sats} x {vals} entries, more than {MAX_ENTRIES}"
             ));
         }
-        Self::with_data(hues, sats, vals, srgb_values, data)
+        Ok((hues, sats, vals))
     }
 
     fn with_data(
@@ -427,13 +440,7 @@ impl ProfileTables {
             let Some(dims) = dims else {
                 return Err(bad(&name, "given without ProfileHueSatMapDims".into()));
             };
-            let map = HsvMap::new(dims, data, hue_sat_srgb).map_err(|e| {
-                if e.contains("divisions") && !e.contains("values") {
-                    bad("ProfileHueSatMapDims", e)
-                } else {
-                    bad(&name, e)
-                }
-            })?;
+            let map = HsvMap::new(dims, data, hue_sat_srgb, ("ProfileHueSatMapDims", &name))?;
             let illuminant = match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i]) {
                 Some([code]) => illuminant_cct(*code as u16).unwrap_or(6504.0),
                 _ => 6504.0,
@@ -453,13 +460,12 @@ impl ProfileTables {
                     "given without ProfileLookTableDims".into(),
                 ))
             }
-            (Some(dims), Some(data)) => Some(HsvMap::new(dims, data, look_srgb).map_err(|e| {
-                if e.contains("divisions") && !e.contains("values") {
-                    bad("ProfileLookTableDims", e)
-                } else {
-                    bad("ProfileLookTableData", e)
-                }
-            })?),
+            (Some(dims), Some(data)) => Some(HsvMap::new(
+                dims,
+                data,
+                look_srgb,
+                ("ProfileLookTableDims", "ProfileLookTableData"),
+            )?),
             _ => None,
         };
         let tone = match ifd.numbers(tag::TONE_CURVE) {
@@ -681,17 +687,22 @@ mod tests {
         assert_eq!(shift(None), 10.0);
     }
 
+    const NAMES: (&str, &str) = ("Dims", "Data");
+
     #[test]
     fn hsv_maps_check_their_sizes() {
         let data = [0.0, 1.0, 1.0].repeat(6 * 2);
-        assert!(HsvMap::new(&[6.0, 2.0, 1.0], &data, false).is_ok());
-        assert!(HsvMap::new(&[6.0, 2.0, 2.0], &data, false).is_err());
-        assert!(HsvMap::new(&[6.0, 1.0, 2.0], &data, false).is_err());
-        assert!(HsvMap::new(&[0.0, 2.0, 1.0], &[], false).is_err());
-        assert!(HsvMap::new(&[6.0, 2.0], &data, false).is_err());
-        assert!(HsvMap::new(&[6.5, 2.0, 1.0], &data, false).is_err());
+        assert!(HsvMap::new(&[6.0, 2.0, 1.0], &data, false, NAMES).is_ok());
+        assert!(HsvMap::new(&[6.0, 2.0, 2.0], &data, false, NAMES).is_err());
+        assert!(HsvMap::new(&[6.0, 1.0, 2.0], &data, false, NAMES).is_err());
+        assert!(HsvMap::new(&[0.0, 2.0, 1.0], &[], false, NAMES).is_err());
+        let short = HsvMap::new(&[6.0, 2.0], &data, false, NAMES).unwrap_err();
+        assert!(short.starts_with("Dims: "), "{short}");
+        let long = HsvMap::new(&[6.0, 2.0, 2.0], &data, false, NAMES).unwrap_err();
+        assert!(long.starts_with("Data: "), "{long}");
+        assert!(HsvMap::new(&[6.5, 2.0, 1.0], &data, false, NAMES).is_err());
         let mut nan = data.clone();
         nan[4] = f64::NAN;
-        assert!(HsvMap::new(&[6.0, 2.0, 1.0], &nan, false).is_err());
+        assert!(HsvMap::new(&[6.0, 2.0, 1.0], &nan, false, NAMES).is_err());
     }
 }
