@@ -111,6 +111,30 @@ pub fn forward_to_srgb(forward: &Mat3, balance: &Mat3, neutral: [f32; 3]) -> Opt
     ))
 }
 
+/// Linear ProPhoto (ROMM) RGB -> CIE XYZ D50: the reference space of the
+/// DNG pipeline, where a camera profile's tables apply.
+pub const PROPHOTO_TO_XYZ_D50: Mat3 = [
+    [0.797_674_9, 0.135_191_7, 0.031_353_4],
+    [0.288_040_2, 0.711_874_1, 0.000_085_7],
+    [0.0, 0.0, 0.825_210],
+];
+
+/// Linear sRGB -> linear ProPhoto: to XYZ, Bradford from D65 to D50, to
+/// ProPhoto.
+pub fn srgb_to_prophoto() -> Mat3 {
+    let xyz_to_prophoto =
+        invert(&PROPHOTO_TO_XYZ_D50).expect("ProPhoto's primaries span a triangle");
+    mul(
+        &xyz_to_prophoto,
+        &mul(&bradford(D65_XYZ, D50_XYZ), &SRGB_TO_XYZ),
+    )
+}
+
+/// Linear ProPhoto -> linear sRGB.
+pub fn prophoto_to_srgb() -> Mat3 {
+    invert(&srgb_to_prophoto()).expect("a regular matrix")
+}
+
 /// Correlated colour temperature (McCamy's approximation) of chromaticity (x, y).
 pub fn cct_from_xy(x: f32, y: f32) -> f32 {
     let n = (x - 0.3320) / (0.1858 - y);

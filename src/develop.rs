@@ -48,7 +48,9 @@ impl Engine {
     }
 
     /// Develop `source` and turn it upright.
+    /// Its camera profile is resolved from `params.profile` here.
     pub fn develop(&self, source: &Source, params: &DevelopParams) -> Result<Rendered, Error> {
+        let params = &*source.profiled(params)?;
         let rendered = match self {
             Engine::Gpu(p) => p.develop(&source.photo, params, Fusion::Fused)?,
             Engine::Cpu => crate::cpu::develop(&source.photo, params)?,

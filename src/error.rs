@@ -54,6 +54,10 @@ pub enum LookError {
     Unknown { name: String, builtins: String },
     #[error(transparent)]
     Lut(#[from] LutError),
+    /// A camera profile (`--profile`, a sidecar's `profile`) that cannot be
+    /// read; the message names the file.
+    #[error("{0}")]
+    Profile(String),
 }
 
 /// Talking to the GPU.
@@ -107,4 +111,8 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error("invalid parameter: {0}")]
     Param(String),
+    /// A camera profile that cannot be used: the message names its file
+    /// and, for a malformed table, the tag.
+    #[error("{0}")]
+    Profile(String),
 }

@@ -197,9 +197,21 @@ pub struct Source {
     /// What the file says that was not applied (a DNG's optional opcodes),
     /// for the report and `--verbose`.
     pub notes: Vec<String>,
+    /// A raw file's colour facts and embedded camera profile, for
+    /// resolving `--profile`; `None` for a developed image.
+    pub colour: Option<std::sync::Arc<crate::profile::RawColour>>,
 }
 
 impl Source {
+    /// `params` with their camera profile resolved for this photo
+    /// ([`crate::params::DevelopParams::profiled`]).
+    pub fn profiled<'a>(
+        &self,
+        params: &'a crate::params::DevelopParams,
+    ) -> Result<std::borrow::Cow<'a, crate::params::DevelopParams>, crate::Error> {
+        params.profiled(self.colour.as_deref())
+    }
+
     pub fn size(&self) -> (usize, usize) {
         match &self.photo {
             Photo::Raw(r) => (r.width, r.height),

@@ -37,6 +37,7 @@ pub mod params;
 pub mod pipeline;
 pub mod plan;
 pub mod preview;
+pub mod profile;
 pub mod readback;
 pub mod shaders;
 pub mod sidecar;

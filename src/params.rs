@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::lut::Lut;
 use crate::ops::{gbtf, mhc, Stencil};
+use crate::profile::CameraProfile;
+pub use crate::profile::ProfileChoice;
 
 /// Tone mapping operator (see [`crate::ops::tone`] for what each does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -276,6 +278,16 @@ pub struct DevelopParams {
     pub white_balance_shift: [f32; 2],
     pub demosaic: Demosaic,
     pub denoise: Denoise,
+    /// Which camera profile develops a raw photo (`--profile`).
+    pub profile: ProfileChoice,
+    /// What `profile` resolves to for the photo being developed: filled
+    /// from the photo by [`crate::Engine::develop`] (see
+    /// [`crate::frame::Source::profiled`]); `None` develops with the
+    /// file's matrix alone.
+    pub camera_profile: Option<Arc<CameraProfile>>,
+    /// Render the profile's LookTable and tone curve too (the `camera`
+    /// look); otherwise only its HueSatMap applies.
+    pub profile_look: bool,
 }
 
 impl Default for DevelopParams {
@@ -293,11 +305,38 @@ impl Default for DevelopParams {
             white_balance_shift: [0.0; 2],
             demosaic: Demosaic::default(),
             denoise: Denoise::default(),
+            profile: ProfileChoice::default(),
+            camera_profile: None,
+            profile_look: false,
         }
     }
 }
 
 impl DevelopParams {
+    /// These parameters with their camera profile resolved
+    /// ([`ProfileChoice::resolve`]) for a photo whose colour is `colour`
+    /// (`None`: a developed image), unless already set. A malformed
+    /// embedded profile, or a `.dcp` that cannot develop the photo, is an
+    /// error naming the file.
+    pub fn profiled(
+        &self,
+        colour: Option<&crate::profile::RawColour>,
+    ) -> Result<std::borrow::Cow<'_, DevelopParams>, Error> {
+        use std::borrow::Cow;
+        if self.camera_profile.is_some() {
+            return Ok(Cow::Borrowed(self));
+        }
+        Ok(
+            match self.profile.resolve(colour).map_err(Error::Profile)? {
+                None => Cow::Borrowed(self),
+                some => Cow::Owned(DevelopParams {
+                    camera_profile: some,
+                    ..self.clone()
+                }),
+            },
+        )
+    }
+
     /// The neutral development used to measure accuracy: white balance,
     /// colour matrix and the sRGB curve only.
     pub fn neutral() -> Self {

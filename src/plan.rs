@@ -12,7 +12,7 @@
 //! The photosite ops are [`ops::PHOTOSITE`] (linearize and white balance),
 //! the noise reduction ([`ops::denoise`]) runs where the parameters and the
 //! frame's noise ask for it, the stencil op is the chosen demosaic, the pointwise ops are
-//! [`ops::POINTWISE`] (colour matrix and exposure, tone map, LUT,
+//! [`ops::POINTWISE`] (camera profile, colour matrix and exposure, tone map, LUT,
 //! vignette), each left out where it would be the identity. A developed
 //! image (PNG, JPEG, TIFF) is its own scene.
 
@@ -144,10 +144,17 @@ impl Chain {
     /// ends on a 2.2 power right before the encoder (AgX) leaves it to the
     /// encoder, which takes it and the sRGB curve as one: the same codes up
     /// to float rounding at 16 bits, within 0.033 of a code at 8.
+    ///
+    /// The camera profile is `params.camera_profile`: its tables, and its
+    /// own matrix (a `.dcp`'s) in place of `cam_to_srgb`.
     pub fn new(params: &DevelopParams, cam_to_srgb: &Mat3, join_powers: bool) -> Self {
+        let profile = params.camera_profile.as_ref();
         let development = Development {
             params,
-            cam_to_srgb,
+            cam_to_srgb: profile
+                .and_then(|p| p.cam_to_srgb.as_ref())
+                .unwrap_or(cam_to_srgb),
+            profile,
         };
         let mut ops: Vec<Box<dyn Pointwise>> = ops::POINTWISE
             .iter()

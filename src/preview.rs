@@ -40,6 +40,8 @@ pub struct Preview<'a> {
     /// The settings `full` was made with.
     scene_settings: (Demosaic, Denoise),
     orientation: Orientation,
+    /// The photo's colour facts, for resolving each frame's camera profile.
+    colour: Option<std::sync::Arc<crate::profile::RawColour>>,
     fit: Option<Scene>,
     /// The last 1:1 window: origin and the copied part of the full image.
     actual: Option<((usize, usize), Scene)>,
@@ -59,6 +61,7 @@ impl<'a> Preview<'a> {
             full: gpu.scene(&source.photo, params)?,
             scene_settings: (params.demosaic, params.denoise),
             orientation: source.orientation,
+            colour: source.colour.clone(),
             fit: None,
             actual: None,
         })
@@ -94,6 +97,7 @@ impl<'a> Preview<'a> {
         view: View,
         display: Display,
     ) -> Result<wgpu::Texture, Error> {
+        let params = &*params.profiled(self.colour.as_deref())?;
         let (w, h) = self.full.size();
         match view {
             View::Fit { width, height } => {

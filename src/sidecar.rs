@@ -13,6 +13,7 @@
 //! tint = -0.05
 //! demosaic = "gbtf"
 //! denoise = 1.5        # or "auto", "off"
+//! profile = "none"     # or "embedded", or a .dcp file
 //! [vignette]           # each key replaces the look's
 //! amount = -0.5
 //! ```
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{LookError, OutputError};
 use crate::looks;
-use crate::params::{Demosaic, Denoise, DevelopParams, ToneOp, Vignette};
+use crate::params::{Demosaic, Denoise, DevelopParams, ProfileChoice, ToneOp, Vignette};
 
 /// What a sidecar's name adds to its photo's.
 pub const SUFFIX: &str = ".wisp.toml";
@@ -54,6 +55,9 @@ pub struct Settings {
     pub demosaic: Option<Demosaic>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denoise: Option<Denoise>,
+    /// The camera profile: `embedded`, `none` or a `.dcp` file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Last: TOML writes tables after plain keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vignette: Option<VignetteSettings>,
@@ -105,6 +109,7 @@ impl Settings {
             tint: self.tint.or(under.tint),
             demosaic: self.demosaic.or(under.demosaic),
             denoise: self.denoise.or(under.denoise),
+            profile: self.profile.clone().or_else(|| under.profile.clone()),
             vignette: match self.vignette {
                 Some(v) => Some(v.or(under.vignette)),
                 None => under.vignette,
@@ -124,6 +129,10 @@ impl Settings {
             ],
             demosaic: self.demosaic.unwrap_or(base.demosaic),
             denoise: self.denoise.unwrap_or(base.denoise),
+            profile: match &self.profile {
+                Some(spec) => ProfileChoice::parse(spec).map_err(LookError::Profile)?,
+                None => base.profile.clone(),
+            },
             ..base.clone()
         };
         let mut params = looks::params(self.look(), &under_look)?;

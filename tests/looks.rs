@@ -40,7 +40,14 @@ fn builtin_looks_load_and_render_distinctly() {
     let names: Vec<&str> = looks::builtin_names().collect();
     assert_eq!(
         names,
-        ["neutral", "authentic", "vibrant", "mono", "mono-hc"]
+        [
+            "neutral",
+            "authentic",
+            "vibrant",
+            "mono",
+            "mono-hc",
+            "camera"
+        ]
     );
     let renders: Vec<(String, Rendered)> = names
         .iter()

@@ -427,3 +427,40 @@ fn a_denoise_change_develops_the_scene_again_and_other_dials_do_not() {
         assert_eq!(preview.read(&frame).unwrap(), batch, "{denoise:?}");
     }
 }
+
+#[test]
+fn the_preview_renders_a_camera_profile_as_the_batch_does() {
+    // chart_profile.dng embeds a profile: the preview resolves it for each
+    // frame as `Engine::develop` does, in every look, and `--profile none`
+    // leaves it out there too.
+    let source = io::load(&fixture("tests/fixtures/chart_profile.dng")).unwrap();
+    for look in ["neutral", "camera"] {
+        for profile in ["embedded", "none"] {
+            let params = DevelopParams {
+                profile: wisp::params::ProfileChoice::parse(profile).unwrap(),
+                ..looks::params(look, &DevelopParams::default()).unwrap()
+            };
+            // What `Engine::develop` does: the profile resolved, then the plan.
+            let resolved = source.profiled(&params).unwrap();
+            let want = gpu()
+                .develop(&source.photo, &resolved, Fusion::Fused)
+                .unwrap();
+            let mut preview = Preview::new(gpu(), &source, &params).unwrap();
+            let frame = preview
+                .frame(
+                    &params,
+                    View::Fit {
+                        width: 1000,
+                        height: 1000,
+                    },
+                    Display::default(),
+                )
+                .unwrap();
+            assert_eq!(
+                preview.read(&frame).unwrap(),
+                want,
+                "{look} look, profile {profile}"
+            );
+        }
+    }
+}

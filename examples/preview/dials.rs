@@ -29,6 +29,8 @@ pub(crate) struct Dials {
     pub(crate) denoise: Denoise,
     /// Kept from the photo's sidecar; no dial turns it.
     pub(crate) demosaic: Option<Demosaic>,
+    /// The camera profile, kept from the photo's sidecar likewise.
+    pub(crate) profile: Option<String>,
     pub(crate) selected: Dial,
 }
 
@@ -60,6 +62,7 @@ impl Dials {
             tint: p.white_balance_shift[1],
             denoise: settings.denoise.unwrap_or_default(),
             demosaic: settings.demosaic,
+            profile: settings.profile.clone(),
             selected: Dial::Exposure,
         }
     }
@@ -78,6 +81,7 @@ impl Dials {
             tint: set(self.tint),
             demosaic: self.demosaic,
             denoise: (self.denoise != Denoise::Auto).then_some(self.denoise),
+            profile: self.profile.clone(),
             vignette: (self.vignette != look.vignette.amount).then_some(VignetteSettings {
                 amount: Some(self.vignette),
                 ..VignetteSettings::default()

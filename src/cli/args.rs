@@ -140,6 +140,11 @@ pub(super) struct ConvertArgs {
     /// strength from 0 to 4 (1 is auto's) [default: the sidecar's, or auto].
     #[arg(long)]
     pub(super) denoise: Option<Denoise>,
+    /// Camera profile: embedded (the raw file's own tables, where it has
+    /// them), none (its colour matrices only), or a .dcp file (whose
+    /// matrices and tables replace the file's) [default: the sidecar's, or embedded].
+    #[arg(long)]
+    pub(super) profile: Option<String>,
     /// Sidecars (PHOTO.EXT.wisp.toml, as the preview saves them): apply
     /// each photo's under the flags given here, or ignore them.
     #[arg(long, default_value = "apply")]
@@ -189,6 +194,12 @@ pub(super) enum BenchCommand {
         /// Noise reduction: auto, off or a strength.
         #[arg(long, default_value = "auto")]
         denoise: Denoise,
+        /// The look.
+        #[arg(long, default_value = "neutral")]
+        look: String,
+        /// Camera profile: embedded, none or a .dcp file.
+        #[arg(long, default_value = "embedded")]
+        profile: String,
         /// Develop on the CPU instead of the GPU.
         #[arg(long)]
         cpu: bool,

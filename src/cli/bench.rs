@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use wisp::{looks, Demosaic, Denoise, DevelopParams, Engine, ToneOp};
+use wisp::sidecar::Settings;
+use wisp::{Demosaic, DevelopParams, Engine};
 
 use super::engine;
 
@@ -30,33 +31,27 @@ pub(super) fn bench_demosaic(dataset: &Path, demosaic: Demosaic) -> Result<ExitC
 pub(super) fn bench_develop(
     photo: &Path,
     runs: usize,
-    tone: Option<ToneOp>,
-    demosaic: Demosaic,
-    denoise: Denoise,
+    settings: &Settings,
     cpu: bool,
 ) -> Result<ExitCode, String> {
     let engine = engine(cpu);
-    let base = DevelopParams {
-        demosaic,
-        denoise,
-        ..DevelopParams::default()
-    };
-    let mut params = looks::params("neutral", &base).map_err(|e| e.to_string())?;
-    if let Some(tone) = tone {
-        params.tone = tone;
-    }
+    let params = settings
+        .params(&DevelopParams::default())
+        .map_err(|e| e.to_string())?;
     let t = wisp::bench::phase_times(&engine, photo, &params, runs).map_err(|e| e.to_string())?;
     let mut sorted = t.develop.clone();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "{} ({}x{}) on {}, tone {:?}, demosaic {}, denoise {}",
+        "{} ({}x{}) on {}, look {}, tone {:?}, demosaic {}, denoise {}, profile {}",
         photo.display(),
         t.width,
         t.height,
         engine.describe(),
+        settings.look(),
         params.tone,
         params.demosaic.name(),
-        params.denoise.name()
+        params.denoise.name(),
+        params.profile.name()
     );
     println!("decode: {:.1} ms", t.decode);
     println!(

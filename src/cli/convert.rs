@@ -37,6 +37,7 @@ fn developments(args: &ConvertArgs) -> Result<Resolver, String> {
         exposure: args.exposure,
         demosaic: args.demosaic,
         denoise: args.denoise,
+        profile: args.profile.clone(),
         vignette: args.vignette.map(|amount| VignetteSettings {
             amount: Some(amount),
             ..Default::default()

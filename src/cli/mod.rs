@@ -28,8 +28,20 @@ pub fn run() -> ExitCode {
             tone,
             demosaic,
             denoise,
+            look,
+            profile,
             cpu,
-        }) => bench::bench_develop(&photo, runs as usize, tone, demosaic, denoise, cpu),
+        }) => {
+            let settings = wisp::sidecar::Settings {
+                look: Some(look),
+                tone,
+                demosaic: Some(demosaic),
+                denoise: Some(denoise),
+                profile: Some(profile),
+                ..Default::default()
+            };
+            bench::bench_develop(&photo, runs as usize, &settings, cpu)
+        }
     };
     match result {
         Ok(code) => code,

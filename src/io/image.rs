@@ -49,6 +49,7 @@ pub fn load(path: &Path, bytes: Vec<u8>) -> Result<Source, DecodeError> {
         info: Default::default(),
         exif,
         notes: Vec::new(),
+        colour: None,
     })
 }
 

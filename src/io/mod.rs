@@ -2,6 +2,7 @@
 
 pub mod exif;
 pub mod icc;
+pub mod ifd;
 pub mod image;
 mod jpeg;
 pub mod opcodes;

@@ -14,9 +14,11 @@ use crate::colorimetry::{self, Mat3};
 use crate::error::DecodeError;
 use crate::frame::{CfaPattern, LinearImage, Orientation, Photo, RawFrame, Source};
 use crate::io::exif::{Gps, PhotoInfo};
+use crate::io::ifd::{self, Ifd};
 use crate::io::opcodes;
 use crate::noise::{NoiseModel, NoiseSource};
 use crate::ops::gainmap::GainMaps;
+use crate::profile::{self, Calibration, ProfileTables, RawColour};
 
 /// Decode the raw file `path`, whose content is `bytes` (read, and its
 /// TIFF structure checked, by [`super::load`]).
@@ -51,6 +53,8 @@ struct DngTags {
     /// point of exposure compensation lies (a phone that underexposes to
     /// keep highlights says by how much).
     baseline_ev: f32,
+    /// BaselineExposureOffset alone, in EV (a profile's part of it).
+    baseline_offset_ev: f32,
     /// ForwardMatrix1/2 (white-balanced camera RGB -> XYZ D50) with the
     /// colour temperature of their calibration illuminant.
     forward: Vec<(Mat3, f32)>,
@@ -61,6 +65,10 @@ struct DngTags {
     opcodes: [Option<Vec<u8>>; 3],
     /// NoiseProfile's values: (S, O) pairs.
     noise_profile: Option<Vec<f64>>,
+    /// The camera profile's tables in IFD 0.
+    profile: ProfileTables,
+    /// What is wrong with them, where something is (the tag and why).
+    profile_error: Option<String>,
 }
 
 impl DngTags {
@@ -85,7 +93,7 @@ impl DngTags {
         };
         let cct = |tag| {
             let code = values(tag, 1)?[0] as u16;
-            Illuminant::try_from(code).ok().map(illuminant_cct)
+            profile::illuminant_cct(code)
         };
         let matrix = |v: Vec<f32>| [[v[0], v[1], v[2]], [v[3], v[4], v[5]], [v[6], v[7], v[8]]];
         let pairs = |first: DngTag, second: DngTag| -> Vec<(Mat3, f32)> {
@@ -103,13 +111,25 @@ impl DngTags {
                 .chain(ifd.sub_ifds().values().flatten())
                 .find_map(|ifd| ifd.get_entry(tag))
         };
+        // The profile's tables, which rawler does not read.
+        let profile = match Ifd::read(bytes, ifd::TIFF_MAGIC) {
+            Ok(ifd0) => ProfileTables::read(&ifd0),
+            Err(_) => Ok(ProfileTables::default()),
+        };
+        let (profile, profile_error) = match profile {
+            Ok(tables) => (tables, None),
+            Err(e) => (ProfileTables::default(), Some(e)),
+        };
         DngTags {
+            profile,
+            profile_error,
             noise_profile: raw_ifd_entry(DngTag::NoiseProfile).and_then(|e| {
                 (0..e.value.count().min(64))
                     .map(|i| e.value.get_f32(i).ok().flatten().map(f64::from))
                     .collect()
             }),
             baseline_ev: ev(DngTag::BaselineExposure) + ev(DngTag::BaselineExposureOffset),
+            baseline_offset_ev: ev(DngTag::BaselineExposureOffset),
             forward: pairs(DngTag::ForwardMatrix1, DngTag::ForwardMatrix2),
             calibration: pairs(DngTag::CameraCalibration1, DngTag::CameraCalibration2),
             analog_balance: values(DngTag::AnalogBalance, 3)
@@ -125,33 +145,6 @@ impl DngTags {
                 _ => None,
             }),
         }
-    }
-
-    /// White-balanced camera RGB -> linear sRGB by the forward matrices,
-    /// interpolated like the colour matrices (`weight`, of the one with the
-    /// lower colour temperature); `None` without forward matrices.
-    fn forward_to_srgb(&self, weight: Option<f32>, neutral: [f32; 3]) -> Option<Mat3> {
-        let pick = |all: &[(Mat3, f32)]| -> Option<Mat3> {
-            match (all, weight) {
-                ([], _) => None,
-                ([(lo, a), (hi, b)], Some(w)) => Some(if a <= b {
-                    colorimetry::mix(lo, hi, w)
-                } else {
-                    colorimetry::mix(hi, lo, w)
-                }),
-                // One calibration, or no weight: the one nearest D65.
-                _ => all
-                    .iter()
-                    .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
-                    .map(|m| m.0),
-            }
-        };
-        let forward = pick(&self.forward)?;
-        let calibration = pick(&self.calibration).unwrap_or(colorimetry::IDENTITY);
-        let [a, b, c] = self.analog_balance.unwrap_or([1.0; 3]);
-        let analog = [[a, 0.0, 0.0], [0.0, b, 0.0], [0.0, 0.0, c]];
-        let balance = colorimetry::invert(&colorimetry::mul(&analog, &calibration))?;
-        colorimetry::forward_to_srgb(&forward, &balance, neutral)
     }
 }
 
@@ -235,7 +228,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     }
     let (x0, y0, w, h) = crop(path, &raw)?;
     let cfa = cfa.clone();
-    let (wb, cam_to_srgb) = colour(&raw, dng);
+    let (wb, cam_to_srgb, colour) = colour(path, &raw, dng);
     let camera = camera_name(&raw);
     let RawImageData::Integer(data) = &mut raw.data else {
         return Err(DecodeError::invalid(
@@ -342,6 +335,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         info: PhotoInfo::default(),
         exif: None,
         notes,
+        colour: Some(colour),
     })
 }
 
@@ -416,7 +410,7 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
             "bad pixels or gain maps on a linear raw are not supported",
         ));
     }
-    let (wb, cam_to_srgb) = colour(raw, dng);
+    let (wb, cam_to_srgb, colour) = colour(path, raw, dng);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
         [0, 1, 2].map(|c| levels.get(c).or(levels.first()).copied().unwrap_or(0.0))
@@ -466,46 +460,46 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
         info: PhotoInfo::default(),
         exif: None,
         notes: notes(&opcodes),
+        colour: Some(colour),
     })
 }
 
-/// The white balance multipliers (to green) and the white-balanced
-/// camera RGB -> linear sRGB matrix of `raw`, by the DNG colour model.
-fn colour(raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3) {
-    let matrices = color_matrices(raw);
-    let d65_matrix = matrices
-        .iter()
-        .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
-        .map(|m| m.0);
+/// The white balance multipliers (to green), the white-balanced camera
+/// RGB -> linear sRGB matrix of `raw` by the DNG colour model, and what a
+/// camera profile needs of it: its neutral, analog balance and baseline
+/// exposure, and its embedded profile resolved for its white.
+fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<RawColour>) {
+    let calibration = Calibration {
+        color: color_matrices(raw),
+        forward: dng.forward.clone(),
+        camera: dng.calibration.clone(),
+    };
+    let d65_matrix = profile::interpolate(&calibration.color, None, colorimetry::mix);
     let wb = white_balance(raw.wb_coeffs, d65_matrix.as_ref());
     let neutral = wb.map(|g| 1.0 / g);
-    let (xyz_to_cam, weight) = match matrices.as_slice() {
-        [] => (None, None),
-        [only] => (Some(only.0), None),
-        many => {
-            let lo = many
-                .iter()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("non-empty");
-            let hi = many
-                .iter()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("non-empty");
-            let w = colorimetry::weight((&lo.0, lo.1), (&hi.0, hi.1), neutral);
-            (Some(colorimetry::mix(&lo.0, &hi.0, w)), Some(w))
-        }
-    };
-    // The forward matrices where the file has them, as the DNG
-    // specification prefers; else the colour matrices. Without a
-    // calibration the camera's primaries are taken as sRGB's.
-    let cam_to_srgb = dng
-        .forward_to_srgb(weight, neutral)
-        .or_else(|| xyz_to_cam.and_then(|m| colorimetry::cam_to_srgb(&m)))
+    // Without a calibration the camera's primaries are taken as sRGB's.
+    let cam_to_srgb = calibration
+        .cam_to_srgb(neutral, dng.analog_balance)
         .unwrap_or(colorimetry::IDENTITY);
     // BaselineExposure is a gain in scene-linear light before exposure
     // compensation: the matrix into that light takes it.
     let gain = dng.baseline_ev.exp2();
-    (wb, cam_to_srgb.map(|row| row.map(|v| v * gain)))
+    let embedded = match (&dng.profile_error, &dng.profile) {
+        (Some(e), _) => Err(format!("{}: embedded camera profile: {e}", path.display())),
+        (None, tables) if tables.is_empty() => Ok(None),
+        (None, tables) => Ok(Some(Arc::new(tables.resolve(calibration.weight(neutral))))),
+    };
+    let colour = RawColour {
+        neutral,
+        analog_balance: dng.analog_balance,
+        baseline_exposure_ev: dng.baseline_ev - dng.baseline_offset_ev,
+        embedded,
+    };
+    (
+        wb,
+        cam_to_srgb.map(|row| row.map(|v| v * gain)),
+        Arc::new(colour),
+    )
 }
 
 fn color_matrices(raw: &RawImage) -> Vec<(Mat3, f32)> {
@@ -520,21 +514,7 @@ fn color_matrices(raw: &RawImage) -> Vec<(Mat3, f32)> {
 }
 
 fn illuminant_cct(i: Illuminant) -> f32 {
-    match i {
-        Illuminant::A | Illuminant::Tungsten | Illuminant::IsoStudioTungsten => 2856.0,
-        Illuminant::Fluorescent | Illuminant::CoolWhiteFluorescent => 4150.0,
-        Illuminant::WhiteFluorescent => 3450.0,
-        Illuminant::DaylightWhiteFluorescent => 5000.0,
-        Illuminant::DaylightFluorescent => 6400.0,
-        Illuminant::D50 => 5003.0,
-        Illuminant::B => 4874.0,
-        Illuminant::D55 | Illuminant::Daylight | Illuminant::Flash | Illuminant::FineWeather => {
-            5503.0
-        }
-        Illuminant::C => 6774.0,
-        Illuminant::D75 | Illuminant::Shade => 7504.0,
-        Illuminant::D65 | Illuminant::CloudyWeather | Illuminant::Unknown => 6504.0,
-    }
+    profile::illuminant_cct(i as u16).unwrap_or(6504.0)
 }
 
 /// As-shot multipliers normalised to green. rawler may leave NaN (the 4th

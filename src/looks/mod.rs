@@ -28,6 +28,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("vibrant", include_str!("../../assets/looks/vibrant.toml")),
     ("mono", include_str!("../../assets/looks/mono.toml")),
     ("mono-hc", include_str!("../../assets/looks/mono-hc.toml")),
+    ("camera", include_str!("../../assets/looks/camera.toml")),
 ];
 
 /// A look preset as written in TOML. Every field but `name` may be left out.
@@ -53,6 +54,10 @@ pub struct Look {
     /// A grade to bake into the LUT (instead of `lut`).
     #[serde(default)]
     pub grade: Option<Grade>,
+    /// Render the raw file's camera profile whole: its LookTable and tone
+    /// curve too, not only its HueSatMap (the `camera` look).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub profile_look: bool,
 }
 
 fn default_reinhard_white() -> f32 {
@@ -70,6 +75,7 @@ impl Default for Look {
             lut: None,
             vignette: Vignette::default(),
             grade: None,
+            profile_look: false,
         }
     }
 }
@@ -91,6 +97,7 @@ impl LoadedLook {
             reinhard_white: self.look.reinhard_white,
             lut: self.lut.clone(),
             vignette: self.look.vignette,
+            profile_look: self.look.profile_look,
             ..base.clone()
         }
     }

@@ -52,7 +52,17 @@ impl Pointwise for ColorUniform {
 
 /// Every development has one: the camera matrix, with the output's
 /// primaries and the white balance shift (gains on camera RGB) folded in.
+/// After a camera profile ([`super::profile`], which took the camera
+/// matrix, the shift and the exposure) it takes linear ProPhoto to the
+/// output's primaries.
 pub fn step(d: &Development) -> Option<Box<dyn Pointwise>> {
+    if super::profile::tables(d) != 0 {
+        let matrix = colorimetry::mul(
+            &colorimetry::from_srgb(d.params.colorspace),
+            &colorimetry::prophoto_to_srgb(),
+        );
+        return Some(Box::new(ColorUniform::new(&matrix, 0.0)));
+    }
     let gains = shift_gains(d.params.white_balance_shift);
     let cam = d.cam_to_srgb.map(|row| [0, 1, 2].map(|c| row[c] * gains[c]));
     let matrix = colorimetry::mul(&colorimetry::from_srgb(d.params.colorspace), &cam);

@@ -128,7 +128,8 @@ fn lattice_cell(x: f32, scale: f32, offset: f32, points: u32) -> (usize, f32) {
     (base as usize, u - base)
 }
 
-fn texture(
+/// An rgba32float texture of `texels`, for reading with `textureLoad`.
+pub(crate) fn texture(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
     label: &str,

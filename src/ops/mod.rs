@@ -7,8 +7,8 @@
 //!   (linearize and white balance);
 //! - [`Stencil`] ops: the demosaic, which reads the photosites within a
 //!   declared reach of the pixel it computes;
-//! - [`Pointwise`] ops, after it: one pixel's colour (matrix and exposure,
-//!   tone map, LUT, vignette), and last the encoding to code values
+//! - [`Pointwise`] ops, after it: one pixel's colour (camera profile,
+//!   matrix and exposure, tone map, LUT, vignette), and last the encoding to code values
 //!   ([`encode::Encode`]).
 //!
 //! A [`crate::plan::Plan`] lists a development's ops in journey order. The
@@ -147,11 +147,12 @@ pub trait Pointwise: Op {
     }
 }
 
-/// What a pointwise op is built from: the development's parameters and
-/// the scene's camera RGB -> linear sRGB matrix.
+/// What a pointwise op is built from: the development's parameters, the
+/// scene's camera RGB -> linear sRGB matrix and its camera profile, if any.
 pub struct Development<'a> {
     pub params: &'a DevelopParams,
     pub cam_to_srgb: &'a crate::colorimetry::Mat3,
+    pub profile: Option<&'a std::sync::Arc<crate::profile::CameraProfile>>,
 }
 
 /// Builds an op's step for a development, or leaves the op out (`None`)
@@ -173,7 +174,7 @@ macro_rules! pointwise_ops {
     };
 }
 
-pointwise_ops!(color, tone, lut3d, vignette);
+pointwise_ops!(profile, color, tone, lut3d, vignette);
 
 /// The photosite ops in journey order.
 pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step, gainmap::step];

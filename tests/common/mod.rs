@@ -172,7 +172,35 @@ pub fn wisp(args: &[&str]) -> Output {
         .expect("wisp runs")
 }
 
-/// Every optional op on: a LUT, a vignette, a tone map other than AgX.
+/// A camera profile with every table: a HueSatMap of 6 x 3 x 2 entries
+/// (sRGB value axis), a LookTable of 4 x 2 x 1 and a tone curve.
+pub fn camera_profile() -> wisp::profile::CameraProfile {
+    use wisp::profile::{HsvMap, ToneCurve};
+    let map = |hues: usize, sats: usize, vals: usize, srgb_values: bool, seed: f32| HsvMap {
+        hues,
+        sats,
+        vals,
+        srgb_values,
+        data: (0..hues * sats * vals)
+            .map(|i| {
+                let t = (i as f32 * 0.73 + seed).sin();
+                [6.0 * t, 1.0 - 0.08 * t, 1.0 + 0.03 * t]
+            })
+            .collect(),
+    };
+    wisp::profile::CameraProfile {
+        name: Some("test".into()),
+        cam_to_srgb: None,
+        hue_sat: Some(map(6, 3, 2, true, 0.3)),
+        look: Some(map(4, 2, 1, false, 1.1)),
+        tone: Some(ToneCurve {
+            points: vec![[0.0, 0.0], [0.3, 0.4], [0.7, 0.8], [1.0, 1.0]],
+        }),
+    }
+}
+
+/// Every optional op on: a camera profile, a LUT, a vignette, a tone map
+/// other than AgX.
 pub fn graded() -> DevelopParams {
     let mut lut = Lut3d::identity(17);
     for e in lut.table.iter_mut() {
@@ -190,6 +218,8 @@ pub fn graded() -> DevelopParams {
         // The random frames are noisy: left as they are here, so that the
         // block kernel runs; tests/denoise.rs holds the noise reduction.
         denoise: Denoise::Off,
+        camera_profile: Some(camera_profile().into()),
+        profile_look: true,
         ..DevelopParams::default()
     }
 }
