@@ -301,6 +301,31 @@ impl Calibration {
         Some(colorimetry::weight((&a.0, a.1), (&b.0, b.1), neutral))
     }
 
+    /// The camera's response to a white of chromaticity `xy` (AsShotWhiteXY),
+    /// as DNG 1.6 (chapter 6) defines it: AnalogBalance x CameraCalibration
+    /// x ColorMatrix of that white's colour temperature, times its XYZ;
+    /// `None` without a colour matrix or for a response that is not
+    /// positive.
+    pub fn neutral_of_white(
+        &self,
+        [x, y]: [f32; 2],
+        analog_balance: Option<[f32; 3]>,
+    ) -> Option<[f32; 3]> {
+        let weight = extremes(&self.color).map(|(lo, hi)| {
+            let cct = colorimetry::cct_from_xy(x, y).clamp(lo.1, hi.1);
+            ((1.0 / cct - 1.0 / hi.1) / (1.0 / lo.1 - 1.0 / hi.1)).clamp(0.0, 1.0)
+        });
+        let xyz_to_cam = self.xyz_to_cam(weight)?;
+        let calibration =
+            interpolate(&self.camera, weight, colorimetry::mix).unwrap_or(colorimetry::IDENTITY);
+        let xyz = [x / y, 1.0, (1.0 - x - y) / y];
+        let camera = colorimetry::apply(&colorimetry::mul(&calibration, &xyz_to_cam), xyz);
+        let [a, b, c] = analog_balance.unwrap_or([1.0; 3]);
+        let neutral = [a * camera[0], b * camera[1], c * camera[2]];
+        let max = neutral.iter().cloned().fold(f32::MIN, f32::max);
+        (neutral.iter().all(|v| v.is_finite() && *v > 0.0)).then(|| neutral.map(|v| v / max))
+    }
+
     /// The XYZ -> camera matrix for the scene, by `weight`.
     pub fn xyz_to_cam(&self, weight: Option<f32>) -> Option<Mat3> {
         interpolate(&self.color, weight, colorimetry::mix)

@@ -61,6 +61,9 @@ struct DngTags {
     /// CameraCalibration1/2, likewise.
     calibration: Vec<(Mat3, f32)>,
     analog_balance: Option<[f32; 3]>,
+    /// AsShotWhiteXY, the as-shot white as a chromaticity, where the file
+    /// gives it and no AsShotNeutral.
+    as_shot_white_xy: Option<[f32; 2]>,
     /// OpcodeList1, 2 and 3, where the file has them.
     opcodes: [Option<Vec<u8>>; 3],
     /// NoiseProfile's values: (S, O) pairs.
@@ -135,6 +138,10 @@ impl DngTags {
             analog_balance: values(DngTag::AnalogBalance, 3)
                 .map(|v| [v[0], v[1], v[2]])
                 .filter(|v| v.iter().all(|x| *x > 0.0)),
+            as_shot_white_xy: values(DngTag::AsShotWhiteXY, 2)
+                .filter(|_| ifd.get_entry(DngTag::AsShotNeutral).is_none())
+                .map(|v| [v[0], v[1]])
+                .filter(|[x, y]| *x > 0.0 && *y > 0.0 && x + y < 1.0),
             opcodes: [
                 DngTag::OpcodeList1,
                 DngTag::OpcodeList2,
@@ -475,7 +482,16 @@ fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<Ra
         camera: dng.calibration.clone(),
     };
     let d65_matrix = profile::interpolate(&calibration.color, None, colorimetry::mix);
-    let wb = white_balance(raw.wb_coeffs, d65_matrix.as_ref());
+    let wb = match dng
+        .as_shot_white_xy
+        .and_then(|xy| calibration.neutral_of_white(xy, dng.analog_balance))
+    {
+        Some(neutral) => white_balance(
+            [1.0 / neutral[0], 1.0 / neutral[1], 1.0 / neutral[2], 1.0],
+            None,
+        ),
+        None => white_balance(raw.wb_coeffs, d65_matrix.as_ref()),
+    };
     let neutral = wb.map(|g| 1.0 / g);
     // Without a calibration the camera's primaries are taken as sRGB's.
     let cam_to_srgb = calibration
