@@ -359,7 +359,7 @@ fn shaded_corners_are_denoised_nearly_as_much_as_the_centre() {
     let grey = [0.09, 0.18, 0.144];
     let frame = frame_of(w, h, ISO3200, |x, y| grey.map(|v| v * shade(x, y)));
     let mut maps =
-        wisp::ops::gainmap::GainMaps::new(Vec::new(), w, h, [0, 0], [w as u32, h as u32]);
+        wisp::ops::gainmap::GainMaps::new(Vec::new(), (w, h), [0, 0], [w as u32, h as u32], 0);
     maps.gains = (0..w * h).map(|i| 1.0 / shade(i % w, i / w)).collect();
     let frame = RawFrame {
         gain_maps: Some(std::sync::Arc::new(maps)),

@@ -724,7 +724,12 @@ fn a_chart_lit_by_illuminant_a_develops_to_its_srgb_values() {
     // goes through the same colour model, and so does the chart whose
     // white is given as AsShotWhiteXY, with a D65 colour matrix unlike A's
     // (the camera's response to that white comes from A's matrix).
-    for name in ["chart_a.dng", "chart_a_linear.dng", "chart_a_xy.dng"] {
+    for name in [
+        "chart_a.dng",
+        "chart_a_linear.dng",
+        "chart_a_xy.dng",
+        "chart_a_linear_shaded.dng",
+    ] {
         check_chart(
             &io::load(&fixture(&format!("tests/fixtures/{name}"))).unwrap(),
             name,

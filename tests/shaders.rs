@@ -52,7 +52,7 @@ fn every_shader_file_is_a_kernel_an_op_or_common() {
 fn with_gain_maps(frame: wisp::RawFrame) -> wisp::RawFrame {
     let (w, h) = (frame.width, frame.height);
     let size = [w as u32, h as u32];
-    let maps = wisp::ops::gainmap::GainMaps::new(Vec::new(), w, h, [0, 0], size);
+    let maps = wisp::ops::gainmap::GainMaps::new(Vec::new(), (w, h), [0, 0], size, 0);
     wisp::RawFrame {
         gain_maps: Some(std::sync::Arc::new(maps)),
         ..frame

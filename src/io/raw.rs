@@ -322,7 +322,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     }
     notes.push(noise.to_string());
     let gain_maps = (!opcodes.gain_maps.is_empty())
-        .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, w, h, offset, size)));
+        .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, (w, h), offset, size, 0)));
 
     Ok(Source {
         photo: Photo::Raw(RawFrame {
@@ -396,8 +396,9 @@ fn crop(path: &Path, raw: &RawImage) -> Result<(usize, usize, usize, usize), Dec
 }
 
 /// A linear raw (DNG LinearRaw: three samples per pixel, already
-/// demosaiced, e.g. iPhone ProRAW): black and white levels and white
-/// balance applied here, as linearize does for a mosaic, per channel; the
+/// demosaiced, e.g. iPhone ProRAW): black and white levels, white balance
+/// and the GainMap opcodes' lens shading applied here, as the photosite
+/// ops do for a mosaic, per channel; the
 /// colour model and everything after it as for any raw. Integer data is
 /// clipped at white (saturated samples exactly 1, so highlights stay
 /// neutral); floating-point data (HDR merges) keeps what lies above.
@@ -411,12 +412,23 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     let (x0, y0, w, h) = crop(path, raw)?;
     let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
     let opcodes = read_opcodes(path, lists)?;
-    if !(opcodes.bad_pixels.is_empty() && opcodes.gain_maps.is_empty()) {
+    if !opcodes.bad_pixels.is_empty() {
         return Err(DecodeError::invalid(
             path,
-            "bad pixels or gain maps on a linear raw are not supported",
+            "FixBadPixels opcodes on a linear raw are not supported",
         ));
     }
+    // Lens shading: each plane's gains, as for a mosaic's one plane (the
+    // maps refer to the active area; a map may cover several planes).
+    let active = raw.active_area.map(|r| (r.p.x, r.p.y)).unwrap_or((0, 0));
+    let area = raw
+        .active_area
+        .map_or((raw.width, raw.height), |r| (r.d.w, r.d.h));
+    let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
+    let shading = (!opcodes.gain_maps.is_empty()).then(|| {
+        let size = [area.0 as u32, area.1 as u32];
+        [0, 1, 2].map(|c| GainMaps::new(opcodes.gain_maps.clone(), (w, h), offset, size, c))
+    });
     let (wb, cam_to_srgb, colour) = colour(path, raw, dng);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
@@ -443,7 +455,8 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
                     DecodeError::invalid(path, "raw data shorter than its stated size (truncated?)")
                 })?;
                 let range = (white[c] - black[c]).max(1e-6);
-                let linear = (v - black[c]) / range * wb[c] / min_gain;
+                let gain = shading.as_ref().map_or(1.0, |s| s[c].gains[y * w + x]);
+                let linear = (v - black[c]) / range * wb[c] / min_gain * gain;
                 px[c] = match float {
                     true => linear,
                     false if v >= white[c] => 1.0,

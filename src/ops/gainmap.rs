@@ -60,8 +60,9 @@ impl GainMap {
         (lower as u32, next, f - lower)
     }
 
-    fn at(&self, r: u32, c: u32) -> f32 {
-        self.gains[((r * self.points[1] + c) * self.map_planes) as usize]
+    /// Grid point (r, c) of map plane `p`.
+    fn at(&self, r: u32, c: u32, p: u32) -> f32 {
+        self.gains[((r * self.points[1] + c) * self.map_planes + p) as usize]
     }
 
     /// Multiply `gains`, the photosites of image row `row` from image
@@ -73,16 +74,18 @@ impl GainMap {
         height: u32,
         first: u32,
         across: &[(u32, u32, f32)],
-        gains: &mut [f32],
+        (plane, gains): (u32, &mut [f32]),
     ) {
         let [top, left, bottom, right] = self.area;
-        // A mosaic has one plane.
-        if self.plane != 0
+        // The image planes it applies to; a map with fewer planes than
+        // those gives the rest its last one (DNG 1.6, GainMap).
+        if !(self.plane..self.plane + self.planes).contains(&plane)
             || !(top..bottom).contains(&row)
             || !(row - top).is_multiple_of(self.pitch[0])
         {
             return;
         }
+        let p = (plane - self.plane).min(self.map_planes - 1);
         let (r0, r1, fr) = self.axis((row as f32 + 0.5) / height as f32, 0);
         let start = left.max(first);
         // The first column at the map's pitch from its left edge.
@@ -90,8 +93,8 @@ impl GainMap {
         let end = right.min(first + gains.len() as u32);
         for col in (start..end).step_by(self.pitch[1] as usize) {
             let (c0, c1, fc) = across[(col - first) as usize];
-            let upper = self.at(r0, c0) + (self.at(r0, c1) - self.at(r0, c0)) * fc;
-            let lower = self.at(r1, c0) + (self.at(r1, c1) - self.at(r1, c0)) * fc;
+            let upper = self.at(r0, c0, p) + (self.at(r0, c1, p) - self.at(r0, c0, p)) * fc;
+            let lower = self.at(r1, c0, p) + (self.at(r1, c1, p) - self.at(r1, c0, p)) * fc;
             gains[(col - first) as usize] *= upper + (lower - upper) * fr;
         }
     }
@@ -108,14 +111,15 @@ pub struct GainMaps {
 }
 
 impl GainMaps {
-    /// The gains of a `width` x `height` frame whose photosite (0, 0) lies
-    /// at `offset` in the maps' image of `size` (width, height).
+    /// The gains of image plane `plane` (0 for a mosaic; 0, 1 or 2 for a
+    /// linear raw) of a `width` x `height` frame whose pixel (0, 0) lies at
+    /// `offset` in the maps' image of `size` (width, height).
     pub fn new(
         maps: Vec<GainMap>,
-        width: usize,
-        height: usize,
+        (width, height): (usize, usize),
         offset: [u32; 2],
         size: [u32; 2],
+        plane: u32,
     ) -> Self {
         // Each map's grid position of each of the frame's columns, once.
         let across: Vec<Vec<(u32, u32, f32)>> = maps
@@ -132,6 +136,7 @@ impl GainMaps {
             .enumerate()
             .for_each(|(y, row)| {
                 for (m, across) in maps.iter().zip(&across) {
+                    let row = (plane, &mut *row);
                     m.apply_row(y as u32 + offset[1], size[1], offset[0], across, row);
                 }
             });
