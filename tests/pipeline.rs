@@ -685,35 +685,6 @@ fn baseline_exposure_moves_the_zero_point_of_exposure() {
     );
 }
 
-/// The chart of `tests/fixtures/chart_a.dng`, 8-bit sRGB, row by row
-/// (`CHART_SRGB` in `tests/fixtures/make_dngs.py`).
-const CHART_SRGB: [[u8; 3]; 24] = [
-    [115, 82, 68],
-    [194, 150, 130],
-    [98, 122, 157],
-    [87, 108, 67],
-    [133, 128, 177],
-    [103, 189, 170],
-    [214, 126, 44],
-    [80, 91, 166],
-    [193, 90, 99],
-    [94, 60, 108],
-    [157, 188, 64],
-    [224, 163, 46],
-    [56, 61, 150],
-    [70, 148, 73],
-    [175, 54, 60],
-    [231, 199, 31],
-    [187, 86, 149],
-    [8, 133, 161],
-    [243, 243, 242],
-    [200, 200, 200],
-    [160, 160, 160],
-    [122, 122, 121],
-    [85, 85, 85],
-    [52, 52, 52],
-];
-
 #[test]
 fn a_chart_lit_by_illuminant_a_develops_to_its_srgb_values() {
     // Forward matrices for A and D65, the colour matrices' interpolation

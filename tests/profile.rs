@@ -19,34 +19,6 @@ use wisp::plan::{Chain, Tile};
 use wisp::profile::{CameraProfile, HsvMap, ToneCurve};
 use wisp::{cpu, DevelopParams, Pixels, Source};
 
-/// The chart of `chart_a.dng` (`CHART_SRGB` in `make_dngs.py`).
-const CHART_SRGB: [[u8; 3]; 24] = [
-    [115, 82, 68],
-    [194, 150, 130],
-    [98, 122, 157],
-    [87, 108, 67],
-    [133, 128, 177],
-    [103, 189, 170],
-    [214, 126, 44],
-    [80, 91, 166],
-    [193, 90, 99],
-    [94, 60, 108],
-    [157, 188, 64],
-    [224, 163, 46],
-    [56, 61, 150],
-    [70, 148, 73],
-    [175, 54, 60],
-    [231, 199, 31],
-    [187, 86, 149],
-    [8, 133, 161],
-    [243, 243, 242],
-    [200, 200, 200],
-    [160, 160, 160],
-    [122, 122, 121],
-    [85, 85, 85],
-    [52, 52, 52],
-];
-
 fn random_map(rng: &mut rand::rngs::StdRng, dims: [usize; 3], srgb_values: bool) -> HsvMap {
     HsvMap {
         hues: dims[0],
@@ -101,16 +73,7 @@ fn profile_op_matches_cpu_on_random_colours_and_odd_sizes() {
             };
             let tile = Tile::whole(w, h);
             let gpu = gpu().pointwise_op(&image, op(), tile).expect("GPU op");
-            let cpu_op = op();
-            let cpu: Vec<f32> = (0..w * h)
-                .flat_map(|i| {
-                    let p = image.data[i];
-                    cpu_op.apply(
-                        [p[0], p[1], p[2]],
-                        tile.pixel((i % w) as u32, (i / w) as u32),
-                    )
-                })
-                .collect();
+            let cpu = cpu_pointwise(op().as_ref(), &image, tile);
             let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
             eprintln!("profile (look {profile_look}) {w}x{h}: GPU vs CPU twin max diff {diff:.2e}");
             assert!(

@@ -141,16 +141,7 @@ fn check_stage(name: &str, params: &DevelopParams, lo: f32, hi: f32, tolerance: 
             full_size: [w as u32 + 40, h as u32 + 13],
         };
         let gpu = gpu_op(&image, name, params, &matrix, tile);
-        let cpu_op = op(name, params, &matrix);
-        let cpu: Vec<f32> = (0..w * h)
-            .flat_map(|i| {
-                let p = image.data[i];
-                cpu_op.apply(
-                    [p[0], p[1], p[2]],
-                    tile.pixel((i % w) as u32, (i / w) as u32),
-                )
-            })
-            .collect();
+        let cpu = cpu_pointwise(op(name, params, &matrix).as_ref(), &image, tile);
         let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
         assert!(diff <= tolerance, "{name} {w}x{h}: max diff {diff}");
     }

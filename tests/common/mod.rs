@@ -297,3 +297,50 @@ pub fn assert_clean_failure(o: &Output, name: &str) {
         assert!(l.starts_with("wisp: "), "{name}: not a wisp line: {l}");
     }
 }
+
+/// The chart of `tests/fixtures/chart_a.dng`, 8-bit sRGB, row by row
+/// (`CHART_SRGB` in `tests/fixtures/make_dngs.py`).
+pub const CHART_SRGB: [[u8; 3]; 24] = [
+    [115, 82, 68],
+    [194, 150, 130],
+    [98, 122, 157],
+    [87, 108, 67],
+    [133, 128, 177],
+    [103, 189, 170],
+    [214, 126, 44],
+    [80, 91, 166],
+    [193, 90, 99],
+    [94, 60, 108],
+    [157, 188, 64],
+    [224, 163, 46],
+    [56, 61, 150],
+    [70, 148, 73],
+    [175, 54, 60],
+    [231, 199, 31],
+    [187, 86, 149],
+    [8, 133, 161],
+    [243, 243, 242],
+    [200, 200, 200],
+    [160, 160, 160],
+    [122, 122, 121],
+    [85, 85, 85],
+    [52, 52, 52],
+];
+
+/// CPU twin of a pointwise op over `image`, which sits at `tile`: its RGB.
+pub fn cpu_pointwise(
+    op: &dyn wisp::ops::Pointwise,
+    image: &LinearImage,
+    tile: wisp::plan::Tile,
+) -> Vec<f32> {
+    let w = image.width;
+    (0..image.data.len())
+        .flat_map(|i| {
+            let p = image.data[i];
+            op.apply(
+                [p[0], p[1], p[2]],
+                tile.pixel((i % w) as u32, (i / w) as u32),
+            )
+        })
+        .collect()
+}
