@@ -246,6 +246,10 @@ pub struct FileReport {
     pub engine: Option<String>,
     /// The sidecar whose settings developed it.
     pub sidecar: Option<PathBuf>,
+    /// The camera profile that developed it: its name, and where it came
+    /// from (`embedded` or the `.dcp` file); none without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// What the file says that was not applied (a DNG's optional opcodes).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -263,6 +267,7 @@ impl FileReport {
             height: None,
             engine: None,
             sidecar: None,
+            profile: None,
             notes: Vec::new(),
             timings: Timings::default(),
             error: None,
@@ -409,6 +414,7 @@ pub fn run(
                         )
                     });
                     let meta = Metadata::for_source(&source, params.colorspace);
+                    report.profile = profile_used(&source, &params);
                     // The raw frame's memory is free for the next decode
                     // while this image waits for an encoder.
                     drop(source);
@@ -485,6 +491,17 @@ pub fn run(
 pub struct Outcome {
     pub reports: Vec<FileReport>,
     pub engines: Vec<Engine>,
+}
+
+/// How a report names the camera profile `params` develop `source` with.
+fn profile_used(source: &Source, params: &DevelopParams) -> Option<String> {
+    let profiled = source.profiled(params).ok()?;
+    let profile = profiled.camera_profile.as_ref()?;
+    let from = params.profile.name();
+    Some(match &profile.name {
+        Some(name) => format!("{name} ({from})"),
+        None => from,
+    })
 }
 
 fn interrupted(job: &Job) -> FileReport {

@@ -561,3 +561,67 @@ fn malformed_profiles_fail_cleanly_naming_the_file_and_the_tag() {
         );
     }
 }
+
+#[test]
+fn the_report_names_the_camera_profile_that_developed_each_photo() {
+    let dir = tempdir("profile_report");
+    let report = dir.join("report.json");
+    let run = |profile: &str| -> Vec<(String, Option<String>)> {
+        let o = wisp(&[
+            "convert",
+            fixture("tests/fixtures/chart_profile.dng")
+                .to_str()
+                .unwrap(),
+            fixture("tests/fixtures/chart_a.dng").to_str().unwrap(),
+            "-o",
+            dir.join("out").to_str().unwrap(),
+            "--overwrite",
+            "--profile",
+            profile,
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let mut files: Vec<(String, Option<String>)> = r["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let input = f["input"].as_str().unwrap();
+                let name = input.rsplit('/').next().unwrap().to_string();
+                (name, f["profile"].as_str().map(String::from))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let dcp = fixture("tests/fixtures/chart.dcp");
+    let dcp = dcp.to_str().unwrap();
+    assert_eq!(
+        run("embedded"),
+        [
+            ("chart_a.dng".into(), None),
+            (
+                "chart_profile.dng".into(),
+                Some("wisp chart profile (embedded)".into())
+            ),
+        ]
+    );
+    assert_eq!(
+        run("none"),
+        [
+            ("chart_a.dng".into(), None),
+            ("chart_profile.dng".into(), None)
+        ]
+    );
+    let named = Some(format!("wisp chart dcp ({dcp})"));
+    assert_eq!(
+        run(dcp),
+        [
+            ("chart_a.dng".into(), named.clone()),
+            ("chart_profile.dng".into(), named)
+        ]
+    );
+}

@@ -60,9 +60,10 @@ impl Progress {
                 r.timings.decode_ms,
                 r.timings.develop_ms,
                 r.timings.encode_ms,
-                r.notes
+                r.profile
                     .iter()
-                    .map(|n| format!("\n  note: {n}"))
+                    .map(|p| format!("\n  camera profile: {p}"))
+                    .chain(r.notes.iter().map(|n| format!("\n  note: {n}")))
                     .collect::<String>()
             )),
             (batch::Status::Converted, _) if !self.quiet && self.bar.is_none() => {
