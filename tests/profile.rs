@@ -393,35 +393,11 @@ fn profile_none_is_the_development_before_profiles() {
     );
     // And on the command line.
     let dir = tempdir("profile-none");
-    let run = |input: &str, extra: &[&str], out: &str| {
-        let o = dir.join(out);
-        let mut args = vec![
-            "convert",
-            input,
-            "-o",
-            o.to_str().unwrap(),
-            "--format",
-            "png",
-            "-q",
-        ];
-        args.extend_from_slice(extra);
-        let r = wisp(&args);
-        assert!(r.status.success(), "{}", stderr(&r));
-        std::fs::read(
-            o.join(
-                std::path::Path::new(input)
-                    .with_extension("png")
-                    .file_name()
-                    .unwrap(),
-            ),
-        )
-        .unwrap()
-    };
     let p = fixture("tests/fixtures/chart_profile.dng");
     let a = fixture("tests/fixtures/chart_a.dng");
-    let none = run(p.to_str().unwrap(), &["--profile", "none"], "none");
-    let plain = run(a.to_str().unwrap(), &[], "plain");
-    let embedded = run(p.to_str().unwrap(), &[], "embedded");
+    let none = convert_png(&p, &dir.join("none"), &["--profile", "none"]);
+    let plain = convert_png(&a, &dir.join("plain"), &[]);
+    let embedded = convert_png(&p, &dir.join("embedded"), &[]);
     assert_eq!(
         none, plain,
         "--profile none differs from the file without a profile"
@@ -460,22 +436,7 @@ fn a_dcp_replaces_the_embedded_profile() {
     let photo = dir.join("chart.dng");
     std::fs::copy(fixture("tests/fixtures/chart_profile.dng"), &photo).unwrap();
     let dcp_path = fixture("tests/fixtures/chart.dcp");
-    let out = |name: &str, extra: &[&str]| {
-        let o = dir.join(name);
-        let mut args = vec![
-            "convert",
-            photo.to_str().unwrap(),
-            "-o",
-            o.to_str().unwrap(),
-            "--format",
-            "png",
-            "-q",
-        ];
-        args.extend_from_slice(extra);
-        let r = wisp(&args);
-        assert!(r.status.success(), "{}", stderr(&r));
-        std::fs::read(o.join("chart.png")).unwrap()
-    };
+    let out = |name: &str, extra: &[&str]| convert_png(&photo, &dir.join(name), extra);
     let flag = out("flag", &["--profile", dcp_path.to_str().unwrap()]);
     let embedded = out("embedded", &["--sidecars", "ignore"]);
     std::fs::write(
@@ -624,4 +585,22 @@ fn the_report_names_the_camera_profile_that_developed_each_photo() {
             ("chart_profile.dng".into(), named)
         ]
     );
+}
+
+/// `wisp convert INPUT -o OUT --format png` with `extra` flags: the PNG's bytes.
+fn convert_png(input: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "png",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let r = wisp(&args);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let name = input.with_extension("png");
+    std::fs::read(out.join(name.file_name().unwrap())).unwrap()
 }
