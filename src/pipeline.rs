@@ -366,7 +366,8 @@ impl GpuPipeline {
                 width: frame.width,
                 height: frame.height,
             };
-            let mosaic = self.record_photosites(&mut encoder, &raw, whole)?;
+            let buffers = raw.buffers(&self.gpu);
+            let mosaic = self.record_photosites(&mut encoder, &raw, whole, &buffers)?;
             let bytes = read_texture(&self.gpu, &self.buffers, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
@@ -462,9 +463,10 @@ impl GpuPipeline {
         let mut in_flight = std::collections::VecDeque::new();
         let reach = raw.demosaic.reach();
         let side = self.scene_tile.unwrap_or(scene_tile(reach));
+        let buffers = raw.buffers(&self.gpu);
         for (core, around) in tiles(w, h, side, reach) {
             let mut encoder = self.encoder();
-            let mosaic = self.record_photosites(&mut encoder, raw, around)?;
+            let mosaic = self.record_photosites(&mut encoder, raw, around, &buffers)?;
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
             let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
@@ -508,12 +510,14 @@ impl GpuPipeline {
     }
 
     /// The photosite ops over the part `rect` of the raw mosaic: an
-    /// r32float image.
+    /// r32float image. `buffers` are the ops' storage buffers
+    /// ([`RawScene::buffers`]), uploaded once for all of a frame's tiles.
     fn record_photosites(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         raw: &RawScene,
         rect: Rect,
+        buffers: &[(&'static str, wgpu::Buffer)],
     ) -> Result<wgpu::Texture, Error> {
         let frame = raw.frame;
         let (w, h) = (rect.width, rect.height);
@@ -534,7 +538,6 @@ impl GpuPipeline {
             .kernels
             .get(&self.gpu, "passes", "photosite_main", &raw.glue(origin));
         let (raw_view, mosaic_view) = (view(&texture), view(&mosaic));
-        let buffers = raw.buffers(&self.gpu);
         let mut resources = vec![
             ("photosites", uniform.as_entire_binding()),
             ("raw", wgpu::BindingResource::TextureView(&raw_view)),
@@ -543,7 +546,7 @@ impl GpuPipeline {
                 wgpu::BindingResource::TextureView(&mosaic_view),
             ),
         ];
-        for (name, buffer) in &buffers {
+        for (name, buffer) in buffers {
             resources.push((name, buffer.as_entire_binding()));
         }
         self.gpu.dispatch(encoder, &kernel, &resources, w, h);
@@ -568,10 +571,10 @@ impl GpuPipeline {
         let side = self.scene_tile.unwrap_or(scene_tile(denoise::reach()));
         // The lens shading gains the photosite ops apply, or a stand-in
         // that the kernel does not read.
-        let gains = raw
-            .buffers(&self.gpu)
-            .into_iter()
-            .find_map(|(name, buffer)| (name == "gain_data").then_some(buffer))
+        let buffers = raw.buffers(&self.gpu);
+        let gains = buffers
+            .iter()
+            .find_map(|(name, buffer)| (*name == "gain_data").then(|| buffer.clone()))
             .unwrap_or_else(|| {
                 use wgpu::util::DeviceExt;
                 let init = wgpu::util::BufferInitDescriptor {
@@ -583,7 +586,7 @@ impl GpuPipeline {
             });
         for (core, around) in tiles(w, h, side, denoise::reach()) {
             let mut encoder = self.encoder();
-            let linear = self.record_photosites(&mut encoder, raw, around)?;
+            let linear = self.record_photosites(&mut encoder, raw, around, &buffers)?;
             let u = raw
                 .denoise_uniform([around.x, around.y])
                 .expect("a scene that reduces noise");
