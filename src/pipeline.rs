@@ -86,6 +86,11 @@ pub struct GpuPipeline {
     scene_tile: Option<usize>,
 }
 
+/// Pixels of a row that one invocation of a walking stencil pass develops
+/// (`WALK` in `shaders/kernels/passes.wgsl`): each run starts by filling
+/// its window, a dozen pixels' work.
+const WALK: usize = 256;
+
 /// The side of the tiles that the texture passes develop a frame in, with
 /// the scene part's reach around each: a few tens of MB of images each
 /// (some hundreds with the noise reduction), whatever the frame. At least
@@ -684,24 +689,27 @@ impl GpuPipeline {
     ) -> wgpu::Texture {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let kinds = self.gpu.uniform(&cfa.kinds());
-        let image = |label| {
-            self.gpu
-                .texture(label, w, h, wgpu::TextureFormat::Rgba32Float)
-        };
         let mut images: Vec<wgpu::Texture> = Vec::new();
-        let passes = stencil.passes().len();
-        for pass in 0..=passes {
-            let out = image(if pass < passes {
-                "stencil image"
-            } else {
-                "camera rgb"
-            });
-            let glue = Glue::default()
+        let passes = stencil.passes();
+        for pass in 0..=passes.len() {
+            let current = passes.get(pass);
+            let out = match current {
+                Some(p) => self.gpu.texture("stencil image", w, h, p.format()),
+                None => self
+                    .gpu
+                    .texture("camera rgb", w, h, wgpu::TextureFormat::Rgba32Float),
+            };
+            let mut glue = Glue::default()
                 .photosites(photosites)
                 .stencil(stencil, pass);
-            let kernel = self
-                .kernels
-                .get(&self.gpu, "passes", "stencil_pass_main", &glue);
+            glue.constants.push(("WALK", WALK as f64));
+            let walks = current.is_some_and(|p| p.walks);
+            let entry = if walks {
+                "stencil_walk_main"
+            } else {
+                "stencil_pass_main"
+            };
+            let kernel = self.kernels.get(&self.gpu, "passes", entry, &glue);
             let views: Vec<_> = images.iter().map(view).collect();
             let names: Vec<String> = (0..views.len())
                 .map(|k| format!("stencil_image_{k}"))
@@ -715,8 +723,17 @@ impl GpuPipeline {
             for (name, v) in names.iter().zip(&views) {
                 resources.push((name, wgpu::BindingResource::TextureView(v)));
             }
-            // Pairs of pixels, a row per workgroup of 64 (`pair` in the kernel).
-            let groups = [w.div_ceil(2).div_ceil(64) as u32, h as u32];
+            // Runs of WALK pixels, 64 rows per workgroup; or 2x2 cells
+            // from a red photosite, which may start a pixel before the
+            // frame, a row of 64 per workgroup.
+            let groups = if walks {
+                [h.div_ceil(64) as u32, w.div_ceil(WALK) as u32]
+            } else {
+                [
+                    (w + 1).div_ceil(2).div_ceil(64) as u32,
+                    (h + 1).div_ceil(2) as u32,
+                ]
+            };
             self.gpu
                 .dispatch_groups(encoder, &kernel, &resources, groups);
             images.push(out);

@@ -123,7 +123,10 @@ fn every_kernel_parses_and_validates_with_every_op() {
 fn kernels_expose_their_entry_points() {
     let expect = [
         ("block", vec!["codes_main", "scene_main"]),
-        ("passes", vec!["photosite_main", "stencil_pass_main"]),
+        (
+            "passes",
+            vec!["photosite_main", "stencil_pass_main", "stencil_walk_main"],
+        ),
         (
             "pointwise",
             vec!["codes_8", "codes_16", "display", "linear_main"],

@@ -2,8 +2,9 @@
 //
 // The scene part as texture passes: the photosite ops over the raw mosaic
 // into an r32float image (`photosite_main`), then the stencil op's passes
-// (`stencil_pass_main`), each into an image of its own: the last one's is
-// linear camera RGB. The reference the
+// (`stencil_pass_main`, or `stencil_walk_main` for one that walks), each
+// into an image of its own (`stencil_out`, declared with its format by
+// the glue): the last one's is linear camera RGB. The reference the
 // block kernel is held to, the path for float mosaics (the demosaic
 // benchmark) and for stencils that do not fit the block kernel. It holds
 // no stage math: it calls the plan's chains (src/ops/glue.rs).
@@ -18,7 +19,6 @@ struct Cfa {
 @group(0) @binding(_) var raw: texture_2d<u32>;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
 @group(0) @binding(_) var mosaic: texture_2d<f32>;
-@group(0) @binding(_) var stencil_out: texture_storage_2d<rgba32float, write>;
 
 @compute @workgroup_size(8, 8)
 fn photosite_main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -37,22 +37,57 @@ fn mosaic_tap(x: i32, y: i32) -> f32 {
     return textureLoad(mosaic, mirror2(vec2(x, y), dims), 0).r;
 }
 
-// The stencil passes develop two neighbouring pixels per invocation, one
-// row per workgroup: every invocation's pixels then have the same kinds of
-// site, so a pass's per-kind branches do not diverge (a CPU rasteriser
-// would run every side of a divergent branch for every lane).
-fn pair(gid: vec3<u32>, k: u32) -> vec3<i32> {
-    let p = vec2<i32>(vec2(2u * gid.x + k, gid.y));
-    return vec3<i32>(p, i32(cfa.kinds[(2u * (gid.y & 1u)) + k]));
+// The stencil passes develop a 2x2 cell of the mosaic per invocation,
+// from its red photosite: each of the cell's pixels then has a kind of
+// site known when the kernel is compiled, so a pass runs that kind's
+// filter alone (a CPU rasteriser runs every side of a branch that its
+// lanes might take differently). Cells start one pixel left of or above
+// the frame where its first column or row is not red; such pixels are
+// skipped.
+fn red_offset() -> vec2<i32> {
+    var red = 0;
+    for (var c = 1; c < 4; c++) {
+        red = select(red, c, cfa.kinds[c] == 0u);
+    }
+    return vec2<i32>(red & 1, red >> 1u);
+}
+
+fn store_pass(x: i32, y: i32, kind: u32, dims: vec2<i32>) {
+    if within(vec2(x, y), dims) {
+        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind));
+    }
 }
 
 @compute @workgroup_size(64, 1)
 fn stencil_pass_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let dims = vec2<i32>(textureDimensions(mosaic));
-    for (var k = 0u; k < 2u; k++) {
-        let p = pair(gid, k);
-        if within(p.xy, dims) {
-            textureStore(stencil_out, p.xy, stencil_pass(p.x, p.y, u32(p.z)));
-        }
+    let o = 2 * vec2<i32>(gid.xy) - red_offset();
+    if o.x >= dims.x || o.y >= dims.y {
+        return;
+    }
+    store_pass(o.x, o.y, 0u, dims);
+    store_pass(o.x + 1, o.y, 1u, dims);
+    store_pass(o.x, o.y + 1, 2u, dims);
+    store_pass(o.x + 1, o.y + 1, 3u, dims);
+}
+
+// A pass that walks along the rows (`Stencil::walks`): an invocation per
+// run of WALK pixels of a row, left to right, rows side by side in a
+// workgroup (set by src/pipeline.rs).
+override WALK: i32;
+
+@compute @workgroup_size(64, 1)
+fn stencil_walk_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = vec2<i32>(textureDimensions(mosaic));
+    let y = i32(gid.x);
+    let start = i32(gid.y) * WALK;
+    if y >= dims.y || start >= dims.x {
+        return;
+    }
+    let row = 2u * u32(y & 1);
+    stencil_walk_start(start, y, cfa.kinds[row + u32(start & 1)]);
+    for (var x = start; x < min(start + WALK, dims.x); x++) {
+        let kind = cfa.kinds[row + u32(x & 1)];
+        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind));
     }
 }

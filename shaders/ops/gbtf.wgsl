@@ -1,11 +1,12 @@
 // Gradient-based threshold-free demosaic, GBTF (Pekkucuksen & Altunbasak,
-// ICIP 2010; src/ops/gbtf.rs). Five passes, each over the whole image,
+// ICIP 2010; src/ops/gbtf.rs). Four passes, each over the whole image,
 // each reading the image the pass before wrote (`gbtf_PASS_tap`, borders
 // mirrored) and the mosaic (`mosaic_tap`):
-//   gradients    G - C along the row (h) and the column (v), C the other
-//                colour there, from Hamilton-Adams estimates; and their
-//                gradients |d(+1) - d(-1)|
-//   runs         sums of five along the column upward and the row leftward
+//   rows         walks along each row (`gbtf_rows_start`, then one call
+//                per pixel, left to right), sliding: the colour
+//                differences G - C along the row (dh) and the column (dv),
+//                from Hamilton-Adams estimates, and centred sums of five
+//                along the row of their gradients and of dh
 //   green        green at red and blue sites: the four directional colour
 //                differences, weighted by 1 / (gradient sum of a 5x5
 //                window in that direction)^2
@@ -14,45 +15,82 @@
 //   rgb          camera RGB; at green sites from the four neighbours'
 //                colour differences
 // `kind` is the site's: 0 red, 1 green in a red row, 2 green in a blue
-// row, 3 blue.
+// row, 3 blue. Every sum is centred, hence even about a mirrored border:
+// a pass's mirrored tap reads what the pass would compute there.
 
 fn gbtf_is_green(kind: u32) -> bool {
     return kind == 1u || kind == 2u;
 }
 
-// G - C at (x, y) along direction d (along the row (1, 0), or the column
-// (0, 1)), whose site is green or not.
-fn gbtf_diff(x: i32, y: i32, d: vec2<i32>, green: bool) -> f32 {
-    let c = mosaic_tap(x, y);
-    let other = 0.5 * (mosaic_tap(x - d.x, y - d.y) + mosaic_tap(x + d.x, y + d.y))
-        + 0.25 * (2.0 * c - mosaic_tap(x - 2 * d.x, y - 2 * d.y) - mosaic_tap(x + 2 * d.x, y + 2 * d.y));
+// G - C from five photosites along a row or column, centred on c, at a
+// site that is green or not.
+fn gbtf_diff(far0: f32, near0: f32, c: f32, near1: f32, far1: f32, green: bool) -> f32 {
+    let other = 0.5 * (near0 + near1) + 0.25 * (2.0 * c - far0 - far1);
     return select(other - c, c - other, green);
 }
 
-// (dh, dv, |dh(x+1) - dh(x-1)|, |dv(y+1) - dv(y-1)|); neighbours along a
-// row or column alternate between green and not.
-fn gbtf_gradients(x: i32, y: i32, kind: u32) -> vec4<f32> {
-    let green = gbtf_is_green(kind);
-    let h = vec2<i32>(1, 0);
-    let v = vec2<i32>(0, 1);
-    return vec4<f32>(
-        gbtf_diff(x, y, h, green),
-        gbtf_diff(x, y, v, green),
-        abs(gbtf_diff(x + 1, y, h, !green) - gbtf_diff(x - 1, y, h, !green)),
-        abs(gbtf_diff(x, y + 1, v, !green) - gbtf_diff(x, y - 1, v, !green)),
-    );
+// The walk's window, for the pixel x it last returned: photosites
+// m(x+1..x+5) of its row, dh(x-3..x+3), |dh(x+1) - dh(x-1)| at x-2..x+2
+// (gh), |dv(y+1) - dv(y-1)| at x-2..x+2 (gv), dv(x..x+2). Private, so in
+// registers: every index is a constant.
+var<private> gbtf_m: array<f32, 5>;
+var<private> gbtf_dh: array<f32, 7>;
+var<private> gbtf_gh: array<f32, 5>;
+var<private> gbtf_gv: array<f32, 5>;
+var<private> gbtf_dv: array<f32, 3>;
+
+// One step of the walk to pixel x of row y (green or not), its window
+// moved one to the right: (sum of gv, sum of gh, sum of dh over x-2..x+2,
+// dv at x).
+fn gbtf_rows_step(x: i32, y: i32, green: bool) -> vec4<f32> {
+    // Column x + 2 is of x's kind, x + 3 of the other.
+    for (var k = 0; k < 4; k++) {
+        gbtf_m[k] = gbtf_m[k + 1];
+    }
+    gbtf_m[4] = mosaic_tap(x + 5, y);
+    for (var k = 0; k < 6; k++) {
+        gbtf_dh[k] = gbtf_dh[k + 1];
+    }
+    gbtf_dh[6] = gbtf_diff(gbtf_m[0], gbtf_m[1], gbtf_m[2], gbtf_m[3], gbtf_m[4], !green);
+    for (var k = 0; k < 4; k++) {
+        gbtf_gh[k] = gbtf_gh[k + 1];
+        gbtf_gv[k] = gbtf_gv[k + 1];
+    }
+    gbtf_gh[4] = abs(gbtf_dh[6] - gbtf_dh[4]);
+    let c = x + 2;
+    let u3 = mosaic_tap(c, y - 3);
+    let u2 = mosaic_tap(c, y - 2);
+    let u1 = mosaic_tap(c, y - 1);
+    let d1 = mosaic_tap(c, y + 1);
+    let d2 = mosaic_tap(c, y + 2);
+    let d3 = mosaic_tap(c, y + 3);
+    let here = gbtf_m[1];
+    let above = gbtf_diff(u3, u2, u1, here, d1, !green);
+    let below = gbtf_diff(u1, here, d1, d2, d3, !green);
+    gbtf_gv[4] = abs(below - above);
+    gbtf_dv[0] = gbtf_dv[1];
+    gbtf_dv[1] = gbtf_dv[2];
+    gbtf_dv[2] = gbtf_diff(u2, u1, here, d1, d2, green);
+    var sums = vec3<f32>(0.0);
+    for (var k = 0; k < 5; k++) {
+        sums += vec3<f32>(gbtf_gv[k], gbtf_gh[k], gbtf_dh[k + 1]);
+    }
+    return vec4<f32>(sums, gbtf_dv[0]);
 }
 
-// Sums over rows y-4..y of dv and its gradient, over columns x-4..x of dh
-// and its gradient.
-fn gbtf_runs(x: i32, y: i32, kind: u32) -> vec4<f32> {
-    var up = vec2<f32>(0.0);
-    var left = vec2<f32>(0.0);
-    for (var k = 0; k < 5; k++) {
-        up += gbtf_gradients_tap(x, y - k).yw;
-        left += gbtf_gradients_tap(x - k, y).xz;
+// Fills the window for a walk that starts at pixel x of row y: the steps
+// to x - 11 .. x - 1 (the earliest value the window keeps, dh(x - 4),
+// reads m(x - 6), which the step to x - 11 loads).
+fn gbtf_rows_start(x: i32, y: i32, kind: u32) {
+    var green = gbtf_is_green(kind);
+    for (var k = 11; k >= 1; k--) {
+        green = !green;
+        _ = gbtf_rows_step(x - k, y, green);
     }
-    return vec4<f32>(up.x, up.y, left.x, left.y);
+}
+
+fn gbtf_rows(x: i32, y: i32, kind: u32) -> vec4<f32> {
+    return gbtf_rows_step(x, y, gbtf_is_green(kind));
 }
 
 // Keeps a flat window's weight finite.
@@ -63,75 +101,77 @@ fn gbtf_weight(gradient_sum: f32) -> f32 {
     return 1.0 / (s * s);
 }
 
-// (G, G - C at red and blue sites (0 at green ones), the mosaic value).
+// G - C at red and blue sites (0 at green ones). North and south: the
+// column's gv sums over rows y-4..y and y..y+4, and the mean of dv over
+// them; west and east: the gh sums of rows y-2..y+2 centred on x-2 and
+// x+2, and the mean of dh there.
 fn gbtf_green(x: i32, y: i32, kind: u32) -> vec4<f32> {
-    let m = mosaic_tap(x, y);
     if gbtf_is_green(kind) {
-        return vec4<f32>(m, 0.0, m, 0.0);
+        return vec4<f32>(0.0);
     }
-    let here = gbtf_runs_tap(x, y);
-    let below = gbtf_runs_tap(x, y + 4);
-    let right = gbtf_runs_tap(x + 4, y);
-    var north = 0.0;
-    var south = 0.0;
+    var north = vec2<f32>(0.0);
+    var south = vec2<f32>(0.0);
+    for (var k = 0; k <= 4; k++) {
+        north += gbtf_rows_tap(x, y - k).xw;
+        south += gbtf_rows_tap(x, y + k).xw;
+    }
     var west = 0.0;
     var east = 0.0;
     for (var k = -2; k <= 2; k++) {
-        north += gbtf_runs_tap(x + k, y).y;
-        south += gbtf_runs_tap(x + k, y + 4).y;
-        west += gbtf_runs_tap(x, y + k).w;
-        east += gbtf_runs_tap(x + 4, y + k).w;
+        west += gbtf_rows_tap(x - 2, y + k).y;
+        east += gbtf_rows_tap(x + 2, y + k).y;
     }
-    let w = vec4<f32>(gbtf_weight(north), gbtf_weight(south), gbtf_weight(west), gbtf_weight(east));
-    let d = vec4<f32>(here.x, below.x, here.z, right.z) * 0.2;
-    let diff = dot(w, d) / (w.x + w.y + w.z + w.w);
-    return vec4<f32>(m + diff, diff, m, 0.0);
+    let w = vec4<f32>(gbtf_weight(north.x), gbtf_weight(south.x), gbtf_weight(west), gbtf_weight(east));
+    let d = vec4<f32>(north.y, south.y, gbtf_rows_tap(x - 2, y).z, gbtf_rows_tap(x + 2, y).z) * 0.2;
+    return vec4<f32>(dot(w, d) / (w.x + w.y + w.z + w.w));
 }
 
-// The 7x7 `prb` filter over the colour differences of the sites diagonal
-// to (x, y): 10/32 at distance (1, 1), -1/32 at (1, 3) and (3, 1).
-fn gbtf_diagonal(x: i32, y: i32) -> f32 {
+// At red and blue sites, the other colour's difference (G - B at red
+// ones, G - R at blue ones) by the 7x7 `prb` filter over the differences
+// of the diagonal sites, which are of that other colour: 10/32 at
+// distance (1, 1), -1/32 at (1, 3) and (3, 1). 0 at green sites.
+fn gbtf_differences(x: i32, y: i32, kind: u32) -> vec4<f32> {
+    if gbtf_is_green(kind) {
+        return vec4<f32>(0.0);
+    }
     var near = 0.0;
     var far = 0.0;
     for (var sy = -1; sy <= 1; sy += 2) {
         for (var sx = -1; sx <= 1; sx += 2) {
-            near += gbtf_green_tap(x + sx, y + sy).y;
-            far += gbtf_green_tap(x + sx, y + 3 * sy).y + gbtf_green_tap(x + 3 * sx, y + sy).y;
+            near += gbtf_green_tap(x + sx, y + sy).x;
+            far += gbtf_green_tap(x + sx, y + 3 * sy).x + gbtf_green_tap(x + 3 * sx, y + sy).x;
         }
     }
-    return (10.0 * near - far) * (1.0 / 32.0);
+    return vec4<f32>((10.0 * near - far) * (1.0 / 32.0));
 }
 
-// (G, G - R, G - B, mosaic value); the differences only at red and blue
-// sites.
-fn gbtf_differences(x: i32, y: i32, kind: u32) -> vec4<f32> {
-    let here = gbtf_green_tap(x, y);
-    switch kind {
-        case 0u: {
-            return vec4<f32>(here.x, here.y, gbtf_diagonal(x, y), here.z);
-        }
-        case 3u: {
-            return vec4<f32>(here.x, gbtf_diagonal(x, y), here.y, here.z);
-        }
-        default: {
-            return vec4<f32>(here.x, 0.0, 0.0, here.z);
-        }
-    }
-}
-
+// Camera RGB. At a green site, red and blue are green less the mean of
+// the four neighbours' differences: along a red row, the neighbours left
+// and right are red sites (G - R from `green`, G - B from `differences`),
+// those above and below blue ones (the other way round).
 fn gbtf_rgb(x: i32, y: i32, kind: u32) -> vec3<f32> {
-    let here = gbtf_differences_tap(x, y);
+    let m = mosaic_tap(x, y);
     switch kind {
         case 0u: {
-            return vec3<f32>(here.w, here.x, here.x - here.z);
+            let g = m + gbtf_green_tap(x, y).x;
+            return vec3<f32>(m, g, g - gbtf_differences_tap(x, y).x);
         }
         case 3u: {
-            return vec3<f32>(here.x - here.y, here.x, here.w);
+            let g = m + gbtf_green_tap(x, y).x;
+            return vec3<f32>(g - gbtf_differences_tap(x, y).x, g, m);
         }
         default: {
-            let around = gbtf_differences_tap(x - 1, y) + gbtf_differences_tap(x + 1, y)
-                + gbtf_differences_tap(x, y - 1) + gbtf_differences_tap(x, y + 1);
-            return vec3<f32>(here.w - 0.25 * around.y, here.w, here.w - 0.25 * around.z);
+            let row = vec2<f32>(
+                gbtf_green_tap(x - 1, y).x + gbtf_green_tap(x + 1, y).x,
+                gbtf_differences_tap(x - 1, y).x + gbtf_differences_tap(x + 1, y).x,
+            );
+            let column = vec2<f32>(
+                gbtf_green_tap(x, y - 1).x + gbtf_green_tap(x, y + 1).x,
+                gbtf_differences_tap(x, y - 1).x + gbtf_differences_tap(x, y + 1).x,
+            );
+            // (G - R, G - B) summed over the four.
+            let sums = select(row.yx + column, row + column.yx, kind == 1u);
+            return vec3<f32>(m - 0.25 * sums.x, m, m - 0.25 * sums.y);
         }
     }
 }

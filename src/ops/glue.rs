@@ -39,9 +39,9 @@ impl Glue {
     }
 
     /// The stencil op: `demosaic_rgb`, its last pass, with a texture and
-    /// a tap for each image its first passes write; and `stencil_pass`,
-    /// which runs its pass `pass` (the last one, as RGBA, after the
-    /// others).
+    /// a tap for each image its first passes write; `stencil_pass`, which
+    /// runs its pass `pass` (the last one, as RGBA, after the others), and
+    /// `stencil_walk_start`, which starts a run of it where it walks.
     pub fn stencil(mut self, op: &dyn Stencil, pass: usize) -> Self {
         self.uniform_block("stencil", "StencilParams", &[], &[op]);
         let call = self.call(op, "stencil", "rgb", "x, y, kind");
@@ -54,18 +54,32 @@ impl Glue {
             let _ = writeln!(
                 self.text,
                 "@group(0) @binding(_) var stencil_image_{k}: texture_2d<f32>;\n\
-                 fn {name}_{image}_tap(x: i32, y: i32) -> vec4<f32> {{\n    \
+                 fn {name}_{}_tap(x: i32, y: i32) -> vec4<f32> {{\n    \
                  let dims = vec2<i32>(textureDimensions(stencil_image_{k}));\n    \
-                 return textureLoad(stencil_image_{k}, mirror2(vec2(x, y), dims), 0);\n}}"
+                 return textureLoad(stencil_image_{k}, mirror2(vec2(x, y), dims), 0);\n}}",
+                image.image
             );
         }
-        let body = match op.passes().get(pass) {
-            Some(first) => self.call(op, "stencil", first, "x, y, kind"),
+        let current = op.passes().get(pass);
+        let body = match current {
+            Some(p) => self.call(op, "stencil", p.image, "x, y, kind"),
             None => "vec4<f32>(demosaic_rgb(x, y, kind), 1.0)".to_string(),
+        };
+        let start = match current {
+            Some(p) if p.walks => {
+                self.call(op, "stencil", &format!("{}_start", p.image), "x, y, kind")
+            }
+            _ => String::new(),
+        };
+        let format = match current {
+            Some(p) if p.single => "r32float",
+            _ => "rgba32float",
         };
         let _ = writeln!(
             self.text,
-            "fn stencil_pass(x: i32, y: i32, kind: u32) -> vec4<f32> {{\n    return {body};\n}}"
+            "@group(0) @binding(_) var stencil_out: texture_storage_2d<{format}, write>;\n\
+             fn stencil_pass(x: i32, y: i32, kind: u32) -> vec4<f32> {{\n    return {body};\n}}\n\
+             fn stencil_walk_start(x: i32, y: i32, kind: u32) {{\n    {start};\n}}"
         );
         self
     }

@@ -110,13 +110,38 @@ pub trait Stencil: Op {
     /// How far from the pixel it reads, in photosites, over all its passes.
     fn reach(&self) -> usize;
 
-    /// The passes before `rgb`, by the names of the images they write.
-    fn passes(&self) -> &'static [&'static str] {
+    /// The passes before `rgb`, in order.
+    fn passes(&self) -> &'static [Pass] {
         &[]
     }
 
     /// CPU twin: demosaic a linear mosaic into linear camera RGB.
     fn cpu(&self, mosaic: &[f32], width: usize, height: usize, cfa: CfaPattern) -> LinearImage;
+}
+
+/// A pass of a [`Stencil`] before its last, `rgb`: `NAME_IMAGE(x, y,
+/// kind) -> vec4<f32>` writes the image that later passes read with
+/// `NAME_IMAGE_tap(x, y)`.
+pub struct Pass {
+    pub image: &'static str,
+    /// The image holds only the first of the four values (r32float, a
+    /// quarter of the memory traffic of rgba32float).
+    pub single: bool,
+    /// The pass walks along the rows: the kernel calls
+    /// `NAME_IMAGE_start(x, y, kind)` for the first pixel of a run, then
+    /// `NAME_IMAGE` for each pixel of the run, left to right, so the pass
+    /// may slide a window of sums in private variables.
+    pub walks: bool,
+}
+
+impl Pass {
+    pub fn format(&self) -> wgpu::TextureFormat {
+        if self.single {
+            wgpu::TextureFormat::R32Float
+        } else {
+            wgpu::TextureFormat::Rgba32Float
+        }
+    }
 }
 
 /// Where a pixel is, for the pointwise ops that depend on it (vignette,
