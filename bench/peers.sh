@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Peer benchmark: the same 12 MP DNGs through wisp and, where installed,
 # rawtherapee-cli, darktable-cli and a rawpy + Pillow script; default
-# settings, JPEG out. Each tool converts the whole set RUNS times, the
-# tools taking turns; prints each one's median time and MP/s, and wisp's
+# settings, JPEG out; wisp once with each demosaic (`wisp-fast`,
+# `wisp-gbtf`). Each tool converts the whole set RUNS times, the tools
+# taking turns; prints each one's median time and MP/s, and each wisp's
 # ratio to each peer.
 #
 #   bench/peers.sh [KODAK_DIR] [FILES] [RUNS]   (defaults: ../shared/datasets/kodak, 6, 3)
@@ -33,7 +34,7 @@ echo "$count DNGs, 4000x3000 (12 MP) each, $(nproc) cores, median of $runs runs"
 
 # The tools take turns within each round, so a drift in the machine's speed
 # falls on all of them alike.
-tools=(wisp)
+tools=(wisp-fast wisp-gbtf)
 command -v rawtherapee-cli >/dev/null && tools+=(rawtherapee-cli)
 if command -v darktable-cli >/dev/null; then
     tools+=(darktable-cli)
@@ -51,7 +52,7 @@ python3 -c "import rawpy" 2>/dev/null && tools+=(rawpy+pillow)
 
 convert_with() { # tool, output folder
     case $1 in
-        wisp) target/release/wisp convert "$work/raws" -o "$2" -q ;;
+        wisp-*) target/release/wisp convert "$work/raws" -o "$2" -q --demosaic "${1#wisp-}" ;;
         rawtherapee-cli) rawtherapee-cli -o "$2" -d -j92 -Y -c "$work/raws" ;;
         darktable-cli) "${as_user[@]}" env HOME="$work/dt" darktable-cli "$work/raws" "$2/\$(FILE_NAME).jpg" \
             --core --configdir "$work/dt/conf" --library :memory: ;;
@@ -97,8 +98,10 @@ for name in "${tools[@]}"; do
         "$(printf '%.2f ' "${t[@]}")"
 done
 
-for peer in "${tools[@]}"; do
-    [ "$peer" = wisp ] && continue
-    [ -n "${rate[wisp]:-}" ] && [ -n "${rate[$peer]:-}" ] || continue
-    printf 'wisp / %-16s %6.2fx\n' "$peer" "$(python3 -c "print(${rate[wisp]} / ${rate[$peer]})")"
+for ours in wisp-fast wisp-gbtf; do
+    for peer in "${tools[@]}"; do
+        [[ $peer = wisp-* ]] && continue
+        [ -n "${rate[$ours]:-}" ] && [ -n "${rate[$peer]:-}" ] || continue
+        printf '%s / %-16s %6.2fx\n' "$ours" "$peer" "$(python3 -c "print(${rate[$ours]} / ${rate[$peer]})")"
+    done
 done

@@ -40,7 +40,19 @@ pub const REACH: usize = 2;
 /// its reach, and any noise reduction done before (its wavelet levels
 /// reach far: [`crate::ops::denoise::encoded`]).
 pub fn fuses(scene: &RawScene) -> bool {
-    scene.denoise.is_none() && scene.demosaic.reach() <= REACH
+    scene.denoise.is_none() && scene.demosaic.rgb_reach() <= REACH
+}
+
+/// The images of the stencil's first passes that its last pass reads
+/// ([`crate::ops::Pass::kept`]), each of the whole frame, by pass.
+pub type StencilImages = [(usize, wgpu::Texture)];
+
+/// Bindings of `images` (the views alongside, kept alive by the caller).
+fn image_views(images: &StencilImages) -> Vec<(String, wgpu::TextureView)> {
+    images
+        .iter()
+        .map(|(k, t)| (format!("stencil_image_{k}"), crate::gpu::view(t)))
+        .collect()
 }
 
 /// Workgroup width of the kernel, in blocks.
@@ -372,13 +384,14 @@ pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
 /// many rows as the device's buffer limits (8 MiB on a CPU device) or
 /// `max_band_bytes` allow, so a frame of any height fits. Bands overlap by
 /// the reach, and each is told its place in the frame, so they join
-/// without a seam. A frame that does not [`fits`], or a stencil that does
-/// not [`fuses`], is an error.
+/// without a seam. `images` are the stencil's first passes', if it has
+/// any. A frame that does not [`fits`], or a stencil that does not
+/// [`fuses`], is an error.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    scene: &RawScene,
+    (scene, images): (&RawScene, &StencilImages),
     chain: &Chain,
     max_band_bytes: Option<u64>,
 ) -> Result<Rendered, Error> {
@@ -389,10 +402,11 @@ pub fn develop(
     let target = Target::Codes(bits);
     let kernel = codes_kernel(gpu, kernels, scene, chain);
     let textures = Chain::textures(&chain.ops, gpu)?;
-    let views: Vec<_> = textures
+    let mut views: Vec<_> = textures
         .iter()
-        .map(|(name, t)| (*name, crate::gpu::view(t)))
+        .map(|(name, t)| (name.to_string(), crate::gpu::view(t)))
         .collect();
+    views.extend(image_views(images));
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
     let site_buffers = scene.buffers(gpu);
     // Taken when the first band is read, not before its dispatch: by then
@@ -425,7 +439,7 @@ pub fn develop(
             resources.push((name, buffer.as_entire_binding()));
         }
         for (name, view) in &views {
-            resources.push((name, wgpu::BindingResource::TextureView(view)));
+            resources.push((name.as_str(), wgpu::BindingResource::TextureView(view)));
         }
         gpu.dispatch_groups(&mut encoder, &kernel, &resources, layout.groups(&band));
         let read = read_buffer(gpu, pool, encoder, &out, out_len, |bytes| {
@@ -453,9 +467,9 @@ fn check_fuses(scene: &RawScene) -> Result<(), Error> {
         return Ok(());
     }
     Err(GpuError::Failed(format!(
-        "the demosaic {} reaches {} photosites{}, beyond the block kernel's {REACH}",
+        "the demosaic {}'s last pass reaches {} photosites{}, beyond the block kernel's {REACH}",
         scene.demosaic.wgsl().name,
-        scene.demosaic.reach(),
+        scene.demosaic.rgb_reach(),
         if scene.denoise.is_some() {
             " and the noise reduction is still to run"
         } else {
@@ -474,7 +488,7 @@ pub fn scene(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    scene: &RawScene,
+    (scene, images): (&RawScene, &StencilImages),
     max_band_bytes: Option<u64>,
 ) -> Result<wgpu::Texture, Error> {
     let frame = scene.frame;
@@ -494,6 +508,7 @@ pub fn scene(
     let kernel = kernels.get(gpu, "block", "scene_main", &glue);
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
     let site_buffers = scene.buffers(gpu);
+    let views = image_views(images);
     for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
             .device
@@ -511,6 +526,9 @@ pub fn scene(
         ];
         for (name, buffer) in &site_buffers {
             resources.push((name, buffer.as_entire_binding()));
+        }
+        for (name, view) in &views {
+            resources.push((name.as_str(), wgpu::BindingResource::TextureView(view)));
         }
         gpu.dispatch_groups(&mut encoder, &kernel, &resources, layout.groups(&band));
         gpu.wait(gpu.queue.submit([encoder.finish()]))?;

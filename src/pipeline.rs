@@ -118,6 +118,32 @@ fn with_denoised<'a>(scene: &plan::Scene<'a>, denoised: &'a Option<RawFrame>) ->
     }
 }
 
+/// Copy the core of a tile's image (the tile covering `around`) into the
+/// frame's image.
+fn copy_core(
+    encoder: &mut wgpu::CommandEncoder,
+    tile: &wgpu::Texture,
+    frame: &wgpu::Texture,
+    core: Rect,
+    around: Rect,
+) {
+    let at = |texture, x, y| wgpu::TexelCopyTextureInfo {
+        texture,
+        mip_level: 0,
+        origin: wgpu::Origin3d { x, y, z: 0 },
+        aspect: wgpu::TextureAspect::All,
+    };
+    encoder.copy_texture_to_texture(
+        at(tile, (core.x - around.x) as u32, (core.y - around.y) as u32),
+        at(frame, core.x as u32, core.y as u32),
+        wgpu::Extent3d {
+            width: core.width as u32,
+            height: core.height as u32,
+            depth_or_array_layers: 1,
+        },
+    );
+}
+
 /// The tiles of a `width` x `height` frame: cores of at most `side`
 /// pixels a side, each with what lies within `reach` of it in the frame,
 /// starting on an even row and column (on a 2x2 cell of the mosaic, as
@@ -207,11 +233,12 @@ impl GpuPipeline {
             if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &scene, plan.resize) {
                 // The fast path: one dispatch from raw photosites to code values.
                 if self.block_fits(raw, Target::Codes(bits)) {
+                    let images = self.stencil_images(raw)?;
                     return block::develop(
                         &self.gpu,
                         &self.kernels,
                         &self.buffers,
-                        raw,
+                        (raw, &images),
                         &plan.pointwise,
                         None,
                     );
@@ -230,8 +257,13 @@ impl GpuPipeline {
         })
     }
 
+    /// Whether the block kernel develops `raw`: it fuses, and the images
+    /// of the stencil's first passes, if any, fit in textures.
     fn block_fits(&self, raw: &RawScene, target: Target) -> bool {
-        block::fuses(raw) && block::fits(&self.gpu, raw.frame, target, None)
+        let (w, h) = (raw.frame.width, raw.frame.height);
+        block::fuses(raw)
+            && block::fits(&self.gpu, raw.frame, target, None)
+            && (raw.demosaic.passes().is_empty() || self.gpu.check_size(w, h).is_ok())
     }
 
     /// The plan of `photo` with `params` up to the scene, kept on the GPU:
@@ -446,7 +478,14 @@ impl GpuPipeline {
             plan::Scene::Raw(raw)
                 if fusion == Fusion::Fused && self.block_fits(raw, Target::Scene) =>
             {
-                block::scene(&self.gpu, &self.kernels, &self.buffers, raw, None)
+                let images = self.stencil_images(raw)?;
+                block::scene(
+                    &self.gpu,
+                    &self.kernels,
+                    &self.buffers,
+                    (raw, &images),
+                    None,
+                )
             }
             plan::Scene::Raw(raw) => self.passes_scene(raw),
             plan::Scene::Developed(image) => self.upload_linear(image),
@@ -475,33 +514,7 @@ impl GpuPipeline {
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
             let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
-            encoder.copy_texture_to_texture(
-                wgpu::TexelCopyTextureInfo {
-                    texture: &rgb,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d {
-                        x: (core.x - around.x) as u32,
-                        y: (core.y - around.y) as u32,
-                        z: 0,
-                    },
-                    aspect: wgpu::TextureAspect::All,
-                },
-                wgpu::TexelCopyTextureInfo {
-                    texture: &scene,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d {
-                        x: core.x as u32,
-                        y: core.y as u32,
-                        z: 0,
-                    },
-                    aspect: wgpu::TextureAspect::All,
-                },
-                wgpu::Extent3d {
-                    width: core.width as u32,
-                    height: core.height as u32,
-                    depth_or_array_layers: 1,
-                },
-            );
+            copy_core(&mut encoder, &rgb, &scene, core, around);
             // Two tiles in flight: the next is uploaded while the device
             // runs one, and the images of older ones are freed.
             in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
@@ -512,6 +525,52 @@ impl GpuPipeline {
             }
         }
         Ok(scene)
+    }
+
+    /// The images of the stencil's first passes that its last pass reads
+    /// ([`crate::ops::Pass::kept`]), each of the whole frame, through the
+    /// texture passes tile by tile like [`Self::passes_scene`]; none for a
+    /// stencil of one pass. [`block::develop`] and [`block::scene`] take them.
+    pub fn stencil_images(&self, raw: &RawScene) -> Result<Vec<(usize, wgpu::Texture)>, Error> {
+        let passes = raw.demosaic.passes();
+        if passes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let frame = raw.frame;
+        let (w, h) = (frame.width, frame.height);
+        let images: Vec<(usize, wgpu::Texture)> = passes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kept)
+            .map(|(k, p)| (k, self.gpu.texture("stencil image", w, h, p.format())))
+            .collect();
+        let mut in_flight = std::collections::VecDeque::new();
+        let side = self.scene_tile.unwrap_or(scene_tile(raw.demosaic.reach()));
+        let buffers = raw.buffers(&self.gpu);
+        for (core, around) in tiles(w, h, side, raw.demosaic.reach()) {
+            let mut encoder = self.encoder();
+            let mosaic = self.record_photosites(&mut encoder, raw, around, &buffers)?;
+            let photosites = raw.photosites([around.x, around.y]);
+            let cfa = frame.cfa.shifted(around.x, around.y);
+            let tile = self.record_passes(
+                &mut encoder,
+                &mosaic,
+                cfa,
+                raw.demosaic,
+                &photosites,
+                passes.len(),
+            );
+            for (k, image) in &images {
+                copy_core(&mut encoder, &tile[*k], image, core, around);
+            }
+            in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
+            if in_flight.len() > 2 {
+                if let Some(oldest) = in_flight.pop_front() {
+                    self.gpu.wait(oldest)?;
+                }
+            }
+        }
+        Ok(images)
     }
 
     /// The photosite ops over the part `rect` of the raw mosaic: an
@@ -676,9 +735,8 @@ impl GpuPipeline {
         out
     }
 
-    /// The stencil op over a linear mosaic, pass by pass. The passes
-    /// kernel also defines the photosite chain, `photosites` (which these
-    /// entries do not run).
+    /// The stencil op over a linear mosaic, pass by pass: linear camera
+    /// RGB.
     fn record_demosaic(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -687,11 +745,28 @@ impl GpuPipeline {
         stencil: &dyn Stencil,
         photosites: &[Box<dyn Photosite>],
     ) -> wgpu::Texture {
+        let all = stencil.passes().len() + 1;
+        let mut images = self.record_passes(encoder, mosaic, cfa, stencil, photosites, all);
+        images.pop().expect("the last pass's image")
+    }
+
+    /// The first `count` passes of the stencil op over a linear mosaic,
+    /// and the images they write. The passes kernel also defines the
+    /// photosite chain, `photosites` (which these entries do not run).
+    fn record_passes(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        mosaic: &wgpu::Texture,
+        cfa: CfaPattern,
+        stencil: &dyn Stencil,
+        photosites: &[Box<dyn Photosite>],
+        count: usize,
+    ) -> Vec<wgpu::Texture> {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let kinds = self.gpu.uniform(&cfa.kinds());
         let mut images: Vec<wgpu::Texture> = Vec::new();
         let passes = stencil.passes();
-        for pass in 0..=passes.len() {
+        for pass in 0..count {
             let current = passes.get(pass);
             let out = match current {
                 Some(p) => self.gpu.texture("stencil image", w, h, p.format()),
@@ -738,7 +813,7 @@ impl GpuPipeline {
                 .dispatch_groups(encoder, &kernel, &resources, groups);
             images.push(out);
         }
-        images.pop().expect("the last pass's image")
+        images
     }
 
     fn record_resize(

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered};
-use wisp::params::{Bits, DevelopParams, ToneOp};
+use wisp::params::{Bits, Demosaic, DevelopParams, ToneOp};
 use wisp::pipeline::Fusion;
 use wisp::{cpu, io};
 
@@ -118,10 +118,17 @@ fn bands_join_without_a_seam() {
     let mut rng = rng(12);
     let device = gpu().gpu();
     let (kernels, pool) = (Kernels::default(), BufferPool::default());
-    for cfa in CfaPattern::ALL {
+    for (cfa, demosaic) in CfaPattern::ALL
+        .into_iter()
+        .flat_map(|c| Demosaic::ALL.map(|d| (c, d)))
+    {
         let frame = random_frame(&mut rng, 1001, 67, cfa);
         for bits in [Bits::Eight, Bits::Sixteen] {
-            let params = DevelopParams { bits, ..graded() };
+            let params = DevelopParams {
+                bits,
+                demosaic,
+                ..graded()
+            };
             let separate = gpu()
                 .develop(&Photo::Raw(frame.clone()), &params, Fusion::Separate)
                 .unwrap();
@@ -130,12 +137,15 @@ fn bands_join_without_a_seam() {
             let wisp::plan::Scene::Raw(raw) = &plan.scene else {
                 unreachable!("a raw photo")
             };
+            // The images of a demosaic's first passes (GBTF's), over the
+            // whole frame.
+            let images = gpu().stencil_images(raw).unwrap();
             let banded = |band_bytes| {
                 block::develop(
                     device,
                     &kernels,
                     &pool,
-                    raw,
+                    (raw, &images),
                     &plan.pointwise,
                     Some(band_bytes),
                 )
@@ -157,8 +167,9 @@ fn bands_join_without_a_seam() {
                 let banded = banded(band_bytes).unwrap();
                 assert!(
                     banded == separate,
-                    "{} {bits:?}, bands of {band_bytes} bytes: differs from the separate passes",
-                    cfa.name()
+                    "{} {} {bits:?}, bands of {band_bytes} bytes: differs from the separate passes",
+                    cfa.name(),
+                    demosaic.name()
                 );
             }
         }
@@ -176,16 +187,26 @@ fn the_block_scene_equals_the_stencil_passes() {
     let device = gpu().gpu();
     let (kernels, pool) = (Kernels::default(), BufferPool::default());
     for (w, h) in ODD_SIZES {
-        for cfa in CfaPattern::ALL {
+        for (cfa, demosaic) in CfaPattern::ALL
+            .into_iter()
+            .flat_map(|c| Demosaic::ALL.map(|d| (c, d)))
+        {
             let frame = random_frame(&mut rng, w, h, cfa);
             let mosaic = gpu().photosites(&frame).unwrap();
-            let mhc = wisp::ops::mhc::Mhc;
-            let reference = gpu().demosaic(&mosaic, w, h, cfa, &mhc).unwrap();
+            let reference = gpu().demosaic(&mosaic, w, h, cfa, demosaic.op()).unwrap();
             let photo = Photo::Raw(frame.clone());
-            let params = plain();
+            let params = DevelopParams {
+                demosaic,
+                ..plain()
+            };
             let scene = gpu().scene(&photo, &params).unwrap();
             let whole = gpu().read_scene(&scene).unwrap();
-            assert!(whole == reference, "{w}x{h} {}: scene differs", cfa.name());
+            assert!(
+                whole == reference,
+                "{w}x{h} {} {}: scene differs",
+                cfa.name(),
+                demosaic.name()
+            );
             // One block row per band.
             let band = Some(smallest_band(device, &frame, Target::Scene));
             let raw = wisp::plan::RawScene {
@@ -193,7 +214,8 @@ fn the_block_scene_equals_the_stencil_passes() {
                 denoise: None,
                 demosaic: params.demosaic.op(),
             };
-            let texture = block::scene(device, &kernels, &pool, &raw, band).unwrap();
+            let images = gpu().stencil_images(&raw).unwrap();
+            let texture = block::scene(device, &kernels, &pool, (&raw, &images), band).unwrap();
             let banded = gpu()
                 .read_scene(&wisp::pipeline::Scene {
                     texture,

@@ -50,6 +50,19 @@ struct RawLayout {
 alias Window = array<array<f32, 8>, 6>;
 var<private> window: Window;
 
+// The frame position of the current block's window (0, 0): a stencil op
+// whose first passes ran before reads their images, which cover the whole
+// frame (`stencil_image_K`), at `stencil_xy` of its window coordinates.
+var<private> window_origin: vec2<i32>;
+
+fn stencil_xy(x: i32, y: i32) -> vec2<i32> {
+    return window_origin + vec2(x, y);
+}
+
+fn enter(b: vec2<u32>) {
+    window_origin = vec2<i32>(vec2(4u * b.x, frame.band_row + 2u * b.y)) - vec2<i32>(frame.red) - 2;
+}
+
 // The stencil op's view of the mosaic, in window coordinates.
 fn mosaic_tap(x: i32, y: i32) -> f32 {
     return window[y][x];
@@ -192,6 +205,7 @@ fn codes_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var by = rows.x; by < rows.y; by++) {
         let b = vec2(gid.x, by);
         load_bottom(b);
+        enter(b);
         develop_row(b, 0u);
         develop_row(b, 1u);
         slide();
@@ -221,6 +235,7 @@ fn scene_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var by = rows.x; by < rows.y; by++) {
         let b = vec2(gid.x, by);
         load_bottom(b);
+        enter(b);
         store_scene(b, 0u, 0u);
         store_scene(b, 1u, 0u);
         store_scene(b, 2u, 0u);

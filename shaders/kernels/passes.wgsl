@@ -31,6 +31,12 @@ fn photosite_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(mosaic_out, gid.xy, vec4<f32>(v, 0.0, 0.0, 1.0));
 }
 
+// Where the stencil's images hold pixel (x, y): these images are the
+// mosaic's size.
+fn stencil_xy(x: i32, y: i32) -> vec2<i32> {
+    return vec2(x, y);
+}
+
 // The stencil op's view of the mosaic, borders mirrored.
 fn mosaic_tap(x: i32, y: i32) -> f32 {
     let dims = vec2<i32>(textureDimensions(mosaic));

@@ -60,19 +60,24 @@ impl Stencil for Gbtf {
     }
 
     fn passes(&self) -> &'static [Pass] {
-        const fn pass(image: &'static str, single: bool, walks: bool) -> Pass {
+        const fn pass(image: &'static str, single: bool, walks: bool, kept: bool) -> Pass {
             Pass {
                 image,
                 single,
                 walks,
+                kept,
             }
         }
         const PASSES: [Pass; 3] = [
-            pass("rows", false, true),
-            pass("green", true, false),
-            pass("differences", true, false),
+            pass("rows", false, true, false),
+            pass("green", true, false, true),
+            pass("differences", true, false, true),
         ];
         &PASSES
+    }
+
+    fn rgb_reach(&self) -> usize {
+        0
     }
 
     fn cpu(&self, mosaic: &[f32], width: usize, height: usize, cfa: CfaPattern) -> LinearImage {

@@ -39,7 +39,8 @@ impl Glue {
     }
 
     /// The stencil op: `demosaic_rgb`, its last pass, with a texture and
-    /// a tap for each image its first passes write; `stencil_pass`, which
+    /// a tap for each image its first passes write (at the image position
+    /// `stencil_xy(x, y)`, which the kernel defines); `stencil_pass`, which
     /// runs its pass `pass` (the last one, as RGBA, after the others), and
     /// `stencil_walk_start`, which starts a run of it where it walks.
     pub fn stencil(mut self, op: &dyn Stencil, pass: usize) -> Self {
@@ -56,7 +57,7 @@ impl Glue {
                 "@group(0) @binding(_) var stencil_image_{k}: texture_2d<f32>;\n\
                  fn {name}_{}_tap(x: i32, y: i32) -> vec4<f32> {{\n    \
                  let dims = vec2<i32>(textureDimensions(stencil_image_{k}));\n    \
-                 return textureLoad(stencil_image_{k}, mirror2(vec2(x, y), dims), 0);\n}}",
+                 return textureLoad(stencil_image_{k}, mirror2(stencil_xy(x, y), dims), 0);\n}}",
                 image.image
             );
         }

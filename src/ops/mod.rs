@@ -115,6 +115,13 @@ pub trait Stencil: Op {
         &[]
     }
 
+    /// How far its last pass, `rgb`, reads the mosaic from its pixel: the
+    /// block kernel runs that pass when this is within its window, reading
+    /// the images of the passes before over the whole frame.
+    fn rgb_reach(&self) -> usize {
+        self.reach()
+    }
+
     /// CPU twin: demosaic a linear mosaic into linear camera RGB.
     fn cpu(&self, mosaic: &[f32], width: usize, height: usize, cfa: CfaPattern) -> LinearImage;
 }
@@ -132,6 +139,9 @@ pub struct Pass {
     /// `NAME_IMAGE` for each pixel of the run, left to right, so the pass
     /// may slide a window of sums in private variables.
     pub walks: bool,
+    /// The last pass reads this image: a kernel that runs the last pass
+    /// over the whole frame gets it for the whole frame.
+    pub kept: bool,
 }
 
 impl Pass {
