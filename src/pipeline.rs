@@ -24,7 +24,7 @@ use crate::kernels::Kernels;
 use crate::ops::denoise::{self, DenoiseUniform};
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
-use crate::ops::{Photosite, Pointwise, Stencil};
+use crate::ops::{Photosite, Pointwise, Stencil, Walk};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{self, Chain, Plan, RawScene, Tile};
 use crate::readback::read_texture;
@@ -778,11 +778,11 @@ impl GpuPipeline {
                 .photosites(photosites)
                 .stencil(stencil, pass);
             glue.constants.push(("WALK", WALK as f64));
-            let walks = current.is_some_and(|p| p.walks);
-            let entry = if walks {
-                "stencil_walk_main"
-            } else {
-                "stencil_pass_main"
+            let walk = current.map_or(Walk::No, |p| p.walk);
+            let entry = match walk {
+                Walk::No => "stencil_pass_main",
+                Walk::Rows => "stencil_rows_main",
+                Walk::Columns => "stencil_columns_main",
             };
             let kernel = self.kernels.get(&self.gpu, "passes", entry, &glue);
             let views: Vec<_> = images.iter().map(view).collect();
@@ -798,16 +798,16 @@ impl GpuPipeline {
             for (name, v) in names.iter().zip(&views) {
                 resources.push((name, wgpu::BindingResource::TextureView(v)));
             }
-            // Runs of WALK pixels, 64 rows per workgroup; or 2x2 cells
-            // from a red photosite, which may start a pixel before the
-            // frame, a row of 64 per workgroup.
-            let groups = if walks {
-                [h.div_ceil(64) as u32, w.div_ceil(WALK) as u32]
-            } else {
-                [
+            // Runs of WALK pixels, 64 rows (or columns) per workgroup; or
+            // 2x2 cells from a red photosite, which may start a pixel
+            // before the frame, a row of 64 per workgroup.
+            let groups = match walk {
+                Walk::Rows => [h.div_ceil(64) as u32, w.div_ceil(WALK) as u32],
+                Walk::Columns => [w.div_ceil(64) as u32, h.div_ceil(WALK) as u32],
+                Walk::No => [
                     (w + 1).div_ceil(2).div_ceil(64) as u32,
                     (h + 1).div_ceil(2) as u32,
-                ]
+                ],
             };
             self.gpu
                 .dispatch_groups(encoder, &kernel, &resources, groups);

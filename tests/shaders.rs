@@ -125,7 +125,12 @@ fn kernels_expose_their_entry_points() {
         ("block", vec!["codes_main", "scene_main"]),
         (
             "passes",
-            vec!["photosite_main", "stencil_pass_main", "stencil_walk_main"],
+            vec![
+                "photosite_main",
+                "stencil_pass_main",
+                "stencil_rows_main",
+                "stencil_columns_main",
+            ],
         ),
         (
             "pointwise",

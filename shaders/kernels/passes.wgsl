@@ -77,23 +77,35 @@ fn stencil_pass_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     store_pass(o.x + 1, o.y + 1, 3u, dims);
 }
 
-// A pass that walks along the rows (`Stencil::walks`): an invocation per
-// run of WALK pixels of a row, left to right, rows side by side in a
-// workgroup (set by src/pipeline.rs).
+// A pass that walks (`Walk` in src/ops/mod.rs): an invocation per run of
+// WALK pixels of a row, left to right (`stencil_rows_main`), or of a
+// column, top to bottom (`stencil_columns_main`); neighbouring rows or
+// columns side by side in a workgroup (set by src/pipeline.rs).
 override WALK: i32;
 
-@compute @workgroup_size(64, 1)
-fn stencil_walk_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn walk(line: i32, run: i32, along: vec2<i32>) {
     let dims = vec2<i32>(textureDimensions(mosaic));
-    let y = i32(gid.x);
-    let start = i32(gid.y) * WALK;
-    if y >= dims.y || start >= dims.x {
+    let across = vec2<i32>(1) - along;
+    let start = run * WALK;
+    let length = dot(dims, along);
+    if line >= dot(dims, across) || start >= length {
         return;
     }
-    let row = 2u * u32(y & 1);
-    stencil_walk_start(start, y, cfa.kinds[row + u32(start & 1)]);
-    for (var x = start; x < min(start + WALK, dims.x); x++) {
-        let kind = cfa.kinds[row + u32(x & 1)];
-        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind));
+    let first = line * across + start * along;
+    stencil_walk_start(first.x, first.y, cfa.kinds[(first.x & 1) + 2 * (first.y & 1)]);
+    for (var k = start; k < min(start + WALK, length); k++) {
+        let p = line * across + k * along;
+        let kind = cfa.kinds[(p.x & 1) + 2 * (p.y & 1)];
+        textureStore(stencil_out, p, stencil_pass(p.x, p.y, kind));
     }
+}
+
+@compute @workgroup_size(64, 1)
+fn stencil_rows_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    walk(i32(gid.x), i32(gid.y), vec2(1, 0));
+}
+
+@compute @workgroup_size(64, 1)
+fn stencil_columns_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    walk(i32(gid.x), i32(gid.y), vec2(0, 1));
 }

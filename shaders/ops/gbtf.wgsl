@@ -7,8 +7,10 @@
 //                differences G - C along the row (dh) and the column (dv),
 //                from Hamilton-Adams estimates, and centred sums of five
 //                along the row of their gradients and of dh
-//   green        green at red and blue sites: the four directional colour
-//                differences, weighted by 1 / (gradient sum of a 5x5
+//   green        walks down each column (`gbtf_green_start`, then one
+//                call per pixel, top to bottom), sliding: green at red
+//                and blue sites, from the four directional colour
+//                differences weighted by 1 / (gradient sum of a 5x5
 //                window in that direction)^2
 //   differences  G - R and G - B at red and blue sites, the missing one
 //                from the diagonal neighbours (the 7x7 `prb` filter)
@@ -101,35 +103,77 @@ fn gbtf_weight(gradient_sum: f32) -> f32 {
     return 1.0 / (s * s);
 }
 
-// G - C at red and blue sites (0 at green ones). North and south: the
-// column's gv sums over rows y-4..y and y..y+4, and the mean of dv over
-// them; west and east: the gh sums of rows y-2..y+2 centred on x-2 and
-// x+2, and the mean of dh there.
-fn gbtf_green(x: i32, y: i32, kind: u32) -> vec4<f32> {
-    if gbtf_is_green(kind) {
-        return vec4<f32>(0.0);
+// The `green` walk's window, down column x, for the row y it last
+// returned: from the `rows` image, the gv sums (A) and dv over rows
+// y-4..y+4, the gh sums (C) of columns x-2 and x+2 over rows y-2..y+2,
+// and their dh sums (D) over rows y..y+2.
+var<private> gbtf_a: array<f32, 9>;
+var<private> gbtf_v: array<f32, 9>;
+var<private> gbtf_cw: array<f32, 5>;
+var<private> gbtf_ce: array<f32, 5>;
+var<private> gbtf_dw: array<f32, 3>;
+var<private> gbtf_de: array<f32, 3>;
+
+// G - C at red and blue sites (0 at green ones), one step down: north
+// and south, the column's gv sums over rows y-4..y and y..y+4 and the
+// mean of dv over them; west and east, the gh sums of rows y-2..y+2
+// centred on x-2 and x+2 and the mean of dh there.
+fn gbtf_green_step(x: i32, y: i32, green: bool) -> f32 {
+    for (var k = 0; k < 8; k++) {
+        gbtf_a[k] = gbtf_a[k + 1];
+        gbtf_v[k] = gbtf_v[k + 1];
     }
+    for (var k = 0; k < 4; k++) {
+        gbtf_cw[k] = gbtf_cw[k + 1];
+        gbtf_ce[k] = gbtf_ce[k + 1];
+    }
+    for (var k = 0; k < 2; k++) {
+        gbtf_dw[k] = gbtf_dw[k + 1];
+        gbtf_de[k] = gbtf_de[k + 1];
+    }
+    let here = gbtf_rows_tap(x, y + 4);
+    let west = gbtf_rows_tap(x - 2, y + 2);
+    let east = gbtf_rows_tap(x + 2, y + 2);
+    gbtf_a[8] = here.x;
+    gbtf_v[8] = here.w;
+    gbtf_cw[4] = west.y;
+    gbtf_ce[4] = east.y;
+    gbtf_dw[2] = west.z;
+    gbtf_de[2] = east.z;
     var north = vec2<f32>(0.0);
     var south = vec2<f32>(0.0);
-    for (var k = 0; k <= 4; k++) {
-        north += gbtf_rows_tap(x, y - k).xw;
-        south += gbtf_rows_tap(x, y + k).xw;
+    for (var k = 0; k < 5; k++) {
+        north += vec2<f32>(gbtf_a[k], gbtf_v[k]);
+        south += vec2<f32>(gbtf_a[k + 4], gbtf_v[k + 4]);
     }
-    var west = 0.0;
-    var east = 0.0;
-    for (var k = -2; k <= 2; k++) {
-        west += gbtf_rows_tap(x - 2, y + k).y;
-        east += gbtf_rows_tap(x + 2, y + k).y;
+    var sides = vec2<f32>(0.0);
+    for (var k = 0; k < 5; k++) {
+        sides += vec2<f32>(gbtf_cw[k], gbtf_ce[k]);
     }
-    let w = vec4<f32>(gbtf_weight(north.x), gbtf_weight(south.x), gbtf_weight(west), gbtf_weight(east));
-    let d = vec4<f32>(north.y, south.y, gbtf_rows_tap(x - 2, y).z, gbtf_rows_tap(x + 2, y).z) * 0.2;
-    return vec4<f32>(dot(w, d) / (w.x + w.y + w.z + w.w));
+    let w = vec4<f32>(gbtf_weight(north.x), gbtf_weight(south.x), gbtf_weight(sides.x), gbtf_weight(sides.y));
+    let d = vec4<f32>(north.y, south.y, gbtf_dw[0], gbtf_de[0]) * 0.2;
+    return select(dot(w, d) / (w.x + w.y + w.z + w.w), 0.0, green);
 }
 
-// At red and blue sites, the other colour's difference (G - B at red
-// ones, G - R at blue ones) by the 7x7 `prb` filter over the differences
-// of the diagonal sites, which are of that other colour: 10/32 at
-// distance (1, 1), -1/32 at (1, 3) and (3, 1). 0 at green sites.
+// Fills the window for a walk that starts at row y of column x: the
+// steps to y - 8 .. y - 1 (the earliest value the window keeps).
+fn gbtf_green_start(x: i32, y: i32, kind: u32) {
+    var green = gbtf_is_green(kind);
+    for (var k = 8; k >= 1; k--) {
+        green = !green;
+        _ = gbtf_green_step(x, y - k, green);
+    }
+}
+
+fn gbtf_green(x: i32, y: i32, kind: u32) -> vec4<f32> {
+    return vec4<f32>(gbtf_green_step(x, y, gbtf_is_green(kind)));
+}
+
+// At red and blue sites: (G - C from `green`, the other colour's
+// difference (G - B at red sites, G - R at blue ones) by the 7x7 `prb`
+// filter over the differences of the diagonal sites, which are of that
+// other colour: 10/32 at distance (1, 1), -1/32 at (1, 3) and (3, 1)).
+// 0 at green sites.
 fn gbtf_differences(x: i32, y: i32, kind: u32) -> vec4<f32> {
     if gbtf_is_green(kind) {
         return vec4<f32>(0.0);
@@ -142,33 +186,27 @@ fn gbtf_differences(x: i32, y: i32, kind: u32) -> vec4<f32> {
             far += gbtf_green_tap(x + sx, y + 3 * sy).x + gbtf_green_tap(x + 3 * sx, y + sy).x;
         }
     }
-    return vec4<f32>((10.0 * near - far) * (1.0 / 32.0));
+    return vec4<f32>(gbtf_green_tap(x, y).x, (10.0 * near - far) * (1.0 / 32.0), 0.0, 0.0);
 }
 
 // Camera RGB. At a green site, red and blue are green less the mean of
 // the four neighbours' differences: along a red row, the neighbours left
-// and right are red sites (G - R from `green`, G - B from `differences`),
-// those above and below blue ones (the other way round).
+// and right are red sites (G - R, then G - B), those above and below blue
+// ones (G - B, then G - R).
 fn gbtf_rgb(x: i32, y: i32, kind: u32) -> vec3<f32> {
     let m = mosaic_tap(x, y);
     switch kind {
         case 0u: {
-            let g = m + gbtf_green_tap(x, y).x;
-            return vec3<f32>(m, g, g - gbtf_differences_tap(x, y).x);
+            let d = gbtf_differences_tap(x, y).xy;
+            return vec3<f32>(m, m + d.x, m + d.x - d.y);
         }
         case 3u: {
-            let g = m + gbtf_green_tap(x, y).x;
-            return vec3<f32>(g - gbtf_differences_tap(x, y).x, g, m);
+            let d = gbtf_differences_tap(x, y).xy;
+            return vec3<f32>(m + d.x - d.y, m + d.x, m);
         }
         default: {
-            let row = vec2<f32>(
-                gbtf_green_tap(x - 1, y).x + gbtf_green_tap(x + 1, y).x,
-                gbtf_differences_tap(x - 1, y).x + gbtf_differences_tap(x + 1, y).x,
-            );
-            let column = vec2<f32>(
-                gbtf_green_tap(x, y - 1).x + gbtf_green_tap(x, y + 1).x,
-                gbtf_differences_tap(x, y - 1).x + gbtf_differences_tap(x, y + 1).x,
-            );
+            let row = gbtf_differences_tap(x - 1, y).xy + gbtf_differences_tap(x + 1, y).xy;
+            let column = gbtf_differences_tap(x, y - 1).xy + gbtf_differences_tap(x, y + 1).xy;
             // (G - R, G - B) summed over the four.
             let sums = select(row.yx + column, row + column.yx, kind == 1u);
             return vec3<f32>(m - 0.25 * sums.x, m, m - 0.25 * sums.y);

@@ -33,7 +33,7 @@
 use rayon::prelude::*;
 
 use super::common::mirror;
-use super::{Op, Pass, Stencil, Wgsl};
+use super::{Op, Pass, Stencil, Walk, Wgsl};
 use crate::frame::{CfaPattern, LinearImage};
 
 pub const WGSL: Wgsl = Wgsl {
@@ -60,18 +60,18 @@ impl Stencil for Gbtf {
     }
 
     fn passes(&self) -> &'static [Pass] {
-        const fn pass(image: &'static str, single: bool, walks: bool, kept: bool) -> Pass {
+        const fn pass(image: &'static str, channels: u32, walk: Walk, kept: bool) -> Pass {
             Pass {
                 image,
-                single,
-                walks,
+                channels,
+                walk,
                 kept,
             }
         }
         const PASSES: [Pass; 3] = [
-            pass("rows", false, true, false),
-            pass("green", true, false, true),
-            pass("differences", true, false, true),
+            pass("rows", 4, Walk::Rows, false),
+            pass("green", 1, Walk::Columns, false),
+            pass("differences", 2, Walk::No, true),
         ];
         &PASSES
     }
@@ -91,13 +91,9 @@ impl Stencil for Gbtf {
         let rows = frame.pass(|x, y, kind| rows(&m, x, y, kind));
         let green = frame.pass(|x, y, kind| [green(&|x, y| frame.read(&rows, x, y), x, y, kind)]);
         let differences =
-            frame.pass(|x, y, kind| [differences(&|x, y| frame.read(&green, x, y)[0], x, y, kind)]);
+            frame.pass(|x, y, kind| differences(&|x, y| frame.read(&green, x, y)[0], x, y, kind));
         let data = frame.pass(|x, y, kind| {
-            let (g, d) = (
-                |x, y| frame.read(&green, x, y)[0],
-                |x, y| frame.read(&differences, x, y)[0],
-            );
-            let [r, g, b] = rgb(&m, &g, &d, x, y, kind);
+            let [r, g, b] = rgb(&m, &|x, y| frame.read(&differences, x, y), x, y, kind);
             [r, g, b, 1.0]
         });
         LinearImage {
@@ -196,11 +192,11 @@ fn green(rows: &impl Fn(i64, i64) -> [f32; 4], x: i64, y: i64, kind: u32) -> f32
     (w[0] * d[0] + w[1] * d[1] + w[2] * d[2] + w[3] * d[3]) / (w[0] + w[1] + w[2] + w[3])
 }
 
-/// `gbtf_differences`: the `prb` filter over the diagonal sites'
-/// differences.
-fn differences(g: &impl Fn(i64, i64) -> f32, x: i64, y: i64, kind: u32) -> f32 {
+/// `gbtf_differences`: (G - C, the other colour's difference by the `prb`
+/// filter over the diagonal sites') at red and blue sites.
+fn differences(g: &impl Fn(i64, i64) -> f32, x: i64, y: i64, kind: u32) -> [f32; 2] {
     if is_green(kind) {
-        return 0.0;
+        return [0.0; 2];
     }
     let (mut near, mut far) = (0.0f32, 0.0f32);
     for sy in [-1, 1] {
@@ -209,24 +205,25 @@ fn differences(g: &impl Fn(i64, i64) -> f32, x: i64, y: i64, kind: u32) -> f32 {
             far += g(x + sx, y + 3 * sy) + g(x + 3 * sx, y + sy);
         }
     }
-    (10.0 * near - far) * (1.0 / 32.0)
+    [g(x, y), (10.0 * near - far) * (1.0 / 32.0)]
 }
 
 fn rgb(
     m: &impl Fn(i64, i64) -> f32,
-    g: &impl Fn(i64, i64) -> f32,
-    d: &impl Fn(i64, i64) -> f32,
+    d: &impl Fn(i64, i64) -> [f32; 2],
     x: i64,
     y: i64,
     kind: u32,
 ) -> [f32; 3] {
     let v = m(x, y);
+    let here = d(x, y);
     match kind {
-        0 => [v, v + g(x, y), v + g(x, y) - d(x, y)],
-        3 => [v + g(x, y) - d(x, y), v + g(x, y), v],
+        0 => [v, v + here[0], v + here[0] - here[1]],
+        3 => [v + here[0] - here[1], v + here[0], v],
         _ => {
-            let row = [g(x - 1, y) + g(x + 1, y), d(x - 1, y) + d(x + 1, y)];
-            let column = [g(x, y - 1) + g(x, y + 1), d(x, y - 1) + d(x, y + 1)];
+            let (l, r, u, b) = (d(x - 1, y), d(x + 1, y), d(x, y - 1), d(x, y + 1));
+            let row = [l[0] + r[0], l[1] + r[1]];
+            let column = [u[0] + b[0], u[1] + b[1]];
             // (G - R, G - B) summed over the four neighbours.
             let sums = if kind == 1 {
                 [row[0] + column[1], row[1] + column[0]]

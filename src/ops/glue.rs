@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use super::encode::Encode;
-use super::{Op, Photosite, Pointwise, Stencil, Wgsl};
+use super::{Op, Photosite, Pointwise, Stencil, Walk, Wgsl};
 
 /// Glue text, the op files it calls into, and their pipeline constants.
 #[derive(Default)]
@@ -67,15 +67,12 @@ impl Glue {
             None => "vec4<f32>(demosaic_rgb(x, y, kind), 1.0)".to_string(),
         };
         let start = match current {
-            Some(p) if p.walks => {
+            Some(p) if p.walk != Walk::No => {
                 self.call(op, "stencil", &format!("{}_start", p.image), "x, y, kind")
             }
             _ => String::new(),
         };
-        let format = match current {
-            Some(p) if p.single => "r32float",
-            _ => "rgba32float",
-        };
+        let format = current.map_or("rgba32float", |p| p.wgsl_format());
         let _ = writeln!(
             self.text,
             "@group(0) @binding(_) var stencil_out: texture_storage_2d<{format}, write>;\n\

@@ -131,25 +131,47 @@ pub trait Stencil: Op {
 /// `NAME_IMAGE_tap(x, y)`.
 pub struct Pass {
     pub image: &'static str,
-    /// The image holds only the first of the four values (r32float, a
-    /// quarter of the memory traffic of rgba32float).
-    pub single: bool,
-    /// The pass walks along the rows: the kernel calls
-    /// `NAME_IMAGE_start(x, y, kind)` for the first pixel of a run, then
-    /// `NAME_IMAGE` for each pixel of the run, left to right, so the pass
-    /// may slide a window of sums in private variables.
-    pub walks: bool,
+    /// The values of the four that the image holds (1, 2 or 4: r32float,
+    /// rg32float or rgba32float); the fewer, the less memory traffic.
+    pub channels: u32,
+    /// How the kernel runs it.
+    pub walk: Walk,
     /// The last pass reads this image: a kernel that runs the last pass
     /// over the whole frame gets it for the whole frame.
     pub kept: bool,
 }
 
+/// How a [`Pass`] is run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Walk {
+    /// Pixel by pixel, in any order.
+    No,
+    /// Along the rows, or down the columns: the kernel calls
+    /// `NAME_IMAGE_start(x, y, kind)` for the first pixel of a run, then
+    /// `NAME_IMAGE` for each pixel of the run in order (left to right, or
+    /// top to bottom), so the pass may slide a window of sums in private
+    /// variables. Neighbouring invocations walk neighbouring rows (or
+    /// columns), whose pixels are of different kinds: its code should not
+    /// branch on the kind.
+    Rows,
+    Columns,
+}
+
 impl Pass {
     pub fn format(&self) -> wgpu::TextureFormat {
-        if self.single {
-            wgpu::TextureFormat::R32Float
-        } else {
-            wgpu::TextureFormat::Rgba32Float
+        match self.channels {
+            1 => wgpu::TextureFormat::R32Float,
+            2 => wgpu::TextureFormat::Rg32Float,
+            _ => wgpu::TextureFormat::Rgba32Float,
+        }
+    }
+
+    /// The format's name in WGSL.
+    pub fn wgsl_format(&self) -> &'static str {
+        match self.channels {
+            1 => "r32float",
+            2 => "rg32float",
+            _ => "rgba32float",
         }
     }
 }
