@@ -613,7 +613,9 @@ impl GpuPipeline {
         for (name, buffer) in buffers {
             resources.push((name, buffer.as_entire_binding()));
         }
-        self.gpu.dispatch(encoder, &kernel, &resources, w, h);
+        // 2x2 cells (`photosite_main`).
+        self.gpu
+            .dispatch(encoder, &kernel, &resources, w.div_ceil(2), h.div_ceil(2));
         Ok(mosaic)
     }
 

@@ -2,7 +2,8 @@
 //
 // The scene part as texture passes: the photosite ops over the raw mosaic
 // into an r32float image (`photosite_main`), then the stencil op's passes
-// (`stencil_pass_main`, or `stencil_walk_main` for one that walks), each
+// (`stencil_pass_main`, or `stencil_rows_main` and `stencil_columns_main`
+// for those that walk), each
 // into an image of its own (`stencil_out`, declared with its format by
 // the glue): the last one's is linear camera RGB. The reference the
 // block kernel is held to, the path for float mosaics (the demosaic
@@ -20,15 +21,24 @@ struct Cfa {
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
 @group(0) @binding(_) var mosaic: texture_2d<f32>;
 
+// A photosite at (x, y), of `cell`, if it is in the image.
+fn photosite(x: u32, y: u32, cell: u32, dims: vec2<u32>) {
+    if x < dims.x && y < dims.y {
+        let v = photosite_value(textureLoad(raw, vec2(x, y), 0).r, Site(vec2(x, y), cell));
+        textureStore(mosaic_out, vec2(x, y), vec4<f32>(v, 0.0, 0.0, 1.0));
+    }
+}
+
+// A 2x2 cell per invocation: each photosite's cell is then a constant,
+// and so is every per-cell choice of the ops.
 @compute @workgroup_size(8, 8)
 fn photosite_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let dims = textureDimensions(raw);
-    if gid.x >= dims.x || gid.y >= dims.y {
-        return;
-    }
-    let cell = (gid.x & 1u) + 2u * (gid.y & 1u);
-    let v = photosite_value(textureLoad(raw, gid.xy, 0).r, Site(gid.xy, cell));
-    textureStore(mosaic_out, gid.xy, vec4<f32>(v, 0.0, 0.0, 1.0));
+    let o = 2u * gid.xy;
+    photosite(o.x, o.y, 0u, dims);
+    photosite(o.x + 1u, o.y, 1u, dims);
+    photosite(o.x, o.y + 1u, 2u, dims);
+    photosite(o.x + 1u, o.y + 1u, 3u, dims);
 }
 
 // Where the stencil's images hold pixel (x, y): these images are the
