@@ -5,6 +5,8 @@ use wisp::{looks, DevelopParams};
 pub(crate) struct Args {
     pub(crate) photo: String,
     pub(crate) look: String,
+    /// Headless: the demosaic, where not the look's.
+    pub(crate) demosaic: Option<wisp::Demosaic>,
     pub(crate) frames: Option<usize>,
     pub(crate) size: (usize, usize),
     pub(crate) actual: bool,
@@ -21,6 +23,7 @@ pub(crate) fn parse() -> Result<Args, String> {
     let mut a = Args {
         photo: String::new(),
         look: "neutral".into(),
+        demosaic: None,
         frames: None,
         size: (1280, 800),
         actual: false,
@@ -37,6 +40,7 @@ pub(crate) fn parse() -> Result<Args, String> {
         };
         match arg.as_str() {
             "--look" => a.look = value()?,
+            "--demosaic" => a.demosaic = Some(value()?.parse()?),
             "--frames" => a.frames = Some(number(value()?)?),
             "--quit-after" => a.quit_after = Some(number(value()?)?),
             "--size" => {
@@ -53,7 +57,7 @@ pub(crate) fn parse() -> Result<Args, String> {
         }
     }
     if a.photo.is_empty() || a.frames == Some(0) || a.size.0 == 0 || a.size.1 == 0 {
-        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--screenshot FILE.png]] [--quit-after N [--save] [--export DIR]]".into());
+        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--demosaic NAME] [--screenshot FILE.png]] [--quit-after N [--save] [--export DIR]]".into());
     }
     Ok(a)
 }

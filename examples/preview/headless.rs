@@ -31,7 +31,8 @@ pub(crate) fn sweep(i: usize, n: usize) -> f32 {
 
 pub(crate) fn headless(args: &Args, frames: usize) -> Result<(), String> {
     let gpu = GpuPipeline::new(Gpu::new().map_err(|e| e.to_string())?);
-    let base = look_params(&args.look)?;
+    let mut base = look_params(&args.look)?;
+    base.demosaic = args.demosaic.unwrap_or(base.demosaic);
     // The first full frame: decode, upload, demosaic, render.
     let start = Instant::now();
     let source = io::load(args.photo.as_ref()).map_err(|e| e.to_string())?;
