@@ -22,14 +22,14 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::buffer_pool::BufferPool;
 use crate::error::{Error, GpuError};
-use crate::frame::{CfaPattern, Photo, Pixels, RawFrame, Rendered};
+use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
 use crate::kernels::{Kernel, Kernels};
 use crate::ops::common::mirror;
 use crate::ops::encode::Encode;
 use crate::ops::glue::Glue;
-use crate::params::{Bits, DevelopParams};
-use crate::plan::{Chain, Plan, RawScene, Scene, Tile};
+use crate::params::Bits;
+use crate::plan::{Chain, RawScene, Tile};
 use crate::readback::{read_buffer, readable_storage};
 
 /// How far a stencil op may read from its pixel to fuse into the kernel:
@@ -356,28 +356,6 @@ fn scene_glue(scene: &RawScene, layout: &Layout) -> Glue {
 fn codes_kernel(gpu: &Gpu, kernels: &Kernels, scene: &RawScene, chain: &Chain) -> Arc<Kernel> {
     let glue = scene_glue(scene, &Layout::new(scene.frame)).pointwise(&chain.ops, &chain.encode);
     kernels.get(gpu, "block", "codes_main", &glue)
-}
-
-/// Compile the kernel for `params` before the first frame needs it
-/// (lavapipe takes tens of milliseconds): the kernel of a small stand-in
-/// frame, which runs the same ops.
-pub fn prepare(gpu: &Gpu, kernels: &Kernels, params: &DevelopParams) {
-    let photo = Photo::Raw(RawFrame {
-        width: 2,
-        height: 2,
-        mosaic: vec![0; 4],
-        cfa: CfaPattern::Rggb,
-        black: [0.0; 4],
-        white: 1.0,
-        wb: [1.0; 3],
-        cam_to_srgb: crate::colorimetry::IDENTITY,
-        gain_maps: None,
-        noise: None,
-    });
-    let plan = Plan::new(&photo, params, true);
-    if let Scene::Raw(scene) = &plan.scene {
-        codes_kernel(gpu, kernels, scene, &plan.pointwise);
-    }
 }
 
 /// Develop a raw scene through `chain`, one dispatch per band of rows: as

@@ -199,13 +199,24 @@ impl GpuPipeline {
         &self.gpu
     }
 
-    /// Compile the batch kernel for `params` ahead of the first frame.
+    /// Compile the kernels for `params` before the first frame needs them
+    /// (lavapipe takes tens of milliseconds each): those of a small
+    /// stand-in frame, which runs the same ops.
     pub fn prepare(&self, params: &DevelopParams) {
-        // A failure here shows again, as an error, when a frame develops.
-        let _ = self.gpu.scoped(|| {
-            block::prepare(&self.gpu, &self.kernels, params);
-            Ok(())
+        let photo = Photo::Raw(RawFrame {
+            width: 2,
+            height: 2,
+            mosaic: vec![0; 4],
+            cfa: CfaPattern::Rggb,
+            black: [0.0; 4],
+            white: 1.0,
+            wb: [1.0; 3],
+            cam_to_srgb: crate::colorimetry::IDENTITY,
+            gain_maps: None,
+            noise: None,
         });
+        // A failure here shows again, as an error, when a frame develops.
+        let _ = self.develop(&photo, params, Fusion::Fused);
     }
 
     /// Keep the pixel memory of a developed image for the next frame.
