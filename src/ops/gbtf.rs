@@ -88,7 +88,16 @@ impl Stencil for Gbtf {
             kinds: cfa.kinds(),
         };
         let m = |x: i64, y: i64| frame.read(mosaic, x, y);
-        let rows = frame.pass(|x, y, kind| rows(&m, x, y, kind));
+        let along = |d| frame.pass(move |x, y, kind| [diff(&m, x, y, d, is_green(kind))]);
+        let (dh, dv) = (along((1, 0)), along((0, 1)));
+        let rows = frame.pass(|x, y, _| {
+            rows(
+                &|x, y| frame.read(&dh, x, y)[0],
+                &|x, y| frame.read(&dv, x, y)[0],
+                x,
+                y,
+            )
+        });
         let green = frame.pass(|x, y, kind| [green(&|x, y| frame.read(&rows, x, y), x, y, kind)]);
         let differences =
             frame.pass(|x, y, kind| differences(&|x, y| frame.read(&green, x, y)[0], x, y, kind));
@@ -150,21 +159,18 @@ fn diff(m: &impl Fn(i64, i64) -> f32, x: i64, y: i64, (dx, dy): (i64, i64), gree
     }
 }
 
-/// CPU twin of the `rows` walk, computed pixel by pixel: sums over
-/// x-2..x+2 of |dv(y+1) - dv(y-1)|, of |dh(x+1) - dh(x-1)| and of dh, and
-/// dv at (x, y). Column x + k's site is green when x's is, for even k.
-fn rows(m: &impl Fn(i64, i64) -> f32, x: i64, y: i64, kind: u32) -> [f32; 4] {
-    let green = |k: i64| is_green(kind) == (k % 2 == 0);
-    let (h, v) = ((1, 0), (0, 1));
-    let dh = |k: i64| diff(m, x + k, y, h, green(k));
+/// CPU twin of the `rows` walk, from the colour differences along the
+/// rows (dh) and the columns (dv) at each site: sums over x-2..x+2 of
+/// |dv(y+1) - dv(y-1)|, of |dh(x+1) - dh(x-1)| and of dh, and dv at
+/// (x, y).
+fn rows(dh: &impl Fn(i64, i64) -> f32, dv: &impl Fn(i64, i64) -> f32, x: i64, y: i64) -> [f32; 4] {
     let mut sums = [0.0f32; 3];
-    for k in -2..=2 {
-        let gv = diff(m, x + k, y + 1, v, !green(k)) - diff(m, x + k, y - 1, v, !green(k));
-        sums[0] += gv.abs();
-        sums[1] += (dh(k + 1) - dh(k - 1)).abs();
-        sums[2] += dh(k);
+    for x in x - 2..=x + 2 {
+        sums[0] += (dv(x, y + 1) - dv(x, y - 1)).abs();
+        sums[1] += (dh(x + 1, y) - dh(x - 1, y)).abs();
+        sums[2] += dh(x, y);
     }
-    [sums[0], sums[1], sums[2], diff(m, x, y, v, green(0))]
+    [sums[0], sums[1], sums[2], dv(x, y)]
 }
 
 fn weight(gradient_sum: f32) -> f32 {
