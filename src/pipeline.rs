@@ -811,11 +811,12 @@ impl GpuPipeline {
             for (name, v) in names.iter().zip(&views) {
                 resources.push((name, wgpu::BindingResource::TextureView(v)));
             }
-            // Runs of WALK pixels, 64 rows (or columns) per workgroup; or
+            // Runs of WALK pixels, 64 pairs of rows (or columns) per
+            // workgroup; or
             // 2x2 cells from a red photosite, which may start a pixel
             // before the frame, a row of 64 per workgroup.
             let groups = match walk {
-                Walk::Rows => [h.div_ceil(64) as u32, w.div_ceil(WALK) as u32],
+                Walk::Rows => [h.div_ceil(2).div_ceil(64) as u32, w.div_ceil(WALK) as u32],
                 Walk::Columns => [w.div_ceil(64) as u32, h.div_ceil(WALK) as u32],
                 Walk::No => [
                     (w + 1).div_ceil(2).div_ceil(64) as u32,

@@ -70,7 +70,7 @@ fn red_offset() -> vec2<i32> {
 
 fn store_pass(x: i32, y: i32, kind: u32, dims: vec2<i32>) {
     if within(vec2(x, y), dims) {
-        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind));
+        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind, false));
     }
 }
 
@@ -88,34 +88,43 @@ fn stencil_pass_main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // A pass that walks (`Walk` in src/ops/mod.rs): an invocation per run of
-// WALK pixels of a row, left to right (`stencil_rows_main`), or of a
-// column, top to bottom (`stencil_columns_main`); neighbouring rows or
-// columns side by side in a workgroup (set by src/pipeline.rs).
+// WALK pixels of a pair of rows, left to right (`stencil_rows_main`), or
+// of a column, top to bottom (`stencil_columns_main`); neighbouring pairs
+// or columns side by side in a workgroup (set by src/pipeline.rs).
 override WALK: i32;
 
-fn walk(line: i32, run: i32, along: vec2<i32>) {
-    let dims = vec2<i32>(textureDimensions(mosaic));
-    let across = vec2<i32>(1) - along;
-    let start = run * WALK;
-    let length = dot(dims, along);
-    if line >= dot(dims, across) || start >= length {
-        return;
-    }
-    let first = line * across + start * along;
-    stencil_walk_start(first.x, first.y, cfa.kinds[(first.x & 1) + 2 * (first.y & 1)]);
-    for (var k = start; k < min(start + WALK, length); k++) {
-        let p = line * across + k * along;
-        let kind = cfa.kinds[(p.x & 1) + 2 * (p.y & 1)];
-        textureStore(stencil_out, p, stencil_pass(p.x, p.y, kind));
-    }
+fn kind_at(p: vec2<i32>) -> u32 {
+    return cfa.kinds[(p.x & 1) + 2 * (p.y & 1)];
 }
 
 @compute @workgroup_size(64, 1)
 fn stencil_rows_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    walk(i32(gid.x), i32(gid.y), vec2(1, 0));
+    let dims = vec2<i32>(textureDimensions(mosaic));
+    let y = 2 * i32(gid.x);
+    let start = i32(gid.y) * WALK;
+    if y >= dims.y || start >= dims.x {
+        return;
+    }
+    stencil_walk_start(start, y, kind_at(vec2(start, y)));
+    for (var x = start; x < min(start + WALK, dims.x); x++) {
+        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind_at(vec2(x, y)), false));
+        let below = stencil_pass(x, y + 1, kind_at(vec2(x, y + 1)), true);
+        if y + 1 < dims.y {
+            textureStore(stencil_out, vec2(x, y + 1), below);
+        }
+    }
 }
 
 @compute @workgroup_size(64, 1)
 fn stencil_columns_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    walk(i32(gid.x), i32(gid.y), vec2(0, 1));
+    let dims = vec2<i32>(textureDimensions(mosaic));
+    let x = i32(gid.x);
+    let start = i32(gid.y) * WALK;
+    if x >= dims.x || start >= dims.y {
+        return;
+    }
+    stencil_walk_start(x, start, kind_at(vec2(x, start)));
+    for (var y = start; y < min(start + WALK, dims.y); y++) {
+        textureStore(stencil_out, vec2(x, y), stencil_pass(x, y, kind_at(vec2(x, y)), false));
+    }
 }

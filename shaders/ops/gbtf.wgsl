@@ -2,8 +2,8 @@
 // ICIP 2010; src/ops/gbtf.rs). Four passes, each over the whole image,
 // each reading the image the pass before wrote (`gbtf_PASS_tap`, borders
 // mirrored) and the mosaic (`mosaic_tap`):
-//   rows         walks along each row (`gbtf_rows_start`, then one call
-//                per pixel, left to right), sliding: the colour
+//   rows         walks along each pair of rows (`gbtf_rows_start`, then
+//                one call per pixel, left to right), sliding: the colour
 //                differences G - C along the row (dh) and the column (dv),
 //                from Hamilton-Adams estimates, and centred sums of five
 //                along the row of their gradients and of dh
@@ -31,58 +31,76 @@ fn gbtf_diff(far0: f32, near0: f32, c: f32, near1: f32, far1: f32, green: bool) 
     return select(other - c, c - other, green);
 }
 
-// The walk's window, for the pixel x it last returned: photosites
-// m(x+1..x+5) of its row, dh(x-3..x+3), |dh(x+1) - dh(x-1)| at x-2..x+2
-// (gh), |dv(y+1) - dv(y-1)| at x-2..x+2 (gv), dv(x..x+2). Private, so in
-// registers: every index is a constant.
-var<private> gbtf_m: array<f32, 5>;
-var<private> gbtf_dh: array<f32, 7>;
-var<private> gbtf_gh: array<f32, 5>;
-var<private> gbtf_gv: array<f32, 5>;
-var<private> gbtf_dv: array<f32, 3>;
-
-// One step of the walk to pixel x of row y (green or not), its window
-// moved one to the right: (sum of gv, sum of gh, sum of dh over x-2..x+2,
-// dv at x).
-fn gbtf_rows_step(x: i32, y: i32, green: bool) -> vec4<f32> {
-    // Column x + 2 is of x's kind, x + 3 of the other.
-    for (var k = 0; k < 4; k++) {
-        gbtf_m[k] = gbtf_m[k + 1];
-    }
-    gbtf_m[4] = mosaic_tap(x + 5, y);
-    for (var k = 0; k < 6; k++) {
-        gbtf_dh[k] = gbtf_dh[k + 1];
-    }
-    gbtf_dh[6] = gbtf_diff(gbtf_m[0], gbtf_m[1], gbtf_m[2], gbtf_m[3], gbtf_m[4], !green);
-    for (var k = 0; k < 4; k++) {
-        gbtf_gh[k] = gbtf_gh[k + 1];
-        gbtf_gv[k] = gbtf_gv[k + 1];
-    }
-    gbtf_gh[4] = abs(gbtf_dh[6] - gbtf_dh[4]);
-    let c = x + 2;
-    let u3 = mosaic_tap(c, y - 3);
-    let u2 = mosaic_tap(c, y - 2);
-    let u1 = mosaic_tap(c, y - 1);
-    let d1 = mosaic_tap(c, y + 1);
-    let d2 = mosaic_tap(c, y + 2);
-    let d3 = mosaic_tap(c, y + 3);
-    let here = gbtf_m[1];
-    let above = gbtf_diff(u3, u2, u1, here, d1, !green);
-    let below = gbtf_diff(u1, here, d1, d2, d3, !green);
-    gbtf_gv[4] = abs(below - above);
-    gbtf_dv[0] = gbtf_dv[1];
-    gbtf_dv[1] = gbtf_dv[2];
-    gbtf_dv[2] = gbtf_diff(u2, u1, here, d1, d2, green);
-    var sums = vec3<f32>(0.0);
-    for (var k = 0; k < 5; k++) {
-        sums += vec3<f32>(gbtf_gv[k], gbtf_gh[k], gbtf_dh[k + 1]);
-    }
-    return vec4<f32>(sums, gbtf_dv[0]);
+// A row's window in the `rows` walk, for the pixel x it last returned:
+// photosites m(x+1..x+5) of the row, dh(x-3..x+3), |dh(x+1) - dh(x-1)|
+// at x-2..x+2 (gh), |dv(y+1) - dv(y-1)| at x-2..x+2 (gv), dv(x..x+2).
+// Private, so in registers: every index is a constant.
+struct GbtfRow {
+    m: array<f32, 5>,
+    dh: array<f32, 7>,
+    gh: array<f32, 5>,
+    gv: array<f32, 5>,
+    dv: array<f32, 3>,
 }
 
-// Fills the window for a walk that starts at pixel x of row y: the steps
-// to x - 11 .. x - 1 (the earliest value the window keeps, dh(x - 4),
-// reads m(x - 6), which the step to x - 11 loads).
+// The walk's two rows, and the second's value at the last x.
+var<private> gbtf_first: GbtfRow;
+var<private> gbtf_next: GbtfRow;
+var<private> gbtf_second: vec4<f32>;
+
+// Row window `r` moved one to the right, to pixel x (green or not), with
+// the row's photosite at x + 5 and gv and dv at x + 2.
+fn gbtf_row_step(r: GbtfRow, lead: f32, gv: f32, dv: f32, green: bool) -> GbtfRow {
+    var n = r;
+    for (var k = 0; k < 4; k++) {
+        n.m[k] = r.m[k + 1];
+        n.gh[k] = r.gh[k + 1];
+        n.gv[k] = r.gv[k + 1];
+    }
+    for (var k = 0; k < 6; k++) {
+        n.dh[k] = r.dh[k + 1];
+    }
+    n.m[4] = lead;
+    // Column x + 3 is of the other kind.
+    n.dh[6] = gbtf_diff(n.m[0], n.m[1], n.m[2], n.m[3], n.m[4], !green);
+    n.gh[4] = abs(n.dh[6] - n.dh[4]);
+    n.gv[4] = gv;
+    n.dv = array(r.dv[1], r.dv[2], dv);
+    return n;
+}
+
+// A row's value at the pixel x its window was moved to: (sum of gv, sum
+// of gh, sum of dh over x-2..x+2, dv at x).
+fn gbtf_row_value(r: GbtfRow) -> vec4<f32> {
+    var sums = vec3<f32>(0.0);
+    for (var k = 0; k < 5; k++) {
+        sums += vec3<f32>(r.gv[k], r.gh[k], r.dh[k + 1]);
+    }
+    return vec4<f32>(sums, r.dv[0]);
+}
+
+// One step of the walk to pixel x of rows y and y + 1 ((x, y) green or
+// not): row y's value; row y + 1's is kept in `gbtf_second`. The rows
+// share column x + 2, whose photosites y-3..y+4 give dv at y-1..y+2.
+fn gbtf_rows_step(x: i32, y: i32, green: bool) -> vec4<f32> {
+    let c = x + 2;
+    var t: array<f32, 8>;
+    for (var k = 0; k < 8; k++) {
+        t[k] = mosaic_tap(c, y + k - 3);
+    }
+    let dv_up = gbtf_diff(t[0], t[1], t[2], t[3], t[4], !green);
+    let dv_here = gbtf_diff(t[1], t[2], t[3], t[4], t[5], green);
+    let dv_down = gbtf_diff(t[2], t[3], t[4], t[5], t[6], !green);
+    let dv_low = gbtf_diff(t[3], t[4], t[5], t[6], t[7], green);
+    gbtf_first = gbtf_row_step(gbtf_first, mosaic_tap(x + 5, y), abs(dv_down - dv_up), dv_here, green);
+    gbtf_next = gbtf_row_step(gbtf_next, mosaic_tap(x + 5, y + 1), abs(dv_low - dv_here), dv_down, !green);
+    gbtf_second = gbtf_row_value(gbtf_next);
+    return gbtf_row_value(gbtf_first);
+}
+
+// Fills the windows for a walk that starts at pixel x of rows y and y + 1:
+// the steps to x - 11 .. x - 1 (the earliest value a window keeps,
+// dh(x - 4), reads m(x - 6), which the step to x - 11 loads).
 fn gbtf_rows_start(x: i32, y: i32, kind: u32) {
     var green = gbtf_is_green(kind);
     for (var k = 11; k >= 1; k--) {
@@ -91,7 +109,10 @@ fn gbtf_rows_start(x: i32, y: i32, kind: u32) {
     }
 }
 
-fn gbtf_rows(x: i32, y: i32, kind: u32) -> vec4<f32> {
+fn gbtf_rows(x: i32, y: i32, kind: u32, second: bool) -> vec4<f32> {
+    if second {
+        return gbtf_second;
+    }
     return gbtf_rows_step(x, y, gbtf_is_green(kind));
 }
 

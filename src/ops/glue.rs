@@ -41,7 +41,8 @@ impl Glue {
     /// The stencil op: `demosaic_rgb`, its last pass, with a texture and
     /// a tap for each image its first passes write (at the image position
     /// `stencil_xy(x, y)`, which the kernel defines); `stencil_pass`, which
-    /// runs its pass `pass` (the last one, as RGBA, after the others), and
+    /// runs its pass `pass` (the last one, as RGBA, after the others;
+    /// `second` says which row of a pair a walk along the rows is at), and
     /// `stencil_walk_start`, which starts a run of it where it walks.
     pub fn stencil(mut self, op: &dyn Stencil, pass: usize) -> Self {
         self.uniform_block("stencil", "StencilParams", &[], &[op]);
@@ -63,6 +64,9 @@ impl Glue {
         }
         let current = op.passes().get(pass);
         let body = match current {
+            Some(p) if p.walk == Walk::Rows => {
+                self.call(op, "stencil", p.image, "x, y, kind, second")
+            }
             Some(p) => self.call(op, "stencil", p.image, "x, y, kind"),
             None => "vec4<f32>(demosaic_rgb(x, y, kind), 1.0)".to_string(),
         };
@@ -76,7 +80,7 @@ impl Glue {
         let _ = writeln!(
             self.text,
             "@group(0) @binding(_) var stencil_out: texture_storage_2d<{format}, write>;\n\
-             fn stencil_pass(x: i32, y: i32, kind: u32) -> vec4<f32> {{\n    return {body};\n}}\n\
+             fn stencil_pass(x: i32, y: i32, kind: u32, second: bool) -> vec4<f32> {{\n    return {body};\n}}\n\
              fn stencil_walk_start(x: i32, y: i32, kind: u32) {{\n    {start};\n}}"
         );
         self

@@ -146,13 +146,16 @@ pub struct Pass {
 pub enum Walk {
     /// Pixel by pixel, in any order.
     No,
-    /// Along the rows, or down the columns: the kernel calls
-    /// `NAME_IMAGE_start(x, y, kind)` for the first pixel of a run, then
-    /// `NAME_IMAGE` for each pixel of the run in order (left to right, or
-    /// top to bottom), so the pass may slide a window of sums in private
-    /// variables. Neighbouring invocations walk neighbouring rows (or
-    /// columns), whose pixels are of different kinds: its code should not
-    /// branch on the kind.
+    /// Along the rows, two at a time, or down the columns: the kernel
+    /// calls `NAME_IMAGE_start(x, y, kind)` for the first pixel of a run,
+    /// then `NAME_IMAGE` for each pixel of the run in order (left to
+    /// right, or top to bottom), so the pass may slide a window of sums in
+    /// private variables. Along the rows, a run covers rows y and y + 1 (y
+    /// even): at each x, `NAME_IMAGE(x, y, kind, false)`, then
+    /// `NAME_IMAGE(x, y + 1, kind, true)`, so the pass may load what the
+    /// two rows share once. Neighbouring invocations walk neighbouring rows
+    /// (or columns), whose pixels are of different kinds: its code should
+    /// not branch on the kind.
     Rows,
     Columns,
 }
