@@ -59,7 +59,7 @@ impl FromStr for ToneOp {
 #[serde(rename_all = "lowercase")]
 pub enum Demosaic {
     /// Gradient-based threshold-free (see [`crate::ops::gbtf`]): the best
-    /// quality, five passes.
+    /// quality, four passes (the last fused into the block kernel).
     Gbtf,
     /// Malvar-He-Cutler (see [`crate::ops::mhc`]): one pass, fused into
     /// the block kernel, the fastest.

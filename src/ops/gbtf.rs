@@ -1,5 +1,5 @@
-//! The gradient-based threshold-free demosaic (GBTF), a stencil op of five
-//! passes (`shaders/ops/gbtf.wgsl`), wisp's default demosaic.
+//! The gradient-based threshold-free demosaic (GBTF), a stencil op of four
+//! passes (`shaders/ops/gbtf.wgsl`), `--demosaic gbtf`.
 //!
 //! I. Pekkucuksen and Y. Altunbasak, "Gradient based threshold free color
 //! filter array interpolation", ICIP 2010. Green is interpolated at red and
@@ -24,11 +24,24 @@
 //! GBTF on the mirrored extension of the mosaic. The passes reach 5 + 4 +
 //! 3 + 1 = 13 photosites in all.
 //!
-//! Speed: the first pass walks along each row ([`Stencil::walks`]) and
-//! keeps its colour differences and gradients in a sliding window, 7
-//! loads per pixel instead of the 45 a pixel-by-pixel pass reads; the
-//! window sums of the paper are centred sums of five, along the rows in
-//! that pass and along the columns in the next.
+//! Speed (12 MP on lavapipe, 2 cores): the `rows` pass walks along pairs
+//! of rows ([`Walk::Rows`]) with its colour differences and gradients in
+//! a sliding window, 5 loads a pixel where a pixel-by-pixel pass reads 45;
+//! `green` walks down the columns, 3 taps a pixel instead of 19 at each
+//! red and blue site; `differences` carries G - C along, so the block
+//! kernel runs `rgb` from that one image (rg32float) with the pointwise
+//! ops, fused. Develop time, as the design went: five pixel-by-pixel
+//! passes of rgba32float 2.74 s; the first pass walking 2.12 s; passes by
+//! 2x2 cells from the red photosite (no divergent per-kind branches)
+//! 1.21 s; one-value images for `green` and `differences` 1.13 s; `rgb`
+//! in the block kernel 0.79 s; `green` walking, `differences` rg32float
+//! and photosite ops by cells 0.75-0.80 s; `rows` two rows at a time
+//! (that pass 180 -> 150 ms). Tried and dropped: the vertical gradients
+//! in a column walk of their own before `rows` (a fifth pass: batch 5.0 s
+//! against 4.8), or computed in the `green` walk from five columns of
+//! photosites (6.5 s: its window spilled from registers); tiles of 512,
+//! 2048 or 4096 (0.88-1.1 s against 0.78); runs of 128 or 1024 pixels (no
+//! change).
 
 use rayon::prelude::*;
 
