@@ -84,12 +84,19 @@ fn tile_pixel(xy: vec2<u32>, t: Tile) -> Pixel {
 
 // Whole-sample mirror (-1 -> 1, n -> n - 2, and on, periodically): keeps
 // the CFA parity of the reflected index, so a mirrored tap always has the
-// colour a filter expects. The kernels call it only for taps outside the
-// image (see `within`): its integer division runs lane by lane on a CPU
-// rasteriser.
+// colour a filter expects. Branch-free, and the remainder by a float
+// division (exact below 2^24 with the two corrections): a CPU rasteriser
+// runs an integer division lane by lane, and both sides of a branch.
+// Measured on a GBTF batch of six 12 MP DNGs: 4.56 s with `%` behind an
+// inside-the-image test, 4.17 s this way (3.77 s with no mirroring at
+// all, which is wrong at the borders); reflecting in a loop until inside
+// never ends for the far-off taps of padding pixels.
 fn mirror(i: i32, n: i32) -> i32 {
     let period = max(2 * (n - 1), 1);
-    let m = abs(i) % period;
+    let a = abs(i);
+    var m = a - period * i32(floor(f32(a) / f32(period)));
+    m = select(m, m - period, m >= period);
+    m = select(m, m + period, m < 0);
     return select(m, period - m, m >= n);
 }
 
@@ -98,8 +105,5 @@ fn within(p: vec2<i32>, dims: vec2<i32>) -> bool {
 }
 
 fn mirror2(p: vec2<i32>, dims: vec2<i32>) -> vec2<i32> {
-    if within(p, dims) {
-        return p;
-    }
     return vec2<i32>(mirror(p.x, dims.x), mirror(p.y, dims.y));
 }
