@@ -60,10 +60,10 @@ impl FromStr for ToneOp {
 pub enum Demosaic {
     /// Gradient-based threshold-free (see [`crate::ops::gbtf`]): the best
     /// quality, four passes (the last fused into the block kernel).
+    #[default]
     Gbtf,
     /// Malvar-He-Cutler (see [`crate::ops::mhc`]): one pass, fused into
     /// the block kernel, the fastest.
-    #[default]
     Fast,
 }
 

@@ -243,6 +243,7 @@ impl GpuPipeline {
             let scene = with_denoised(&plan.scene, &denoised);
             if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &scene, plan.resize) {
                 // The fast path: one dispatch from raw photosites to code values.
+                let raw = &self.within_textures(*raw);
                 if self.block_fits(raw, Target::Codes(bits)) {
                     let images = self.stencil_images(raw)?;
                     return block::develop(
@@ -266,6 +267,21 @@ impl GpuPipeline {
                 self.record_pointwise(&mut encoder, &scene, &plan.pointwise, fusion, out, tile)?;
             self.read_encoded(encoder, &output, bits)
         })
+    }
+
+    /// `raw`, with the fast demosaic where its own keeps images of the
+    /// whole frame and the frame is larger than a texture (16384 pixels a
+    /// side on lavapipe): the block kernel, which works in bands of rows,
+    /// then develops it still.
+    fn within_textures<'a>(&self, raw: RawScene<'a>) -> RawScene<'a> {
+        let (w, h) = (raw.frame.width, raw.frame.height);
+        if raw.demosaic.passes().is_empty() || self.gpu.check_size(w, h).is_ok() {
+            return raw;
+        }
+        RawScene {
+            demosaic: crate::params::Demosaic::Fast.op(),
+            ..raw
+        }
     }
 
     /// Whether the block kernel develops `raw`: it fuses, and the images

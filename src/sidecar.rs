@@ -11,7 +11,7 @@
 //! exposure = 0.3       # EV, added to the look's exposure bias
 //! temperature = 0.1    # white balance on top of the as-shot one, EV
 //! tint = -0.05
-//! demosaic = "gbtf"
+//! demosaic = "fast"
 //! denoise = 1.5        # or "auto", "off"
 //! profile = "none"     # or "embedded", or a .dcp file
 //! [vignette]           # each key replaces the look's

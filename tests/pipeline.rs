@@ -264,15 +264,25 @@ fn staging_copies_and_buffers_mapped_in_place_give_the_same_pixels() {
 #[test]
 fn the_batch_path_develops_frames_wider_than_a_texture() {
     // Only the stage-by-stage path is held to the texture limit; the batch
-    // kernel works from buffers, in bands.
+    // kernel works from buffers, in bands. GBTF keeps images of the whole
+    // frame, which do not fit: such a frame is demosaiced with `fast`.
     let mut rng = rng(13);
     let width = gpu().gpu().max_side() as usize + 6;
     let photo = Photo::Raw(random_frame(&mut rng, width, 6, CfaPattern::Bggr));
-    let params = plain();
-    let g = gpu().develop(&photo, &params, Fusion::Fused).unwrap();
-    let c = cpu::develop(&photo, &params).unwrap();
+    let fast = DevelopParams {
+        demosaic: Demosaic::Fast,
+        ..plain()
+    };
+    let g = gpu().develop(&photo, &fast, Fusion::Fused).unwrap();
+    let c = cpu::develop(&photo, &fast).unwrap();
     assert_codes_close(&g, &c, 1, 0.003, &format!("{width}x6"));
-    assert!(gpu().develop(&photo, &params, Fusion::Separate).is_err());
+    assert!(gpu().develop(&photo, &fast, Fusion::Separate).is_err());
+    let gbtf = DevelopParams {
+        demosaic: Demosaic::Gbtf,
+        ..plain()
+    };
+    let by_default = gpu().develop(&photo, &gbtf, Fusion::Fused).unwrap();
+    assert!(by_default == g, "{width}x6: not developed with fast");
 }
 
 #[test]
@@ -295,7 +305,8 @@ fn every_tone_operator_matches_cpu_on_the_sample() {
 fn neutral_development_of_the_sample_reproduces_the_original() {
     // The sample was made from this PNG through a synthetic camera; the
     // neutral development undoes the camera exactly, so what remains is the
-    // demosaic's error (measured: 33.83 dB with the benchmark's 10 px border crop).
+    // demosaic's error (measured with the benchmark's 10 px border crop:
+    // 35.95 dB with the default GBTF, 33.83 dB with `fast`).
     let source = io::load(&fixture("assets/samples/parrots.dng")).unwrap();
     let out = gpu()
         .develop(&source.photo, &DevelopParams::neutral(), Fusion::Fused)
@@ -316,7 +327,7 @@ fn neutral_development_of_the_sample_reproduces_the_original() {
         data: reference.as_raw().clone(),
     };
     let db = wisp::bench::cpsnr(&reference8, px, 10);
-    assert!(db > 33.0, "neutral development vs original: {db:.2} dB");
+    assert!(db > 35.5, "neutral development vs original: {db:.2} dB");
     // The mean colour is right: no cast from white balance or matrix.
     for c in 0..3 {
         let mean = |v: &[u8]| {

@@ -130,9 +130,10 @@ pub(super) struct ConvertArgs {
     /// Vignette at the corners in EV, negative darkens [default: the look's].
     #[arg(long, allow_negative_numbers = true)]
     pub(super) vignette: Option<f32>,
-    /// Demosaic: fast (Malvar-He-Cutler, fused into one dispatch) or gbtf
-    /// (gradient-based threshold-free: the best quality, five passes)
-    /// [default: the sidecar's, or fast].
+    /// Demosaic: gbtf (gradient-based threshold-free: far less false
+    /// colour and fewer zippers) or fast (Malvar-He-Cutler, fused into one
+    /// dispatch, about five times faster) [default: the sidecar's, or
+    /// gbtf].
     #[arg(long)]
     pub(super) demosaic: Option<Demosaic>,
     /// Noise reduction: auto (from each raw's noise model: its
@@ -174,8 +175,8 @@ pub(super) enum BenchCommand {
     Demosaic {
         #[arg(long)]
         dataset: PathBuf,
-        /// The demosaic to measure: fast or gbtf.
-        #[arg(long, default_value = "fast")]
+        /// The demosaic to measure: gbtf or fast.
+        #[arg(long, default_value = "gbtf")]
         demosaic: Demosaic,
     },
     /// Time each phase of developing one photo: decode, develop (several
@@ -188,8 +189,8 @@ pub(super) enum BenchCommand {
         /// Tone map [default: the neutral look's].
         #[arg(long)]
         tone: Option<ToneOp>,
-        /// Demosaic: fast or gbtf.
-        #[arg(long, default_value = "fast")]
+        /// Demosaic: gbtf or fast.
+        #[arg(long, default_value = "gbtf")]
         demosaic: Demosaic,
         /// Noise reduction: auto, off or a strength.
         #[arg(long, default_value = "auto")]
