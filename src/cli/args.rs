@@ -132,7 +132,7 @@ pub(super) struct ConvertArgs {
     pub(super) vignette: Option<f32>,
     /// Demosaic: gbtf (gradient-based threshold-free: far less false
     /// colour and fewer zippers) or fast (Malvar-He-Cutler, fused into one
-    /// dispatch, about five times faster) [default: the sidecar's, or
+    /// dispatch, some 4.5 times faster) [default: the sidecar's, or
     /// gbtf].
     #[arg(long)]
     pub(super) demosaic: Option<Demosaic>,
