@@ -3,9 +3,9 @@
 // The scene part as texture passes: the photosite ops over the raw mosaic
 // into an r32float image (`photosite_main`), then the stencil op's passes
 // (`stencil_pass_main`, or `stencil_rows_main` and `stencil_columns_main`
-// for those that walk), each
-// into an image of its own (`stencil_out`, declared with its format by
-// the glue): the last one's is linear camera RGB. The reference the
+// for those that walk), each into an image of its own (`stencil_out`,
+// declared with its format by the glue): the last one's is linear camera
+// RGB. The reference the
 // block kernel is held to, the path for float mosaics (the demosaic
 // benchmark) and for stencils that do not fit the block kernel. It holds
 // no stage math: it calls the plan's chains (src/ops/glue.rs).

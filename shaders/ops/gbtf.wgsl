@@ -12,10 +12,13 @@
 //                and blue sites, from the four directional colour
 //                differences weighted by 1 / (gradient sum of a 5x5
 //                window in that direction)^2
-//   differences  G - R and G - B at red and blue sites, the missing one
-//                from the diagonal neighbours (the 7x7 `prb` filter)
+//   differences  at red and blue sites, G - C and the other colour's
+//                difference from the diagonal neighbours (the 7x7 `prb`
+//                filter)
 //   rgb          camera RGB; at green sites from the four neighbours'
-//                colour differences
+//                colour differences. It reads only `differences` and its
+//                own photosite, so the block kernel runs it, fused, over
+//                the whole frame's `differences` image
 // `kind` is the site's: 0 red, 1 green in a red row, 2 green in a blue
 // row, 3 blue. Every sum is centred, hence even about a mirrored border:
 // a pass's mirrored tap reads what the pass would compute there.
