@@ -128,16 +128,20 @@ fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // sigma the noise of a difference of two taps.
     let s = DENOISE_EDGE * denoise_step.gain * denoise_sigma(centre);
     let inv = 0.125 / max(s * s, vec4<f32>(1e-30));
+    // The B3 spline's taps 1 4 6 4 1, the centre's weight 6.
+    let taps = array(
+        textureLoad(level_in, mirror2(p - 2 * d, dims), 0),
+        textureLoad(level_in, mirror2(p - d, dims), 0),
+        textureLoad(level_in, mirror2(p + d, dims), 0),
+        textureLoad(level_in, mirror2(p + 2 * d, dims), 0),
+    );
+    let spline = vec4<f32>(1.0, 4.0, 4.0, 1.0);
     var sum = 6.0 * centre;
     var weight = 6.0;
-    for (var k = -2; k <= 2; k++) {
-        if k == 0 {
-            continue;
-        }
-        let v = textureLoad(level_in, mirror2(p + k * d, dims), 0);
-        let diff = v - centre;
-        let w = select(1.0, 4.0, abs(k) == 1) * exp(-dot(diff * diff, inv));
-        sum += w * v;
+    for (var k = 0; k < 4; k++) {
+        let diff = taps[k] - centre;
+        let w = spline[k] * exp(-dot(diff * diff, inv));
+        sum += w * taps[k];
         weight += w;
     }
     textureStore(level_out, p, sum / weight);
