@@ -43,16 +43,27 @@ pub fn fuses(scene: &RawScene) -> bool {
     scene.denoise.is_none() && scene.demosaic.rgb_reach() <= REACH
 }
 
-/// The images of the stencil's first passes that its last pass reads
-/// ([`crate::ops::Pass::kept`]), each of the whole frame, by pass.
-pub type StencilImages = [(usize, wgpu::Texture)];
+/// A raw scene and what the kernel reads besides its photosites, each
+/// uploaded or computed once for all the bands (see
+/// [`crate::pipeline::GpuPipeline::block_inputs`]).
+pub struct Inputs<'a> {
+    pub scene: RawScene<'a>,
+    /// The photosite ops' storage buffers ([`RawScene::buffers`]).
+    pub buffers: Vec<(&'static str, wgpu::Buffer)>,
+    /// The images of the stencil's first passes that its last pass reads
+    /// ([`crate::ops::Pass::kept`]), each of the whole frame, by pass.
+    pub images: Vec<(usize, wgpu::Texture)>,
+}
 
-/// Bindings of `images` (the views alongside, kept alive by the caller).
-fn image_views(images: &StencilImages) -> Vec<(String, wgpu::TextureView)> {
-    images
-        .iter()
-        .map(|(k, t)| (format!("stencil_image_{k}"), crate::gpu::view(t)))
-        .collect()
+impl Inputs<'_> {
+    /// Bindings of the images (the views alongside, kept alive by the
+    /// caller).
+    fn image_views(&self) -> Vec<(String, wgpu::TextureView)> {
+        self.images
+            .iter()
+            .map(|(k, t)| (format!("stencil_image_{k}"), crate::gpu::view(t)))
+            .collect()
+    }
 }
 
 /// Workgroup width of the kernel, in blocks.
@@ -362,17 +373,17 @@ fn codes_kernel(gpu: &Gpu, kernels: &Kernels, scene: &RawScene, chain: &Chain) -
 /// many rows as the device's buffer limits (8 MiB on a CPU device) or
 /// `max_band_bytes` allow, so a frame of any height fits. Bands overlap by
 /// the reach, and each is told its place in the frame, so they join
-/// without a seam. `images` are the stencil's first passes', if it has
-/// any. A frame that does not [`fits`], or a stencil that does not
-/// [`fuses`], is an error.
+/// without a seam. A frame that does not [`fits`], or a stencil that does
+/// not [`fuses`], is an error.
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    (scene, images): (&RawScene, &StencilImages),
+    inputs: &Inputs,
     chain: &Chain,
     max_band_bytes: Option<u64>,
 ) -> Result<Rendered, Error> {
+    let scene = &inputs.scene;
     let frame = scene.frame;
     check_fuses(scene)?;
     let layout = Layout::new(frame);
@@ -384,9 +395,8 @@ pub fn develop(
         .iter()
         .map(|(name, t)| (name.to_string(), crate::gpu::view(t)))
         .collect();
-    views.extend(image_views(images));
+    views.extend(inputs.image_views());
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
-    let site_buffers = scene.buffers(gpu);
     // Taken when the first band is read, not before its dispatch: by then
     // the encoder has often handed back an earlier frame's memory, where
     // fresh memory would be faulted in page by page.
@@ -413,7 +423,7 @@ pub fn develop(
             ("raw", raw.as_entire_binding()),
             ("out", out.as_entire_binding()),
         ];
-        for (name, buffer) in &site_buffers {
+        for (name, buffer) in &inputs.buffers {
             resources.push((name, buffer.as_entire_binding()));
         }
         for (name, view) in &views {
@@ -466,9 +476,10 @@ pub fn scene(
     gpu: &Gpu,
     kernels: &Kernels,
     pool: &BufferPool,
-    (scene, images): (&RawScene, &StencilImages),
+    inputs: &Inputs,
     max_band_bytes: Option<u64>,
 ) -> Result<wgpu::Texture, Error> {
+    let scene = &inputs.scene;
     let frame = scene.frame;
     check_fuses(scene)?;
     gpu.check_size(frame.width, frame.height)?;
@@ -485,8 +496,7 @@ pub fn scene(
     let glue = scene_glue(scene, &layout).pointwise(&unused.ops, &unused.encode);
     let kernel = kernels.get(gpu, "block", "scene_main", &glue);
     let photosites = gpu.uniform_bytes(&scene.uniform(layout.red));
-    let site_buffers = scene.buffers(gpu);
-    let views = image_views(images);
+    let views = inputs.image_views();
     for band in bands(gpu, &layout, Target::Scene, max_band_bytes)? {
         let mut encoder = gpu
             .device
@@ -502,7 +512,7 @@ pub fn scene(
                 wgpu::BindingResource::TextureView(&target_view),
             ),
         ];
-        for (name, buffer) in &site_buffers {
+        for (name, buffer) in &inputs.buffers {
             resources.push((name, buffer.as_entire_binding()));
         }
         for (name, view) in &views {

@@ -243,14 +243,13 @@ impl GpuPipeline {
             let scene = with_denoised(&plan.scene, &denoised);
             if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &scene, plan.resize) {
                 // The fast path: one dispatch from raw photosites to code values.
-                let raw = &self.within_textures(*raw);
-                if self.block_fits(raw, Target::Codes(bits)) {
-                    let images = self.stencil_images(raw)?;
+                let raw = self.within_textures(*raw);
+                if self.block_fits(&raw, Target::Codes(bits)) {
                     return block::develop(
                         &self.gpu,
                         &self.kernels,
                         &self.buffers,
-                        (raw, &images),
+                        &self.block_inputs(raw)?,
                         &plan.pointwise,
                         None,
                     );
@@ -274,8 +273,7 @@ impl GpuPipeline {
     /// side on lavapipe): the block kernel, which works in bands of rows,
     /// then develops it still.
     fn within_textures<'a>(&self, raw: RawScene<'a>) -> RawScene<'a> {
-        let (w, h) = (raw.frame.width, raw.frame.height);
-        if raw.demosaic.passes().is_empty() || self.gpu.check_size(w, h).is_ok() {
+        if self.images_fit(&raw) {
             return raw;
         }
         RawScene {
@@ -284,13 +282,17 @@ impl GpuPipeline {
         }
     }
 
+    /// Whether the images of the stencil's first passes, if any, fit in
+    /// textures of the whole frame.
+    fn images_fit(&self, raw: &RawScene) -> bool {
+        let (w, h) = (raw.frame.width, raw.frame.height);
+        raw.demosaic.passes().is_empty() || self.gpu.check_size(w, h).is_ok()
+    }
+
     /// Whether the block kernel develops `raw`: it fuses, and the images
     /// of the stencil's first passes, if any, fit in textures.
     fn block_fits(&self, raw: &RawScene, target: Target) -> bool {
-        let (w, h) = (raw.frame.width, raw.frame.height);
-        block::fuses(raw)
-            && block::fits(&self.gpu, raw.frame, target, None)
-            && (raw.demosaic.passes().is_empty() || self.gpu.check_size(w, h).is_ok())
+        block::fuses(raw) && block::fits(&self.gpu, raw.frame, target, None) && self.images_fit(raw)
     }
 
     /// The plan of `photo` with `params` up to the scene, kept on the GPU:
@@ -454,7 +456,9 @@ impl GpuPipeline {
                 .texture("mosaic", width, height, wgpu::TextureFormat::R32Float);
             self.write(&input, bytemuck::cast_slice(mosaic), 4);
             let mut encoder = self.encoder();
-            let rgb = self.record_demosaic(&mut encoder, &input, cfa, stencil, &[]);
+            let all = stencil.passes().len() + 1;
+            let mut images = self.record_passes(&mut encoder, &input, cfa, stencil, &[], all);
+            let rgb = images.pop().expect("the last pass's image");
             self.read_linear(encoder, &rgb)
         })
     }
@@ -505,43 +509,86 @@ impl GpuPipeline {
             plan::Scene::Raw(raw)
                 if fusion == Fusion::Fused && self.block_fits(raw, Target::Scene) =>
             {
-                let images = self.stencil_images(raw)?;
-                block::scene(
-                    &self.gpu,
-                    &self.kernels,
-                    &self.buffers,
-                    (raw, &images),
-                    None,
-                )
+                let inputs = self.block_inputs(*raw)?;
+                block::scene(&self.gpu, &self.kernels, &self.buffers, &inputs, None)
             }
             plan::Scene::Raw(raw) => self.passes_scene(raw),
             plan::Scene::Developed(image) => self.upload_linear(image),
         }
     }
 
-    /// The scene of a raw frame through the texture passes, tile by tile:
-    /// each tile's core with the stencil's reach around it (as far as the
-    /// frame goes, so the frame's own borders are mirrored as a whole
-    /// frame's), its core copied into the scene. At most two tiles are in
-    /// flight, so the passes' images take a few tens of MB.
+    /// The scene of a raw frame through the texture passes, tile by tile
+    /// ([`Self::tiled_passes`]): the last pass's image.
     fn passes_scene(&self, raw: &RawScene) -> Result<wgpu::Texture, Error> {
         let frame = raw.frame;
-        let (w, h) = (frame.width, frame.height);
-        self.gpu.check_size(w, h)?;
-        let scene = self
-            .gpu
-            .texture("scene", w, h, wgpu::TextureFormat::Rgba32Float);
-        let mut in_flight = std::collections::VecDeque::new();
+        self.gpu.check_size(frame.width, frame.height)?;
+        let scene = self.gpu.texture(
+            "scene",
+            frame.width,
+            frame.height,
+            wgpu::TextureFormat::Rgba32Float,
+        );
+        let last = raw.demosaic.passes().len();
+        let buffers = raw.buffers(&self.gpu);
+        self.tiled_passes(raw, &buffers, last + 1, &[(last, &scene)])?;
+        Ok(scene)
+    }
+
+    /// What the block kernel reads for `raw` besides its photosites: the
+    /// photosite ops' storage buffers, uploaded once, and the images of
+    /// the stencil's first passes that its last pass reads
+    /// ([`crate::ops::Pass::kept`]), each of the whole frame, through the
+    /// texture passes tile by tile ([`Self::tiled_passes`]); none for a
+    /// stencil of one pass.
+    pub fn block_inputs<'a>(&self, raw: RawScene<'a>) -> Result<block::Inputs<'a>, Error> {
+        let buffers = raw.buffers(&self.gpu);
+        let passes = raw.demosaic.passes();
+        let (w, h) = (raw.frame.width, raw.frame.height);
+        let images: Vec<(usize, wgpu::Texture)> = passes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kept)
+            .map(|(k, p)| (k, self.gpu.texture("stencil image", w, h, p.format())))
+            .collect();
+        if !images.is_empty() {
+            let targets: Vec<_> = images.iter().map(|(k, t)| (*k, t)).collect();
+            self.tiled_passes(&raw, &buffers, passes.len(), &targets)?;
+        }
+        Ok(block::Inputs {
+            scene: raw,
+            buffers,
+            images,
+        })
+    }
+
+    /// The photosite ops and the first `count` passes of the stencil over
+    /// a raw frame, tile by tile: each tile's core with the stencil's reach
+    /// around it (as far as the frame goes, so the frame's own borders are
+    /// mirrored as a whole frame's), the core of pass K's image copied
+    /// into the frame-sized `targets` (K, image). `buffers` are the
+    /// photosite ops' ([`RawScene::buffers`]). At most two tiles are in
+    /// flight, so the passes' images take a few tens of MB.
+    fn tiled_passes(
+        &self,
+        raw: &RawScene,
+        buffers: &[(&'static str, wgpu::Buffer)],
+        count: usize,
+        targets: &[(usize, &wgpu::Texture)],
+    ) -> Result<(), Error> {
+        let frame = raw.frame;
         let reach = raw.demosaic.reach();
         let side = self.scene_tile.unwrap_or(scene_tile(reach));
-        let buffers = raw.buffers(&self.gpu);
-        for (core, around) in tiles(w, h, side, reach) {
+        let mut in_flight = std::collections::VecDeque::new();
+        for (core, around) in tiles(frame.width, frame.height, side, reach) {
             let mut encoder = self.encoder();
-            let mosaic = self.record_photosites(&mut encoder, raw, around, &buffers)?;
+            let mosaic = self.record_photosites(&mut encoder, raw, around, buffers)?;
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
-            let rgb = self.record_demosaic(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites);
-            copy_core(&mut encoder, &rgb, &scene, core, around);
+            let tile =
+                self.record_passes(&mut encoder, &mosaic, cfa, raw.demosaic, &photosites, count);
+            for (k, target) in targets {
+                copy_core(&mut encoder, &tile[*k], target, core, around);
+            }
             // Two tiles in flight: the next is uploaded while the device
             // runs one, and the images of older ones are freed.
             in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
@@ -551,53 +598,7 @@ impl GpuPipeline {
                 }
             }
         }
-        Ok(scene)
-    }
-
-    /// The images of the stencil's first passes that its last pass reads
-    /// ([`crate::ops::Pass::kept`]), each of the whole frame, through the
-    /// texture passes tile by tile like [`Self::passes_scene`]; none for a
-    /// stencil of one pass. [`block::develop`] and [`block::scene`] take them.
-    pub fn stencil_images(&self, raw: &RawScene) -> Result<Vec<(usize, wgpu::Texture)>, Error> {
-        let passes = raw.demosaic.passes();
-        if passes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let frame = raw.frame;
-        let (w, h) = (frame.width, frame.height);
-        let images: Vec<(usize, wgpu::Texture)> = passes
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.kept)
-            .map(|(k, p)| (k, self.gpu.texture("stencil image", w, h, p.format())))
-            .collect();
-        let mut in_flight = std::collections::VecDeque::new();
-        let side = self.scene_tile.unwrap_or(scene_tile(raw.demosaic.reach()));
-        let buffers = raw.buffers(&self.gpu);
-        for (core, around) in tiles(w, h, side, raw.demosaic.reach()) {
-            let mut encoder = self.encoder();
-            let mosaic = self.record_photosites(&mut encoder, raw, around, &buffers)?;
-            let photosites = raw.photosites([around.x, around.y]);
-            let cfa = frame.cfa.shifted(around.x, around.y);
-            let tile = self.record_passes(
-                &mut encoder,
-                &mosaic,
-                cfa,
-                raw.demosaic,
-                &photosites,
-                passes.len(),
-            );
-            for (k, image) in &images {
-                copy_core(&mut encoder, &tile[*k], image, core, around);
-            }
-            in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
-            if in_flight.len() > 2 {
-                if let Some(oldest) = in_flight.pop_front() {
-                    self.gpu.wait(oldest)?;
-                }
-            }
-        }
-        Ok(images)
+        Ok(())
     }
 
     /// The photosite ops over the part `rect` of the raw mosaic: an
@@ -764,21 +765,6 @@ impl GpuPipeline {
         out
     }
 
-    /// The stencil op over a linear mosaic, pass by pass: linear camera
-    /// RGB.
-    fn record_demosaic(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        mosaic: &wgpu::Texture,
-        cfa: CfaPattern,
-        stencil: &dyn Stencil,
-        photosites: &[Box<dyn Photosite>],
-    ) -> wgpu::Texture {
-        let all = stencil.passes().len() + 1;
-        let mut images = self.record_passes(encoder, mosaic, cfa, stencil, photosites, all);
-        images.pop().expect("the last pass's image")
-    }
-
     /// The first `count` passes of the stencil op over a linear mosaic,
     /// and the images they write. The passes kernel also defines the
     /// photosite chain, `photosites` (which these entries do not run).
@@ -828,9 +814,8 @@ impl GpuPipeline {
                 resources.push((name, wgpu::BindingResource::TextureView(v)));
             }
             // Runs of WALK pixels, 64 pairs of rows (or columns) per
-            // workgroup; or
-            // 2x2 cells from a red photosite, which may start a pixel
-            // before the frame, a row of 64 per workgroup.
+            // workgroup; or 2x2 cells from a red photosite, which may
+            // start a pixel before the frame, a row of 64 per workgroup.
             let groups = match walk {
                 Walk::Rows => [h.div_ceil(2).div_ceil(64) as u32, w.div_ceil(WALK) as u32],
                 Walk::Columns => [w.div_ceil(64) as u32, h.div_ceil(WALK) as u32],

@@ -137,15 +137,15 @@ fn bands_join_without_a_seam() {
             let wisp::plan::Scene::Raw(raw) = &plan.scene else {
                 unreachable!("a raw photo")
             };
-            // The images of a demosaic's first passes (GBTF's), over the
-            // whole frame.
-            let images = gpu().stencil_images(raw).unwrap();
+            // With the images of a demosaic's first passes (GBTF's), over
+            // the whole frame.
+            let inputs = gpu().block_inputs(*raw).unwrap();
             let banded = |band_bytes| {
                 block::develop(
                     device,
                     &kernels,
                     &pool,
-                    (raw, &images),
+                    &inputs,
                     &plan.pointwise,
                     Some(band_bytes),
                 )
@@ -214,8 +214,8 @@ fn the_block_scene_equals_the_stencil_passes() {
                 denoise: None,
                 demosaic: params.demosaic.op(),
             };
-            let images = gpu().stencil_images(&raw).unwrap();
-            let texture = block::scene(device, &kernels, &pool, (&raw, &images), band).unwrap();
+            let inputs = gpu().block_inputs(raw).unwrap();
+            let texture = block::scene(device, &kernels, &pool, &inputs, band).unwrap();
             let banded = gpu()
                 .read_scene(&wisp::pipeline::Scene {
                     texture,
