@@ -14,15 +14,7 @@
 # Needs python3 with pidng, numpy, pillow: pip install pidng numpy pillow
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kodak="${1:-../shared/datasets/kodak}"
-shift || true
-images=("$@")
-[ ${#images[@]} -gt 0 ] || images=(kodim01 kodim05 kodim08 kodim13 kodim19 kodim23)
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-export WGPU_BACKEND="${WGPU_BACKEND:-vulkan}"
-cargo build --release --quiet
-wisp=target/release/wisp
+source bench/kodak-dngs.sh
 
 # name, S, O (variance S x + O, x linear with white 1), and a tag flag.
 cases=("iso3200 3e-3 5e-5 tag" "iso3200-untagged 3e-3 5e-5 none"
