@@ -8,7 +8,8 @@
 //                red - blue, and the greens' difference
 //   smooth_main  one level of the a-trous wavelet transform: the B3-spline
 //                filter along a row or a column, its taps `step` texels
-//                apart (run twice a level: rows, then columns)
+//                apart (run twice a level: rows, then columns), stored as
+//                f16 (level 0 stays f32)
 //   unpack_main  every level's detail shrunk by a threshold from the
 //                noise model at that level's local mean, added to the
 //                coarsest level, back to photosites
@@ -55,6 +56,7 @@ const DENOISE_EDGE: f32 = 2.0;
 @group(0) @binding(_) var mosaic: texture_2d<f32>;
 @group(0) @binding(_) var level_in: texture_2d<f32>;
 @group(0) @binding(_) var level_out: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(_) var smooth_out: texture_storage_2d<rgba16float, write>;
 @group(0) @binding(_) var level_0: texture_2d<f32>;
 @group(0) @binding(_) var level_1: texture_2d<f32>;
 @group(0) @binding(_) var level_2: texture_2d<f32>;
@@ -144,7 +146,20 @@ fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         sum += w * taps[k];
         weight += w;
     }
-    textureStore(level_out, p, sum / weight);
+    textureStore(smooth_out, p, denoise_to_f16(sum / weight));
+}
+
+// v rounded to the nearest f16, ties to even: stored as f16 it converts
+// exactly, where devices round differently (lavapipe towards zero, which
+// darkened flat areas by a few f16 steps over the twelve passes).
+fn denoise_to_f16(v: vec4<f32>) -> vec4<f32> {
+    // Normal f16 values keep 10 of f32's 23 mantissa bits.
+    let bits = bitcast<vec4<u32>>(v);
+    let odd = (bits >> vec4(13u)) & vec4(1u);
+    let normal = bitcast<vec4<f32>>((bits + vec4(0xfffu) + odd) & vec4(0xffffe000u));
+    // Below the smallest normal one (2^-14), multiples of 2^-24.
+    let tiny = round(v * 16777216.0) / 16777216.0;
+    return select(normal, tiny, abs(v) < vec4(6.1035156e-5));
 }
 
 // Shrinks detail d by the non-negative garrote of threshold t:

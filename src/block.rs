@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::buffer_pool::BufferPool;
 use crate::error::{Error, GpuError};
 use crate::frame::{Pixels, RawFrame, Rendered};
 use crate::gpu::Gpu;
@@ -30,6 +29,7 @@ use crate::ops::encode::Encode;
 use crate::ops::glue::Glue;
 use crate::params::Bits;
 use crate::plan::{Chain, RawScene, Tile};
+use crate::pool::Pool;
 use crate::readback::{read_buffer, readable_storage};
 
 /// How far a stencil op may read from its pixel to fuse into the kernel:
@@ -321,7 +321,7 @@ fn bands(
 /// pool) otherwise.
 fn upload_band(
     gpu: &Gpu,
-    pool: &BufferPool,
+    pool: &Pool,
     layout: &Layout,
     frame: &RawFrame,
     band: &Band,
@@ -378,7 +378,7 @@ fn codes_kernel(gpu: &Gpu, kernels: &Kernels, scene: &RawScene, chain: &Chain) -
 pub fn develop(
     gpu: &Gpu,
     kernels: &Kernels,
-    pool: &BufferPool,
+    pool: &Pool,
     inputs: &Inputs,
     chain: &Chain,
     max_band_bytes: Option<u64>,
@@ -475,7 +475,7 @@ fn check_fuses(scene: &RawScene) -> Result<(), Error> {
 pub fn scene(
     gpu: &Gpu,
     kernels: &Kernels,
-    pool: &BufferPool,
+    pool: &Pool,
     inputs: &Inputs,
     max_band_bytes: Option<u64>,
 ) -> Result<wgpu::Texture, Error> {

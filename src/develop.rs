@@ -59,7 +59,7 @@ impl Engine {
     }
 
     /// Hand back the memory of an image that has been written out, for a
-    /// later [`Engine::develop`] to reuse (see `buffer_pool`).
+    /// later [`Engine::develop`] to reuse (see `pool`).
     pub fn recycle(&self, image: Rendered) {
         if let (Engine::Gpu(p), Pixels::Eight(bytes)) = (self, image.pixels) {
             p.recycle(bytes);

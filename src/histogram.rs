@@ -4,11 +4,11 @@
 //! (`shaders/histogram.wgsl`) counts a display texture where it lies;
 //! [`Histogram::of_codes`] is its CPU twin.
 
-use crate::buffer_pool::BufferPool;
 use crate::error::Error;
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
 use crate::ops::glue::Glue;
+use crate::pool::Pool;
 use crate::readback::{read_buffer, readable_storage};
 
 /// Bins per channel: one per 8-bit code.
@@ -49,7 +49,7 @@ impl Histogram {
 #[derive(Default)]
 pub struct Histograms {
     kernels: Kernels,
-    pool: BufferPool,
+    pool: Pool,
 }
 
 impl Histograms {

@@ -19,7 +19,6 @@
 pub mod batch;
 pub mod bench;
 pub mod block;
-pub mod buffer_pool;
 pub mod colorimetry;
 pub mod cpu;
 pub mod develop;
@@ -36,6 +35,7 @@ pub mod ops;
 pub mod params;
 pub mod pipeline;
 pub mod plan;
+pub mod pool;
 pub mod preview;
 pub mod profile;
 pub mod readback;

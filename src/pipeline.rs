@@ -15,7 +15,6 @@
 //! uploaded as its own scene.
 
 use crate::block::{self, Target};
-use crate::buffer_pool::BufferPool;
 use crate::colorimetry::Mat3;
 use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
@@ -27,6 +26,7 @@ use crate::ops::resize::ResizeUniform;
 use crate::ops::{Photosite, Pointwise, Stencil, Walk};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{self, Chain, Plan, RawScene, Tile};
+use crate::pool::Pool;
 use crate::readback::read_texture;
 use crate::timer::Timer;
 
@@ -76,11 +76,11 @@ impl Scene {
 }
 
 /// The GPU side of a development on one device: its kernels (compiled on
-/// first use) and reusable buffers.
+/// first use) and reusable buffers and textures.
 pub struct GpuPipeline {
     gpu: Gpu,
     kernels: Kernels,
-    buffers: BufferPool,
+    pool: Pool,
     timer: Option<Timer>,
     /// The side of the texture passes' tiles; `None`: [`scene_tile`].
     scene_tile: Option<usize>,
@@ -92,14 +92,18 @@ pub struct GpuPipeline {
 const WALK: usize = 256;
 
 /// The side of the tiles that the texture passes develop a frame in, with
-/// the scene part's reach around each: a few tens of MB of images each
-/// (some hundreds with the noise reduction), whatever the frame. At least
-/// eight times the reach, so that the overlap costs at most half again
-/// (the noise reduction reaches 256 photosites: tiles of 2048 took 2.8 s
-/// for 12 MP on lavapipe and 1.05 GB, of 1024 3.4 s).
+/// the stencil's reach around each: a few tens of MB of images each,
+/// whatever the frame. At least eight times the reach, so that the overlap
+/// costs at most half again.
 fn scene_tile(reach: usize) -> usize {
     1024.max(8 * reach)
 }
+
+/// The side of the noise reduction's tiles, whose reach is 254 photosites:
+/// a 12 MP frame in one, in 28 bytes of images a photosite (336 MB). In
+/// four tiles of 2032 (eight times the reach) its smoothing passes did 1.3
+/// times the work: 1025 ms against 800 on lavapipe.
+const DENOISE_TILE: usize = 4096;
 
 /// A rectangle of a frame, in pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,31 +149,40 @@ fn copy_core(
 }
 
 /// The tiles of a `width` x `height` frame: cores of at most `side`
-/// pixels a side, each with what lies within `reach` of it in the frame,
-/// starting on an even row and column (on a 2x2 cell of the mosaic, as
-/// the noise reduction needs).
+/// pixels a side, as even as the frame allows, each with what lies within
+/// `reach` of it in the frame (or more, near the frame's edges), all of one
+/// size, so that each tile reuses the images of the one before
+/// ([`Pool::take_texture`]), and starting on an even row and column (on a
+/// 2x2 cell of the mosaic, as the noise reduction needs).
 fn tiles(width: usize, height: usize, side: usize, reach: usize) -> Vec<(Rect, Rect)> {
+    // (core start, core end, tile start, tile length) along an axis of n.
     let spans = |n: usize| {
-        (0..n).step_by(side).map(move |start| {
-            let end = (start + side).min(n);
-            (
-                start,
-                end,
-                start.saturating_sub(reach) & !1,
-                (end + reach).min(n),
-            )
+        let core = n.div_ceil(n.div_ceil(side.max(2))).next_multiple_of(2);
+        // Two more for the even start; n - len even, so the last tile
+        // starts on an even position and ends with the frame.
+        let mut len = (core + 2 * reach + 2).min(n);
+        len += (n - len) % 2;
+        (0..n).step_by(core).map(move |start| {
+            let at = start.saturating_sub(reach).min(n - len) & !1;
+            (start, (start + core).min(n), at, len)
         })
     };
     let mut all = Vec::new();
-    for (y0, y1, ay0, ay1) in spans(height) {
-        for (x0, x1, ax0, ax1) in spans(width) {
-            let rect = |x: usize, y: usize, x1: usize, y1: usize| Rect {
-                x,
-                y,
-                width: x1 - x,
-                height: y1 - y,
+    for (y0, y1, ay, ah) in spans(height) {
+        for (x0, x1, ax, aw) in spans(width) {
+            let core = Rect {
+                x: x0,
+                y: y0,
+                width: x1 - x0,
+                height: y1 - y0,
             };
-            all.push((rect(x0, y0, x1, y1), rect(ax0, ay0, ax1, ay1)));
+            let around = Rect {
+                x: ax,
+                y: ay,
+                width: aw,
+                height: ah,
+            };
+            all.push((core, around));
         }
     }
     all
@@ -179,7 +192,7 @@ impl GpuPipeline {
     pub fn new(gpu: Gpu) -> Self {
         GpuPipeline {
             kernels: Kernels::default(),
-            buffers: BufferPool::default(),
+            pool: Pool::default(),
             timer: Timer::new(&gpu),
             gpu,
             scene_tile: None,
@@ -221,7 +234,7 @@ impl GpuPipeline {
 
     /// Keep the pixel memory of a developed image for the next frame.
     pub fn recycle(&self, bytes: Vec<u8>) {
-        self.buffers.give_back_bytes(bytes);
+        self.pool.give_back_bytes(bytes);
     }
 
     /// Develop a photo; orientation is left to the caller.
@@ -245,14 +258,17 @@ impl GpuPipeline {
                 // The fast path: one dispatch from raw photosites to code values.
                 let raw = self.within_textures(*raw);
                 if self.block_fits(&raw, Target::Codes(bits)) {
-                    return block::develop(
+                    let inputs = self.block_inputs(raw)?;
+                    let developed = block::develop(
                         &self.gpu,
                         &self.kernels,
-                        &self.buffers,
-                        &self.block_inputs(raw)?,
+                        &self.pool,
+                        &inputs,
                         &plan.pointwise,
                         None,
                     );
+                    self.give_back(inputs);
+                    return developed;
                 }
             }
             let mut encoder = self.encoder();
@@ -433,8 +449,9 @@ impl GpuPipeline {
                 height: frame.height,
             };
             let buffers = raw.buffers(&self.gpu);
-            let mosaic = self.record_photosites(&mut encoder, &raw, whole, &buffers)?;
-            let bytes = read_texture(&self.gpu, &self.buffers, encoder, &mosaic, 4)?;
+            let mosaic =
+                self.record_photosites(&mut encoder, &raw, whole, &buffers, &mut Vec::new())?;
+            let bytes = read_texture(&self.gpu, &self.pool, encoder, &mosaic, 4)?;
             Ok(bytemuck::pod_collect_to_vec(&bytes))
         })
     }
@@ -510,7 +527,9 @@ impl GpuPipeline {
                 if fusion == Fusion::Fused && self.block_fits(raw, Target::Scene) =>
             {
                 let inputs = self.block_inputs(*raw)?;
-                block::scene(&self.gpu, &self.kernels, &self.buffers, &inputs, None)
+                let scene = block::scene(&self.gpu, &self.kernels, &self.pool, &inputs, None);
+                self.give_back(inputs);
+                scene
             }
             plan::Scene::Raw(raw) => self.passes_scene(raw),
             plan::Scene::Developed(image) => self.upload_linear(image),
@@ -548,7 +567,12 @@ impl GpuPipeline {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.kept)
-            .map(|(k, p)| (k, self.gpu.texture("stencil image", w, h, p.format())))
+            .map(|(k, p)| {
+                let image = self
+                    .pool
+                    .take_texture(&self.gpu, "stencil image", w, h, p.format());
+                (k, image)
+            })
             .collect();
         if !images.is_empty() {
             let targets: Vec<_> = images.iter().map(|(k, t)| (*k, t)).collect();
@@ -559,6 +583,13 @@ impl GpuPipeline {
             buffers,
             images,
         })
+    }
+
+    /// Keep the images of `inputs` for the next frame, the block kernel
+    /// having been submitted.
+    pub fn give_back(&self, inputs: block::Inputs) {
+        self.pool
+            .give_back_textures(inputs.images.into_iter().map(|(_, image)| image));
     }
 
     /// The photosite ops and the first `count` passes of the stencil over
@@ -581,7 +612,8 @@ impl GpuPipeline {
         let mut in_flight = std::collections::VecDeque::new();
         for (core, around) in tiles(frame.width, frame.height, side, reach) {
             let mut encoder = self.encoder();
-            let mosaic = self.record_photosites(&mut encoder, raw, around, buffers)?;
+            let mut spent = Vec::new();
+            let mosaic = self.record_photosites(&mut encoder, raw, around, buffers, &mut spent)?;
             let photosites = raw.photosites([around.x, around.y]);
             let cfa = frame.cfa.shifted(around.x, around.y);
             let tile =
@@ -590,8 +622,11 @@ impl GpuPipeline {
                 copy_core(&mut encoder, &tile[*k], target, core, around);
             }
             // Two tiles in flight: the next is uploaded while the device
-            // runs one, and the images of older ones are freed.
+            // runs one, into the images of the one before.
             in_flight.push_back(self.gpu.queue.submit([encoder.finish()]));
+            spent.push(mosaic);
+            spent.extend(tile);
+            self.pool.give_back_textures(spent);
             if in_flight.len() > 2 {
                 if let Some(oldest) = in_flight.pop_front() {
                     self.gpu.wait(oldest)?;
@@ -603,27 +638,32 @@ impl GpuPipeline {
 
     /// The photosite ops over the part `rect` of the raw mosaic: an
     /// r32float image. `buffers` are the ops' storage buffers
-    /// ([`RawScene::buffers`]), uploaded once for all of a frame's tiles.
+    /// ([`RawScene::buffers`]), uploaded once for all of a frame's tiles;
+    /// the photosites' texture joins `spent`, for the pool once the
+    /// commands are submitted.
     fn record_photosites(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         raw: &RawScene,
         rect: Rect,
         buffers: &[(&'static str, wgpu::Buffer)],
+        spent: &mut Vec<wgpu::Texture>,
     ) -> Result<wgpu::Texture, Error> {
         let frame = raw.frame;
         let (w, h) = (rect.width, rect.height);
         self.gpu.check_size(w, h)?;
-        let texture = self.gpu.texture("raw", w, h, wgpu::TextureFormat::R16Uint);
+        let texture = self
+            .pool
+            .take_texture(&self.gpu, "raw", w, h, wgpu::TextureFormat::R16Uint);
         let rows = frame.mosaic[rect.y * frame.width..]
             .chunks(frame.width)
             .take(h)
             .flat_map(|row| &row[rect.x..rect.x + w]);
         let sites: Vec<u16> = rows.copied().collect();
         self.write(&texture, bytemuck::cast_slice(&sites), 2);
-        let mosaic = self
-            .gpu
-            .texture("mosaic", w, h, wgpu::TextureFormat::R32Float);
+        let mosaic =
+            self.pool
+                .take_texture(&self.gpu, "mosaic", w, h, wgpu::TextureFormat::R32Float);
         let origin = [rect.x, rect.y];
         let uniform = self.gpu.uniform_bytes(&raw.uniform(origin));
         let kernel = self
@@ -644,6 +684,7 @@ impl GpuPipeline {
         // 2x2 cells (`photosite_main`).
         self.gpu
             .dispatch(encoder, &kernel, &resources, w.div_ceil(2), h.div_ceil(2));
+        spent.push(texture);
         Ok(mosaic)
     }
 
@@ -662,7 +703,7 @@ impl GpuPipeline {
         let frame = raw.frame;
         let (w, h) = (frame.width, frame.height);
         let mut mosaic = vec![0.0f32; w * h];
-        let side = self.scene_tile.unwrap_or(scene_tile(denoise::reach()));
+        let side = self.scene_tile.unwrap_or(DENOISE_TILE);
         // The lens shading gains the photosite ops apply, or a stand-in
         // that the kernel does not read.
         let buffers = raw.buffers(&self.gpu);
@@ -680,12 +721,16 @@ impl GpuPipeline {
             });
         for (core, around) in tiles(w, h, side, denoise::reach()) {
             let mut encoder = self.encoder();
-            let linear = self.record_photosites(&mut encoder, raw, around, &buffers)?;
+            let mut spent = Vec::new();
+            let linear = self.record_photosites(&mut encoder, raw, around, &buffers, &mut spent)?;
             let u = raw
                 .denoise_uniform([around.x, around.y])
                 .expect("a scene that reduces noise");
-            let denoised = self.record_denoise(&mut encoder, &linear, &u, &gains);
-            let bytes = read_texture(&self.gpu, &self.buffers, encoder, &denoised, 4)?;
+            let denoised = self.record_denoise(&mut encoder, &linear, &u, &gains, &mut spent);
+            let read = read_texture(&self.gpu, &self.pool, encoder, &denoised, 4);
+            spent.extend([linear, denoised]);
+            self.pool.give_back_textures(spent);
+            let bytes = read?;
             let values: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
             for y in core.y..core.y + core.height {
                 let from = (y - around.y) * around.width + core.x - around.x;
@@ -698,70 +743,82 @@ impl GpuPipeline {
 
     /// The noise reduction over a linear mosaic (`shaders/denoise.wgsl`):
     /// its 2x2 cells packed into wavelet level 0, each level smoothed from
-    /// the one before (rows, then columns), and the shrunk details of all
-    /// unpacked into a mosaic of the same size.
+    /// the one before (rows into one image, then columns), and the shrunk
+    /// details of all unpacked into a mosaic of the same size. The levels
+    /// join `spent`, for the pool once the commands are submitted.
     fn record_denoise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         mosaic: &wgpu::Texture,
         u: &DenoiseUniform,
         gains: &wgpu::Buffer,
+        spent: &mut Vec<wgpu::Texture>,
     ) -> wgpu::Texture {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
         let params = self.gpu.uniform(u);
-        let level = || {
-            self.gpu
-                .texture("wavelet level", tw, th, wgpu::TextureFormat::Rgba32Float)
+        // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]).
+        let level = |format| {
+            self.pool
+                .take_texture(&self.gpu, "wavelet level", tw, th, format)
         };
+        let smooth_level = || level(denoise::SMOOTH_FORMAT);
         let kernel = |entry| {
             self.kernels
                 .get(&self.gpu, "denoise", entry, &Glue::default())
         };
-        let mut levels = vec![level()];
+        use wgpu::BindingResource::TextureView as Tv;
+        let mut levels = vec![level(wgpu::TextureFormat::Rgba32Float)];
         let (mosaic_view, first) = (view(mosaic), view(&levels[0]));
         let resources = [
             ("denoise", params.as_entire_binding()),
-            ("mosaic", wgpu::BindingResource::TextureView(&mosaic_view)),
-            ("level_out", wgpu::BindingResource::TextureView(&first)),
+            ("mosaic", Tv(&mosaic_view)),
+            ("level_out", Tv(&first)),
             ("gain_data", gains.as_entire_binding()),
         ];
         self.gpu
             .dispatch(encoder, &kernel("pack_main"), &resources, tw, th);
+        // Each level along rows into `rows`, then along columns.
         let smooth = kernel("smooth_main");
+        let rows = smooth_level();
         for pair in denoise::steps().collect::<Vec<_>>().chunks(2) {
-            let mut image = levels.last().expect("level 0").clone();
-            for step in pair {
-                let out = level();
+            let fine = levels.last().expect("level 0");
+            let coarse = smooth_level();
+            for (step, input, output) in [(&pair[0], fine, &rows), (&pair[1], &rows, &coarse)] {
                 let step = self.gpu.uniform(step);
-                let (input, output) = (view(&image), view(&out));
+                let (input, output) = (view(input), view(output));
                 let resources = [
                     ("denoise", params.as_entire_binding()),
                     ("denoise_step", step.as_entire_binding()),
-                    ("level_in", wgpu::BindingResource::TextureView(&input)),
-                    ("level_out", wgpu::BindingResource::TextureView(&output)),
+                    ("level_in", Tv(&input)),
+                    ("smooth_out", Tv(&output)),
                 ];
                 self.gpu.dispatch(encoder, &smooth, &resources, tw, th);
-                image = out;
             }
-            levels.push(image);
+            levels.push(coarse);
         }
-        let out = self
-            .gpu
-            .texture("denoised mosaic", w, h, wgpu::TextureFormat::R32Float);
+        let out = self.pool.take_texture(
+            &self.gpu,
+            "denoised mosaic",
+            w,
+            h,
+            wgpu::TextureFormat::R32Float,
+        );
         let views: Vec<_> = levels.iter().map(view).collect();
         let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
         let out_view = view(&out);
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
-            ("mosaic_out", wgpu::BindingResource::TextureView(&out_view)),
+            ("mosaic_out", Tv(&out_view)),
             ("gain_data", gains.as_entire_binding()),
         ];
         for (name, v) in names.iter().zip(&views) {
-            resources.push((name, wgpu::BindingResource::TextureView(v)));
+            resources.push((name, Tv(v)));
         }
         self.gpu
             .dispatch(encoder, &kernel("unpack_main"), &resources, tw, th);
+        spent.push(rows);
+        spent.extend(levels);
         out
     }
 
@@ -783,12 +840,11 @@ impl GpuPipeline {
         let passes = stencil.passes();
         for pass in 0..count {
             let current = passes.get(pass);
-            let out = match current {
-                Some(p) => self.gpu.texture("stencil image", w, h, p.format()),
-                None => self
-                    .gpu
-                    .texture("camera rgb", w, h, wgpu::TextureFormat::Rgba32Float),
+            let (label, format) = match current {
+                Some(p) => ("stencil image", p.format()),
+                None => ("camera rgb", wgpu::TextureFormat::Rgba32Float),
             };
+            let out = self.pool.take_texture(&self.gpu, label, w, h, format);
             let mut glue = Glue::default()
                 .photosites(photosites)
                 .stencil(stencil, pass);
@@ -947,7 +1003,7 @@ impl GpuPipeline {
             Bits::Eight => 4,
             Bits::Sixteen => 8,
         };
-        let bytes = read_texture(&self.gpu, &self.buffers, encoder, output, bpp)?;
+        let bytes = read_texture(&self.gpu, &self.pool, encoder, output, bpp)?;
         let pixels = match bits {
             Bits::Eight => Pixels::Eight(
                 bytes
@@ -986,11 +1042,49 @@ impl GpuPipeline {
         encoder: wgpu::CommandEncoder,
         texture: &wgpu::Texture,
     ) -> Result<LinearImage, Error> {
-        let bytes = read_texture(&self.gpu, &self.buffers, encoder, texture, 16)?;
+        let bytes = read_texture(&self.gpu, &self.pool, encoder, texture, 16)?;
         Ok(LinearImage {
             width: texture.width() as usize,
             height: texture.height() as usize,
             data: bytemuck::pod_collect_to_vec(&bytes),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_cover_the_frame_with_their_reach_in_one_size() {
+        for (w, h, side, reach) in [
+            (4000, 3000, 1024, 10),
+            (4001, 2999, 1024, 254),
+            (4000, 3000, 4096, 254),
+            (333, 211, 61, 254),
+            (61, 7, 8, 3),
+            (2, 2, 1024, 10),
+        ] {
+            let tiles = tiles(w, h, side, reach);
+            let mut covered = vec![0u8; w * h];
+            let size = (tiles[0].1.width, tiles[0].1.height);
+            for (core, around) in tiles {
+                assert!(core.width <= side.max(2) && core.height <= side.max(2));
+                assert_eq!((around.width, around.height), size, "{w}x{h}: one size");
+                assert_eq!((around.x % 2, around.y % 2), (0, 0), "on a 2x2 cell");
+                assert!(around.x + around.width <= w && around.y + around.height <= h);
+                // The core's reach, as far as the frame goes.
+                assert!(around.x <= core.x.saturating_sub(reach));
+                assert!(around.y <= core.y.saturating_sub(reach));
+                assert!(around.x + around.width >= (core.x + core.width + reach).min(w));
+                assert!(around.y + around.height >= (core.y + core.height + reach).min(h));
+                for y in core.y..core.y + core.height {
+                    for c in &mut covered[y * w + core.x..][..core.width] {
+                        *c += 1;
+                    }
+                }
+            }
+            assert!(covered.iter().all(|&c| c == 1), "{w}x{h}: each pixel once");
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! Copying GPU results back to the CPU. Texture rows must be copied in
 //! multiples of 256 bytes (`COPY_BYTES_PER_ROW_ALIGNMENT`), so they are
 //! padded on the GPU side and unpadded here. Staging buffers come from the
-//! pipeline's [`BufferPool`] and are reused from frame to frame; on a CPU
+//! pipeline's [`Pool`] and are reused from frame to frame; on a CPU
 //! device storage buffers are read in place, without one.
 
-use crate::buffer_pool::BufferPool;
 use crate::error::GpuError;
 use crate::gpu::Gpu;
+use crate::pool::Pool;
 
 const STAGING: wgpu::BufferUsages =
     wgpu::BufferUsages::COPY_DST.union(wgpu::BufferUsages::MAP_READ);
@@ -20,7 +20,7 @@ pub fn padded_bytes_per_row(width: usize, bytes_per_pixel: usize) -> usize {
 /// tightly packed bytes.
 pub fn read_texture(
     gpu: &Gpu,
-    pool: &BufferPool,
+    pool: &Pool,
     mut encoder: wgpu::CommandEncoder,
     texture: &wgpu::Texture,
     bytes_per_pixel: usize,
@@ -67,7 +67,7 @@ pub fn readable_storage(gpu: &Gpu) -> wgpu::BufferUsages {
 /// (made with [`readable_storage`]) to `read`.
 pub fn read_buffer<T>(
     gpu: &Gpu,
-    pool: &BufferPool,
+    pool: &Pool,
     mut encoder: wgpu::CommandEncoder,
     buffer: &wgpu::Buffer,
     len: u64,

@@ -49,6 +49,15 @@
 //! Five levels left low-frequency noise (blotches) of 0.32 of the noise
 //! power below 0.02 of Nyquist on a grey card, six 0.14, seven 0.04.
 //!
+//! The smooth levels (1 to [`LEVELS`], and the row pass between) are
+//! stored as f16 ([`SMOOTH_FORMAT`]), level 0 as f32. Without shrinkage the
+//! sum of the details telescopes back to level 0 exactly, so the rounding
+//! (at most 2^-12 of a value) reaches the output only where details are
+//! shrunk, where the noise is hundreds of times larger. On a 12 MP frame
+//! on lavapipe the smoothing passes took 612 ms instead of 796 and the
+//! unpacking 119 instead of 167, in 0.95 GB instead of 1.11; the benchmark
+//! above gave the same figures to 0.01 dB.
+//!
 //! The mosaic here is white-balanced: a photosite v of a colour whose
 //! white balance gain is g has the variance g S v + g^2 O when the model
 //! says S x + O for its linear value x = v / g. Lens shading gains, where
@@ -65,6 +74,9 @@ use crate::noise::NoiseModel;
 
 /// Wavelet levels (`DENOISE_LEVELS`).
 pub const LEVELS: usize = 6;
+
+/// The texture format of the smooth levels (`smooth_out`).
+pub const SMOOTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
 /// Threshold of each component (luminance, green - magenta, red - blue,
 /// greens' difference), in standard deviations of its noise, at strength 1.
@@ -290,7 +302,8 @@ pub fn cpu(
                     }
                     weight += w;
                 }
-                sum.map(|v| v / weight)
+                // Stored as f16 (`denoise_to_f16`).
+                sum.map(|v| half::f16::from_f32(v / weight).to_f32())
             });
         }
         levels.push(image);
