@@ -6,10 +6,10 @@
 //                components by an orthonormal Haar transform of its
 //                photosites (R, Gr, Gb, B): luminance, green - magenta,
 //                red - blue, and the greens' difference
-//   smooth_main  one level of the a-trous wavelet transform: the B3-spline
-//                filter along a row or a column, its taps `step` texels
-//                apart (run twice a level: rows, then columns), stored as
-//                f16 (level 0 stays f32)
+//   rows_main,   one level of the a-trous wavelet transform: the B3-spline
+//   columns_main filter along rows, then columns, its taps `step` texels
+//                apart, each invocation walking a run of texels; stored
+//                as f16 (level 0 stays f32)
 //   unpack_main  every level's detail shrunk by a threshold from the
 //                noise model at that level's local mean, added to the
 //                coarsest level, back to photosites
@@ -117,26 +117,17 @@ fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(level_out, gid.xy, denoise_haar(q));
 }
 
-@compute @workgroup_size(8, 8)
-fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = vec2<i32>(textureDimensions(level_in));
-    let p = vec2<i32>(gid.xy);
-    if !within(p, dims) {
-        return;
-    }
-    let d = select(vec2<i32>(0, denoise_step.step), vec2<i32>(denoise_step.step, 0), denoise_step.along_rows == 1u);
-    let centre = textureLoad(level_in, p, 0);
+// Texels a smoothing invocation walks (`RUN`).
+const DENOISE_RUN: i32 = 64;
+
+// The edge-stopping B3-spline filter about `centre`, its taps (two on each
+// side) in `taps`.
+fn denoise_smooth(centre: vec4<f32>, taps: array<vec4<f32>, 4>) -> vec4<f32> {
     // exp(-mean over the components of (difference / (EDGE sigma))^2 / 2),
     // sigma the noise of a difference of two taps.
     let s = DENOISE_EDGE * denoise_step.gain * denoise_sigma(centre);
     let inv = 0.125 / max(s * s, vec4<f32>(1e-30));
     // The B3 spline's taps 1 4 6 4 1, the centre's weight 6.
-    let taps = array(
-        textureLoad(level_in, mirror2(p - 2 * d, dims), 0),
-        textureLoad(level_in, mirror2(p - d, dims), 0),
-        textureLoad(level_in, mirror2(p + d, dims), 0),
-        textureLoad(level_in, mirror2(p + 2 * d, dims), 0),
-    );
     let spline = vec4<f32>(1.0, 4.0, 4.0, 1.0);
     var sum = 6.0 * centre;
     var weight = 6.0;
@@ -146,7 +137,57 @@ fn smooth_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         sum += w * taps[k];
         weight += w;
     }
-    textureStore(smooth_out, p, denoise_to_f16(sum / weight));
+    return sum / weight;
+}
+
+// Smooths DENOISE_RUN texels from `start`, `d` apart (a step along a row
+// or a column), keeping the five taps in registers: one load a texel
+// instead of five.
+fn denoise_walk(start: vec2<i32>, d: vec2<i32>, dims: vec2<i32>) {
+    var w0 = textureLoad(level_in, mirror2(start - 2 * d, dims), 0);
+    var w1 = textureLoad(level_in, mirror2(start - d, dims), 0);
+    var w2 = textureLoad(level_in, start, 0);
+    var w3 = textureLoad(level_in, mirror2(start + d, dims), 0);
+    var p = start;
+    for (var k = 0; k < DENOISE_RUN; k++) {
+        if !within(p, dims) {
+            break;
+        }
+        let w4 = textureLoad(level_in, mirror2(p + 2 * d, dims), 0);
+        textureStore(smooth_out, p, denoise_to_f16(denoise_smooth(w2, array(w0, w1, w3, w4))));
+        w0 = w1;
+        w1 = w2;
+        w2 = w3;
+        w3 = w4;
+        p += d;
+    }
+}
+
+// Along rows: an invocation per row, residue of the step and run of
+// DENOISE_RUN steps; neighbouring invocations take neighbouring residues.
+@compute @workgroup_size(64)
+fn rows_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = vec2<i32>(textureDimensions(level_in));
+    let s = denoise_step.step;
+    let y = i32(gid.x) / s;
+    let x = i32(gid.y) * s * DENOISE_RUN + i32(gid.x) % s;
+    if y < dims.y && x < dims.x {
+        denoise_walk(vec2<i32>(x, y), vec2<i32>(s, 0), dims);
+    }
+}
+
+// Along columns: an invocation per column, residue and run; neighbouring
+// invocations take neighbouring columns.
+@compute @workgroup_size(64)
+fn columns_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = vec2<i32>(textureDimensions(level_in));
+    let s = denoise_step.step;
+    let x = i32(gid.x) % dims.x;
+    let residue = i32(gid.x) / dims.x;
+    let y = i32(gid.y) * s * DENOISE_RUN + residue;
+    if residue < s && y < dims.y {
+        denoise_walk(vec2<i32>(x, y), vec2<i32>(0, s), dims);
+    }
 }
 
 // v rounded to the nearest f16, ties to even: stored as f16 it converts

@@ -778,13 +778,20 @@ impl GpuPipeline {
         ];
         self.gpu
             .dispatch(encoder, &kernel("pack_main"), &resources, tw, th);
-        // Each level along rows into `rows`, then along columns.
-        let smooth = kernel("smooth_main");
+        // Each level along rows into `rows`, then along columns, an
+        // invocation per run of RUN texels a step apart (`rows_main`,
+        // `columns_main`).
         let rows = smooth_level();
         for pair in denoise::steps().collect::<Vec<_>>().chunks(2) {
             let fine = levels.last().expect("level 0");
             let coarse = smooth_level();
             for (step, input, output) in [(&pair[0], fine, &rows), (&pair[1], &rows, &coarse)] {
+                let s = step.step as usize;
+                let (entry, across, along) = match step.along_rows {
+                    1 => ("rows_main", th, tw),
+                    _ => ("columns_main", tw, th),
+                };
+                let groups = [(across * s).div_ceil(64), along.div_ceil(s * denoise::RUN)];
                 let step = self.gpu.uniform(step);
                 let (input, output) = (view(input), view(output));
                 let resources = [
@@ -793,7 +800,12 @@ impl GpuPipeline {
                     ("level_in", Tv(&input)),
                     ("smooth_out", Tv(&output)),
                 ];
-                self.gpu.dispatch(encoder, &smooth, &resources, tw, th);
+                self.gpu.dispatch_groups(
+                    encoder,
+                    &kernel(entry),
+                    &resources,
+                    groups.map(|n| n as u32),
+                );
             }
             levels.push(coarse);
         }

@@ -75,6 +75,9 @@ use crate::noise::NoiseModel;
 /// Wavelet levels (`DENOISE_LEVELS`).
 pub const LEVELS: usize = 6;
 
+/// Texels a smoothing invocation walks (`DENOISE_RUN`).
+pub const RUN: usize = 64;
+
 /// The texture format of the smooth levels (`smooth_out`).
 pub const SMOOTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
