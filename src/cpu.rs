@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::frame::{LinearImage, Photo, Pixels, Rendered};
-use crate::ops::{denoise, resize, Site};
+use crate::ops::{denoise, resize, warp, Site};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{Plan, RawScene, Scene, Tile};
 
@@ -40,6 +40,14 @@ pub fn develop_plan(plan: &Plan) -> Rendered {
             &demosaiced
         }
         Scene::Developed(image) => *image,
+    };
+    let warped;
+    let scene = match plan.warp {
+        Some(w) => {
+            warped = warp::cpu(scene, &w.uniform(scene.width, scene.height));
+            &warped
+        }
+        None => scene,
     };
     let resized;
     let scene: &LinearImage = match plan.resize {

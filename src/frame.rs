@@ -144,6 +144,9 @@ pub struct RawFrame {
     /// The photosites' noise: the file's NoiseProfile, or measured on the
     /// mosaic; `None` where nobody looked (measured when needed).
     pub noise: Option<crate::noise::NoiseModel>,
+    /// Lens distortion correction after the demosaic (a DNG's
+    /// WarpRectilinear opcode), where the file has one.
+    pub warp: Option<std::sync::Arc<crate::ops::warp::Warp>>,
 }
 
 impl RawFrame {
@@ -177,6 +180,8 @@ pub enum Photo {
     LinearRaw {
         image: LinearImage,
         cam_to_srgb: [[f32; 3]; 3],
+        /// Lens distortion correction (WarpRectilinear), where it has one.
+        warp: Option<std::sync::Arc<crate::ops::warp::Warp>>,
     },
     Developed(LinearImage),
 }

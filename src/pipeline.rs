@@ -23,6 +23,7 @@ use crate::kernels::Kernels;
 use crate::ops::denoise::{self, DenoiseUniform};
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
+use crate::ops::warp::Warp;
 use crate::ops::{Photosite, Pointwise, Stencil, Walk};
 use crate::params::{Bits, DevelopParams};
 use crate::plan::{self, Chain, Plan, RawScene, Tile};
@@ -227,6 +228,7 @@ impl GpuPipeline {
             cam_to_srgb: crate::colorimetry::IDENTITY,
             gain_maps: None,
             noise: None,
+            warp: None,
         });
         // A failure here shows again, as an error, when a frame develops.
         let _ = self.develop(&photo, params, Fusion::Fused);
@@ -254,7 +256,8 @@ impl GpuPipeline {
         self.gpu.scoped(|| {
             let denoised = self.denoised(&plan.scene)?;
             let scene = with_denoised(&plan.scene, &denoised);
-            if let (Fusion::Fused, plan::Scene::Raw(raw), None) = (fusion, &scene, plan.resize) {
+            let resampled = plan.resize.is_some() || plan.warp.is_some();
+            if let (Fusion::Fused, plan::Scene::Raw(raw), false) = (fusion, &scene, resampled) {
                 // The fast path: one dispatch from raw photosites to code values.
                 let raw = self.within_textures(*raw);
                 if self.block_fits(&raw, Target::Codes(bits)) {
@@ -273,6 +276,9 @@ impl GpuPipeline {
             }
             let mut encoder = self.encoder();
             let mut scene = self.scene_of(&scene, fusion)?;
+            if let Some(warp) = plan.warp {
+                scene = self.record_warp(&mut encoder, &scene, warp);
+            }
             if let Some(size) = plan.resize {
                 scene = self.record_resize(&mut encoder, &scene, size);
             }
@@ -318,7 +324,13 @@ impl GpuPipeline {
         self.gpu.scoped(|| {
             let plan = Plan::new(photo, params, true);
             let denoised = self.denoised(&plan.scene)?;
-            let texture = self.scene_of(&with_denoised(&plan.scene, &denoised), Fusion::Fused)?;
+            let mut texture =
+                self.scene_of(&with_denoised(&plan.scene, &denoised), Fusion::Fused)?;
+            if let Some(warp) = plan.warp {
+                let mut encoder = self.encoder();
+                texture = self.record_warp(&mut encoder, &texture, warp);
+                self.gpu.queue.submit([encoder.finish()]);
+            }
             Ok(Scene {
                 texture,
                 matrix: plan::scene_matrix(photo),
@@ -897,6 +909,38 @@ impl GpuPipeline {
             images.push(out);
         }
         images
+    }
+
+    /// The lens correction of a scene (`shaders/warp.wgsl`), into a new
+    /// image.
+    fn record_warp(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        src: &wgpu::Texture,
+        warp: &Warp,
+    ) -> wgpu::Texture {
+        let (w, h) = (src.width() as usize, src.height() as usize);
+        let out = self
+            .gpu
+            .texture("warped", w, h, wgpu::TextureFormat::Rgba32Float);
+        let uniform = self.gpu.uniform(&warp.uniform(w, h));
+        let mut glue = Glue::default();
+        let planes = if warp.shared() { 1.0 } else { 3.0 };
+        glue.constants.push(("WARP_PLANES", planes));
+        let kernel = self.kernels.get(&self.gpu, "warp", "warp_main", &glue);
+        let (src_view, out_view) = (view(src), view(&out));
+        self.gpu.dispatch(
+            encoder,
+            &kernel,
+            &[
+                ("warp", uniform.as_entire_binding()),
+                ("warp_src", wgpu::BindingResource::TextureView(&src_view)),
+                ("warp_dst", wgpu::BindingResource::TextureView(&out_view)),
+            ],
+            w,
+            h,
+        );
+        out
     }
 
     fn record_resize(

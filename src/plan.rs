@@ -26,6 +26,7 @@ use crate::noise::NoiseModel;
 use crate::ops::denoise::DenoiseUniform;
 use crate::ops::encode::Encode;
 use crate::ops::glue::{uniform_bytes, Glue};
+use crate::ops::warp::Warp;
 use crate::ops::{self, resize, Development, Op, Photosite, Pixel, Pointwise, Stencil};
 use crate::params::{Bits, Denoise, DevelopParams};
 
@@ -225,6 +226,8 @@ impl Chain {
 /// A development's ops, in journey order.
 pub struct Plan<'a> {
     pub scene: Scene<'a>,
+    /// The lens correction of the scene, where the photo has one.
+    pub warp: Option<&'a Warp>,
     /// The size the scene is downscaled to (`--max-size`), if smaller.
     pub resize: Option<(usize, usize)>,
     pub pointwise: Chain,
@@ -243,8 +246,14 @@ impl<'a> Plan<'a> {
                 (Scene::Developed(image), (image.width, image.height))
             }
         };
+        let warp = match photo {
+            Photo::Raw(frame) => frame.warp.as_deref(),
+            Photo::LinearRaw { warp, .. } => warp.as_deref(),
+            Photo::Developed(_) => None,
+        };
         Plan {
             scene,
+            warp,
             resize: params.max_size.and_then(|m| resize::fit(w, h, m)),
             pointwise: Chain::new(params, &scene_matrix(photo), join_powers),
         }

@@ -4,8 +4,9 @@
 //! `shaders/common.wgsl` holds helpers, `shaders/ops/` the ops' math (see
 //! [`crate::ops`]), `shaders/kernels/` the kernel templates, which hold no
 //! stage math, `shaders/resize.wgsl` the downscale kernel,
-//! `shaders/denoise.wgsl` the noise reduction's passes and
-//! `shaders/histogram.wgsl` the display histogram's. A kernel is
+//! `shaders/denoise.wgsl` the noise reduction's passes,
+//! `shaders/warp.wgsl` the lens correction and `shaders/histogram.wgsl`
+//! the display histogram's. A kernel is
 //! its template, the files of the ops its [`Glue`] calls and the glue
 //! itself. WGSL has no include mechanism, so a file may start with
 //! `// import: a b` naming other sources; [`compose`] puts them in, each
@@ -27,6 +28,7 @@ pub const KERNELS: &[(&str, &str)] = &[
     ("resize", include_str!("../shaders/resize.wgsl")),
     ("denoise", include_str!("../shaders/denoise.wgsl")),
     ("histogram", include_str!("../shaders/histogram.wgsl")),
+    ("warp", include_str!("../shaders/warp.wgsl")),
 ];
 
 /// Helpers any file may import.

@@ -167,6 +167,7 @@ fn frame_of(
         cam_to_srgb: wisp::colorimetry::IDENTITY,
         gain_maps: None,
         noise: Some(model(noise)),
+        warp: None,
     }
 }
 

@@ -142,6 +142,7 @@ fn kernels_expose_their_entry_points() {
             vec!["pack_main", "rows_main", "columns_main", "unpack_main"],
         ),
         ("histogram", vec!["histogram_main"]),
+        ("warp", vec!["warp_main"]),
     ];
     for (name, entries) in expect {
         let source = wisp::shaders::compose(name, &full_glue(name, ToneOp::Agx));
@@ -241,4 +242,23 @@ fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
     }
     assert!(!source.contains(&format!("var level_{}:", LEVELS + 1)));
     assert_eq!(steps().count(), 2 * LEVELS);
+}
+
+#[test]
+fn the_lens_corrections_uniform_is_laid_out_as_in_wgsl() {
+    let source = wisp::shaders::compose("warp", &wisp::ops::glue::Glue::default());
+    let module = naga::front::wgsl::parse_str(&source).expect("parses");
+    let mut layouter = naga::proc::Layouter::default();
+    layouter
+        .update(module.to_ctx())
+        .expect("the module lays out");
+    let (handle, _) = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some("WarpParams"))
+        .expect("struct WarpParams");
+    assert_eq!(
+        (layouter[handle].size as usize).next_multiple_of(16),
+        std::mem::size_of::<wisp::ops::warp::WarpUniform>()
+    );
 }

@@ -2,12 +2,14 @@
 //! count, then each opcode's ID, the DNG version it needs, its flags and
 //! its parameters. wisp applies FixBadPixelsConstant and FixBadPixelsList
 //! of OpcodeList1 to the raw values as it reads them ([`fix_bad_pixels`]),
-//! and the GainMap opcodes of OpcodeList2 (lens shading, before the
-//! demosaic: [`crate::ops::gainmap`]); any other opcode is skipped where
-//! its flags say it is optional, and refused by name otherwise. A
+//! the GainMap opcodes of OpcodeList2 (lens shading, before the demosaic:
+//! [`crate::ops::gainmap`]) and the WarpRectilinear of OpcodeList3 (lens
+//! distortion, after it: [`crate::ops::warp`]); any other opcode is skipped
+//! where its flags say it is optional, and refused by name otherwise. A
 //! malformed list is an error, never a panic.
 
 use crate::ops::gainmap::GainMap;
+use crate::ops::warp::Warp;
 
 /// Opcode IDs and names, for messages (DNG 1.6, table in "Opcode List
 /// Processing").
@@ -28,6 +30,7 @@ const NAMES: &[(u32, &str)] = &[
     (14, "WarpRectilinear2"),
 ];
 
+const WARP_RECTILINEAR: u32 = 1;
 const FIX_BAD_PIXELS_CONSTANT: u32 = 4;
 const FIX_BAD_PIXELS_LIST: u32 = 5;
 const GAIN_MAP: u32 = 9;
@@ -104,6 +107,8 @@ pub struct Opcodes {
     pub bad_pixels: Vec<BadPixels>,
     /// OpcodeList2's.
     pub gain_maps: Vec<GainMap>,
+    /// OpcodeList3's lens correction, unless it moves nothing.
+    pub warp: Option<Warp>,
     /// The opcodes left out: optional ones, and required ones when asked to.
     pub skipped: Vec<Skipped>,
 }
@@ -149,6 +154,13 @@ pub fn read(lists: [Option<&[u8]>; 3], ignore_required: bool) -> Result<Opcodes,
                         return Err(context(format!("more than {MOST_GAIN_MAPS} gain maps")));
                     }
                     out.gain_maps.push(gain_map(params).map_err(named)?);
+                }
+                (2, WARP_RECTILINEAR) => {
+                    let warp = warp(params).map_err(named)?;
+                    if out.warp.is_some() {
+                        return Err(context("two WarpRectilinear opcodes".into()));
+                    }
+                    out.warp = (!warp.is_identity()).then_some(warp);
                 }
                 _ if flags & OPTIONAL != 0 || ignore_required => out.skipped.push(Skipped {
                     required: flags & OPTIONAL == 0,
@@ -278,6 +290,39 @@ pub fn fix_bad_pixels(raw: &mut [u16], width: usize, height: usize, fixes: &[Bad
     for (i, v) in fixed {
         raw[i] = v;
     }
+}
+
+/// Coefficients beyond this size move pixels by many times the image.
+const MOST_WARP: f64 = 1e3;
+
+fn warp(params: &[u8]) -> Result<Warp, String> {
+    let mut r = Reader { bytes: params };
+    let planes = r.u32()?;
+    if planes != 1 && planes != 3 {
+        return Err(format!("{planes} planes (1 or 3)"));
+    }
+    let planes = (0..planes)
+        .map(|_| {
+            let mut k = [0.0; 6];
+            for v in &mut k {
+                *v = r.f64()?;
+            }
+            Ok(k)
+        })
+        .collect::<Result<Vec<[f64; 6]>, String>>()?;
+    let centre = [r.f64()?, r.f64()?];
+    let sane = |v: &f64| v.is_finite() && v.abs() <= MOST_WARP;
+    if !planes.iter().flatten().chain(&centre).all(sane) {
+        return Err("a coefficient or the centre is not a number of sensible size".into());
+    }
+    if !r.bytes.is_empty() {
+        return Err("its parameters are longer than a warp's".into());
+    }
+    Ok(Warp {
+        planes,
+        centre,
+        area: None,
+    })
 }
 
 fn gain_map(params: &[u8]) -> Result<GainMap, String> {
@@ -432,31 +477,90 @@ mod tests {
         let many: Vec<_> = (0..=MOST_GAIN_MAPS).map(|_| (9, 0, good.clone())).collect();
         let err = read([None, Some(&list(&many)), None], false).unwrap_err();
         assert!(err.contains("more than"), "{err}");
-        // A required opcode of OpcodeList3, which wisp does not apply.
-        let warp = list(&[(1, 0, vec![0; 4])]);
-        let err = read([None, None, Some(&warp)], false).unwrap_err();
+        // A required opcode of OpcodeList3 that wisp does not apply.
+        let fisheye = list(&[(2, 0, vec![0; 4])]);
+        let err = read([None, None, Some(&fisheye)], false).unwrap_err();
         assert!(
-            err.starts_with("OpcodeList3: WarpRectilinear is required"),
+            err.starts_with("OpcodeList3: WarpFisheye is required"),
             "{err}"
         );
         // Asked to, it is left out, and said so.
         let skipped = |required| Opcodes {
             skipped: vec![Skipped {
                 required,
-                what: "OpcodeList3: WarpRectilinear".into(),
+                what: "OpcodeList3: WarpFisheye".into(),
             }],
             ..Opcodes::default()
         };
         assert_eq!(
-            read([None, None, Some(&warp)], true).unwrap(),
+            read([None, None, Some(&fisheye)], true).unwrap(),
             skipped(true)
         );
         // Optional there: left out, and said so.
-        let warp = list(&[(1, OPTIONAL, vec![0; 4])]);
+        let fisheye = list(&[(2, OPTIONAL, vec![0; 4])]);
         assert_eq!(
-            read([None, None, Some(&warp)], false).unwrap(),
+            read([None, None, Some(&fisheye)], false).unwrap(),
             skipped(false)
         );
+    }
+
+    /// WarpRectilinear parameters: `planes` sets of coefficients, a centre.
+    fn warp_params(planes: &[[f64; 6]], centre: [f64; 2]) -> Vec<u8> {
+        let mut p = (planes.len() as u32).to_be_bytes().to_vec();
+        for v in planes.iter().flatten().chain(&centre) {
+            p.extend(v.to_be_bytes());
+        }
+        p
+    }
+
+    #[test]
+    fn warps_are_read_and_bad_ones_are_errors() {
+        let barrel = [1.0, -0.05, 0.01, 0.0, 0.001, -0.002];
+        let red = [1.001, -0.05, 0.01, 0.0, 0.0, 0.0];
+        for (planes, centre) in [
+            (vec![barrel], [0.5, 0.5]),
+            (vec![red, barrel, red], [0.4, 0.6]),
+        ] {
+            let bytes = list(&[(1, OPTIONAL, warp_params(&planes, centre))]);
+            let warp = read([None, None, Some(&bytes)], false).unwrap().warp;
+            let area = None;
+            assert_eq!(
+                warp,
+                Some(Warp {
+                    planes,
+                    centre,
+                    area
+                })
+            );
+        }
+        // One that moves nothing is left out.
+        let identity = list(&[(
+            1,
+            0,
+            warp_params(&[[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]], [0.5; 2]),
+        )]);
+        let opcodes = read([None, None, Some(&identity)], false).unwrap();
+        assert_eq!(opcodes, Opcodes::default());
+        let good = warp_params(&[barrel], [0.5, 0.5]);
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (warp_params(&[barrel, barrel], [0.5; 2]), "2 planes"),
+            (
+                warp_params(&[[f64::NAN, 0.0, 0.0, 0.0, 0.0, 0.0]], [0.5; 2]),
+                "not a number",
+            ),
+            (warp_params(&[barrel], [0.5, 1e9]), "not a number"),
+            (good[..good.len() - 8].to_vec(), "truncated"),
+            ([good.clone(), vec![0; 8]].concat(), "longer"),
+        ];
+        for (params, expect) in cases {
+            let bytes = list(&[(1, OPTIONAL, params)]);
+            let err = read([None, None, Some(&bytes)], false).unwrap_err();
+            assert!(err.starts_with("OpcodeList3: WarpRectilinear: "), "{err}");
+            assert!(err.contains(expect), "expected `{expect}`: {err}");
+        }
+        let twice = list(&[(1, 0, good.clone()), (1, 0, good)]);
+        let err = read([None, None, Some(&twice)], false).unwrap_err();
+        assert!(err.contains("two WarpRectilinear"), "{err}");
     }
 
     fn u32s(values: &[u32]) -> Vec<u8> {

@@ -18,6 +18,7 @@ use crate::io::ifd::{self, Ifd};
 use crate::io::opcodes;
 use crate::noise::{NoiseModel, NoiseSource};
 use crate::ops::gainmap::GainMaps;
+use crate::ops::warp::Warp;
 use crate::profile::{self, Calibration, ProfileTables, RawColour};
 
 /// Decode the raw file `path`, whose content is `bytes` (read, and its
@@ -323,6 +324,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     notes.push(noise.to_string());
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, (w, h), offset, size, 0)));
+    let warp = placed(opcodes.warp, offset, size);
 
     Ok(Source {
         photo: Photo::Raw(RawFrame {
@@ -336,6 +338,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
             cam_to_srgb,
             gain_maps,
             noise: Some(noise),
+            warp,
         }),
         orientation: Orientation::from_exif(raw.orientation.to_u16()),
         camera,
@@ -356,6 +359,13 @@ fn read_opcodes(path: &Path, lists: [Option<&[u8]>; 3]) -> Result<opcodes::Opcod
         eprintln!("wisp: warning: {}: {} not applied", path.display(), s.what);
     }
     Ok(read)
+}
+
+/// OpcodeList3's warp, placed in the active area (`size`), the frame its
+/// crop at `offset`.
+fn placed(warp: Option<Warp>, offset: [u32; 2], size: [u32; 2]) -> Option<Arc<Warp>> {
+    let area = Some((offset.map(|v| v as usize), size.map(|v| v as usize)));
+    warp.map(|w| Arc::new(Warp { area, ..w }))
 }
 
 /// A note for each opcode left out, for the report and `--verbose`.
@@ -425,10 +435,11 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
         .active_area
         .map_or((raw.width, raw.height), |r| (r.d.w, r.d.h));
     let offset = [(x0 - active.0) as u32, (y0 - active.1) as u32];
+    let size = [area.0 as u32, area.1 as u32];
     let shading = (!opcodes.gain_maps.is_empty()).then(|| {
-        let size = [area.0 as u32, area.1 as u32];
         [0, 1, 2].map(|c| GainMaps::new(opcodes.gain_maps.clone(), (w, h), offset, size, c))
     });
+    let warp = placed(opcodes.warp.clone(), offset, size);
     let (wb, cam_to_srgb, colour) = colour(path, raw, dng);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
@@ -474,6 +485,7 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
                 data,
             },
             cam_to_srgb,
+            warp,
         },
         orientation: Orientation::from_exif(raw.orientation.to_u16()),
         camera: camera_name(raw),

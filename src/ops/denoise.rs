@@ -242,6 +242,7 @@ pub fn encoded(frame: &RawFrame, mosaic: &[f32]) -> RawFrame {
         cam_to_srgb: frame.cam_to_srgb,
         gain_maps: None,
         noise: None,
+        warp: frame.warp.clone(),
     }
 }
 

@@ -41,6 +41,7 @@ pub mod glue;
 pub mod linearize;
 pub mod mhc;
 pub mod resize;
+pub mod warp;
 
 use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, RawFrame};

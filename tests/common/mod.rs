@@ -70,6 +70,7 @@ pub fn random_frame(rng: &mut StdRng, width: usize, height: usize, cfa: CfaPatte
         cam_to_srgb,
         gain_maps: None,
         noise: None,
+        warp: None,
     }
 }
 
