@@ -123,7 +123,7 @@ impl Denoise {
     /// where nothing is to be done.
     pub fn strength(self, model: &crate::noise::NoiseModel) -> Option<f32> {
         match self {
-            Denoise::Auto if !model.negligible() => Some(1.0),
+            Denoise::Auto if !model.negligible() => Some(model.auto_strength()),
             Denoise::Strength(s) if s > 0.0 => Some(s),
             _ => None,
         }
