@@ -64,7 +64,9 @@ const DENOISE_EDGE: f32 = 2.0;
 @group(0) @binding(_) var level_4: texture_2d<f32>;
 @group(0) @binding(_) var level_5: texture_2d<f32>;
 @group(0) @binding(_) var level_6: texture_2d<f32>;
-@group(0) @binding(_) var mosaic_out: texture_storage_2d<r32float, write>;
+// The denoised photosites as 16-bit codes, two to a word: (x, y) holds
+// photosites (2x, y) and (2x + 1, y), the first in the low half.
+@group(0) @binding(_) var mosaic_out: texture_storage_2d<r32uint, write>;
 @group(0) @binding(_) var<storage, read> gain_data: array<f32>;
 
 const SQRT_HALF: f32 = 0.70710678;
@@ -246,12 +248,28 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         fine = coarse;
     }
     let q = denoise_haar_inverse(fine + sum);
-    let dims = vec2<i32>(textureDimensions(mosaic_out));
+    let dims = vec2<i32>(textureDimensions(mosaic));
+    var codes = array<u32, 4>();
     for (var cell = 0u; cell < 4u; cell++) {
         let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
         if within(xy, dims) {
-            let v = q[denoise.kinds[cell]] * denoise_gain(xy);
-            textureStore(mosaic_out, xy, vec4<f32>(v, 0.0, 0.0, 1.0));
+            codes[cell] = denoise_encode(q[denoise.kinds[cell]] * denoise_gain(xy));
         }
     }
+    for (var row = 0; row < 2; row++) {
+        let y = 2 * p.y + row;
+        if y < dims.y {
+            textureStore(mosaic_out, vec2<i32>(p.x, y), vec4<u32>(codes[2 * row] | (codes[2 * row + 1] << 16u), 0u, 0u, 0u));
+        }
+    }
+}
+
+// The black and white codes of the denoised photosites (`ENCODED_BLACK`,
+// `ENCODED_WHITE`).
+const DENOISE_BLACK: f32 = 4096.0;
+const DENOISE_WHITE: f32 = 65535.0;
+
+// A denoised photosite as a 16-bit code (src/ops/denoise.rs: `encode`).
+fn denoise_encode(v: f32) -> u32 {
+    return u32(clamp(round(DENOISE_BLACK + v * (DENOISE_WHITE - DENOISE_BLACK)), 0.0, DENOISE_WHITE));
 }

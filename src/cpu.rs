@@ -28,7 +28,8 @@ pub fn develop_plan(plan: &Plan) -> Rendered {
                     let gains = frame.gain_maps.as_deref().map(|m| m.gains.as_slice());
                     let (w, h) = (frame.width, frame.height);
                     let mosaic = denoise::cpu(&photosites(raw), w, h, &u, gains);
-                    denoised_frame = denoise::encoded(frame, &mosaic);
+                    let codes = mosaic.par_iter().map(|&v| denoise::encode(v)).collect();
+                    denoised_frame = denoise::encoded(frame, codes);
                     raw.denoised(&denoised_frame)
                 }
                 None => *raw,

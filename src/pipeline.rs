@@ -714,7 +714,7 @@ impl GpuPipeline {
         }
         let frame = raw.frame;
         let (w, h) = (frame.width, frame.height);
-        let mut mosaic = vec![0.0f32; w * h];
+        let mut mosaic = vec![0u16; w * h];
         let side = self.scene_tile.unwrap_or(DENOISE_TILE);
         // The lens shading gains the photosite ops apply, or a stand-in
         // that the kernel does not read.
@@ -743,21 +743,26 @@ impl GpuPipeline {
             spent.extend([linear, denoised]);
             self.pool.give_back_textures(spent);
             let bytes = read?;
-            let values: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
+            // Rows of words, two little-endian codes each; the tile starts
+            // on an even column.
+            let row = 2 * around.width.div_ceil(2);
             for y in core.y..core.y + core.height {
-                let from = (y - around.y) * around.width + core.x - around.x;
-                mosaic[y * w + core.x..][..core.width]
-                    .copy_from_slice(&values[from..from + core.width]);
+                let from = (y - around.y) * row + core.x - around.x;
+                let codes = bytes[2 * from..].chunks_exact(2);
+                for (o, c) in mosaic[y * w + core.x..][..core.width].iter_mut().zip(codes) {
+                    *o = u16::from_le_bytes([c[0], c[1]]);
+                }
             }
         }
-        Ok(Some(denoise::encoded(frame, &mosaic)))
+        Ok(Some(denoise::encoded(frame, mosaic)))
     }
 
     /// The noise reduction over a linear mosaic (`shaders/denoise.wgsl`):
     /// its 2x2 cells packed into wavelet level 0, each level smoothed from
     /// the one before (rows into one image, then columns), and the shrunk
-    /// details of all unpacked into a mosaic of the same size. The levels
-    /// join `spent`, for the pool once the commands are submitted.
+    /// details of all unpacked into the mosaic's 16-bit codes
+    /// ([`denoise::encode`]), two to an r32uint texel. The levels join
+    /// `spent`, for the pool once the commands are submitted.
     fn record_denoise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -823,16 +828,17 @@ impl GpuPipeline {
         }
         let out = self.pool.take_texture(
             &self.gpu,
-            "denoised mosaic",
-            w,
+            "denoised codes",
+            tw,
             h,
-            wgpu::TextureFormat::R32Float,
+            wgpu::TextureFormat::R32Uint,
         );
         let views: Vec<_> = levels.iter().map(view).collect();
         let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
         let out_view = view(&out);
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
+            ("mosaic", Tv(&mosaic_view)),
             ("mosaic_out", Tv(&out_view)),
             ("gain_data", gains.as_entire_binding()),
         ];

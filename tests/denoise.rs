@@ -43,7 +43,8 @@ fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
     let u = raw.denoise_uniform([0, 0]).expect("a strength denoises");
     let gains = frame.gain_maps.as_deref().map(|m| m.gains.as_slice());
     let mosaic = denoise::cpu(&cpu::photosites(&raw), frame.width, frame.height, &u, gains);
-    let encoded = denoise::encoded(frame, &mosaic);
+    let codes = mosaic.iter().map(|&v| denoise::encode(v)).collect();
+    let encoded = denoise::encoded(frame, codes);
     let linear = cpu::photosites(&raw.denoised(&encoded));
     // The encoding keeps the denoised values within 1/61439, those from
     // -1/15 up to white (above it, they saturate).

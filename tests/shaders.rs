@@ -241,6 +241,16 @@ fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
         );
     }
     assert!(!source.contains(&format!("var level_{}:", LEVELS + 1)));
+    // The codes of the denoised photosites, as the CPU twin encodes them.
+    for (name, v) in [
+        ("DENOISE_BLACK", wisp::ops::denoise::ENCODED_BLACK),
+        ("DENOISE_WHITE", wisp::ops::denoise::ENCODED_WHITE),
+    ] {
+        assert!(
+            source.contains(&format!("const {name}: f32 = {v:.1};")),
+            "{name}"
+        );
+    }
     assert_eq!(steps().count(), 2 * LEVELS);
 }
 

@@ -212,29 +212,30 @@ pub fn gains() -> Gains {
     }
 }
 
-/// The black and white levels of a denoised frame's photosites.
-const ENCODED_BLACK: f32 = 4096.0;
-const ENCODED_WHITE: f32 = 65535.0;
+/// The black and white levels of a denoised frame's photosites
+/// (`DENOISE_BLACK`, `DENOISE_WHITE`).
+pub const ENCODED_BLACK: f32 = 4096.0;
+pub const ENCODED_WHITE: f32 = 65535.0;
+
+/// A denoised photosite as a 16-bit code (CPU twin of `denoise_encode`):
+/// linearize takes it back to `v` within 1/61439; values from -1/15 up are
+/// kept below black, 1 and above saturate.
+pub fn encode(v: f32) -> u16 {
+    (ENCODED_BLACK + v * (ENCODED_WHITE - ENCODED_BLACK))
+        .round_ties_even()
+        .clamp(0.0, ENCODED_WHITE) as u16
+}
 
 /// `frame` with `mosaic`, its photosite ops' output with the noise
-/// reduced, as its photosites: 16-bit values that its linearize op takes
-/// back to `mosaic` within 1/61439 (white balance and lens shading already
-/// in them, so gains of 1 and no gain maps; values from -1/15 up kept
-/// below black, 1 and above saturated). The block kernel then develops
-/// the denoised frame as it develops any other, in one dispatch.
-pub fn encoded(frame: &RawFrame, mosaic: &[f32]) -> RawFrame {
-    let range = ENCODED_WHITE - ENCODED_BLACK;
+/// reduced, as its photosites ([`encode`]): white balance and lens shading
+/// are already in them, so gains of 1 and no gain maps. The block kernel
+/// then develops the denoised frame as it develops any other, in one
+/// dispatch.
+pub fn encoded(frame: &RawFrame, mosaic: Vec<u16>) -> RawFrame {
     RawFrame {
         width: frame.width,
         height: frame.height,
-        mosaic: mosaic
-            .par_iter()
-            .map(|v| {
-                (ENCODED_BLACK + v * range)
-                    .round()
-                    .clamp(0.0, ENCODED_WHITE) as u16
-            })
-            .collect(),
+        mosaic,
         cfa: frame.cfa,
         black: [ENCODED_BLACK; 4],
         white: ENCODED_WHITE,
