@@ -631,3 +631,19 @@ fn opcodes_left_out_are_noted_in_the_report_and_verbose_output() {
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(json["files"][0]["notes"][0], note, "{json}");
 }
+
+#[test]
+fn bad_pixel_opcodes_on_a_linear_raw_are_refused_naming_the_file() {
+    // The DNG specification's FixBadPixels opcodes apply to CFA images.
+    let dir = tempdir("linear-bad-pixels");
+    let o = wisp(&[
+        "convert",
+        fixture("tests/fixtures/linear_bad_pixels.dng")
+            .to_str()
+            .unwrap(),
+        "-o",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&o, "linear_bad_pixels.dng");
+    assert!(stderr(&o).contains("FixBadPixels opcodes apply to CFA images only"));
+}

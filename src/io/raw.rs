@@ -422,10 +422,12 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     let (x0, y0, w, h) = crop(path, raw)?;
     let lists = dng.opcodes.each_ref().map(|l| l.as_deref());
     let opcodes = read_opcodes(path, lists)?;
+    // The DNG specification defines them on CFA images, and Adobe's SDK
+    // refuses them on an image of more than one plane.
     if !opcodes.bad_pixels.is_empty() {
         return Err(DecodeError::invalid(
             path,
-            "FixBadPixels opcodes on a linear raw are not supported",
+            "OpcodeList1: FixBadPixels opcodes apply to CFA images only, not to a linear raw",
         ));
     }
     // Lens shading: each plane's gains, as for a mosaic's one plane (the
