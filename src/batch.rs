@@ -365,6 +365,9 @@ pub fn run(
                     Ok(source) => {
                         report.timings.decode_ms = ms(start);
                         report.notes.clone_from(&source.notes);
+                        report
+                            .notes
+                            .extend(params.profile.mismatch(source.colour.as_deref()));
                         if tx.send((i, report, source, params)).is_err() {
                             break;
                         }

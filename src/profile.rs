@@ -607,6 +607,8 @@ pub struct RawColour {
     /// The embedded profile, `None` where the file has no tables; `Err`
     /// holds the message (naming the file and the tag) of a malformed one.
     pub embedded: Result<Option<Arc<CameraProfile>>, String>,
+    /// The DNG's UniqueCameraModel, which a `.dcp` names as its camera.
+    pub camera_model: Option<String>,
 }
 
 /// Which camera profile develops a raw photo (`--profile`).
@@ -638,6 +640,22 @@ impl ProfileChoice {
             ProfileChoice::None => "none".into(),
             ProfileChoice::File(dcp) => dcp.path.display().to_string(),
         }
+    }
+
+    /// A note where this choice is a `.dcp` made for another camera than
+    /// the one of the photo whose colour is `raw` (both name their camera
+    /// by UniqueCameraModel); the profile still applies, as asked.
+    pub fn mismatch(&self, raw: Option<&RawColour>) -> Option<String> {
+        let ProfileChoice::File(dcp) = self else {
+            return None;
+        };
+        let (profile, photo) = (dcp.camera_model.as_deref()?, raw?.camera_model.as_deref()?);
+        (profile.trim() != photo.trim()).then(|| {
+            format!(
+                "the camera profile {} is for the {profile}, this photo is from the {photo}",
+                dcp.path.display()
+            )
+        })
     }
 
     /// The profile this choice gives a photo whose colour is `raw`

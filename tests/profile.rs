@@ -604,3 +604,42 @@ fn convert_png(input: &std::path::Path, out: &std::path::Path, extra: &[&str]) -
     let name = input.with_extension("png");
     std::fs::read(out.join(name.file_name().unwrap())).unwrap()
 }
+
+#[test]
+fn a_profile_made_for_another_camera_is_noted() {
+    // chart.dcp names the fixtures' camera; a copy that names another is
+    // still applied, as asked, and the report says so.
+    let dir = tempdir("profile-camera");
+    let bytes = std::fs::read(fixture("tests/fixtures/chart.dcp")).unwrap();
+    let at = bytes
+        .windows(14)
+        .position(|w| w == b"wisp synthetic")
+        .expect("its UniqueCameraModel");
+    let mut other = bytes.clone();
+    other[at..at + 14].copy_from_slice(b"wisp elsewhere");
+    let other_dcp = dir.join("other.dcp");
+    std::fs::write(&other_dcp, other).unwrap();
+    let input = fixture("tests/fixtures/chart_a.dng");
+    for (dcp, noted) in [
+        (fixture("tests/fixtures/chart.dcp"), false),
+        (other_dcp, true),
+    ] {
+        let o = wisp(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            dir.join("out").to_str().unwrap(),
+            "--overwrite",
+            "-v",
+            "--profile",
+            dcp.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let said = String::from_utf8_lossy(&o.stdout);
+        let note = format!(
+            "note: the camera profile {} is for the wisp elsewhere, this photo is from the wisp synthetic",
+            dcp.display()
+        );
+        assert_eq!(said.contains(&note), noted, "{said}");
+    }
+}

@@ -73,6 +73,8 @@ struct DngTags {
     profile: ProfileTables,
     /// What is wrong with them, where something is (the tag and why).
     profile_error: Option<String>,
+    /// UniqueCameraModel, in IFD 0.
+    camera_model: Option<String>,
 }
 
 impl DngTags {
@@ -116,10 +118,14 @@ impl DngTags {
                 .find_map(|ifd| ifd.get_entry(tag))
         };
         // The profile's tables, which rawler does not read.
-        let profile = match Ifd::read(bytes, ifd::TIFF_MAGIC) {
-            Ok(ifd0) => ProfileTables::read(&ifd0),
-            Err(_) => Ok(ProfileTables::default()),
-        };
+        let ifd0 = Ifd::read(bytes, ifd::TIFF_MAGIC).ok();
+        let profile = ifd0
+            .as_ref()
+            .map_or(Ok(ProfileTables::default()), ProfileTables::read);
+        let camera_model = ifd0
+            .as_ref()
+            .and_then(|ifd0| ifd0.text(profile::tag::UNIQUE_CAMERA_MODEL))
+            .map(str::to_string);
         let (profile, profile_error) = match profile {
             Ok(tables) => (tables, None),
             Err(e) => (ProfileTables::default(), Some(e)),
@@ -127,6 +133,7 @@ impl DngTags {
         DngTags {
             profile,
             profile_error,
+            camera_model,
             noise_profile: raw_ifd_entry(DngTag::NoiseProfile).and_then(|e| {
                 (0..e.value.count().min(64))
                     .map(|i| e.value.get_f32(i).ok().flatten().map(f64::from))
@@ -537,6 +544,7 @@ fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<Ra
         analog_balance: dng.analog_balance,
         baseline_exposure_ev: dng.baseline_ev - dng.baseline_offset_ev,
         embedded,
+        camera_model: dng.camera_model.clone(),
     };
     (
         wb,
