@@ -211,25 +211,28 @@ fn uniform_blocks_are_laid_out_as_in_wgsl() {
     }
 }
 
-#[test]
-fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
-    use wisp::ops::denoise::{steps, DenoiseUniform, StepUniform, LEVELS};
-    let source = wisp::shaders::compose("denoise", &wisp::ops::glue::Glue::default());
+/// The size naga lays WGSL struct `name` of standalone kernel `kernel`
+/// out at, in whole 16-byte rows (as the Rust side writes it).
+fn struct_rows(kernel: &str, name: &str) -> usize {
+    let source = wisp::shaders::compose(kernel, &wisp::ops::glue::Glue::default());
     let module = naga::front::wgsl::parse_str(&source).expect("parses");
     let mut layouter = naga::proc::Layouter::default();
     layouter
         .update(module.to_ctx())
         .expect("the module lays out");
-    let size = |name: &str| {
-        let (handle, _) = module
-            .types
-            .iter()
-            .find(|(_, t)| t.name.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("no struct {name}"));
-        layouter[handle].size as usize
-    };
-    // Whole 16-byte rows on the Rust side.
-    let rows = |name| size(name).next_multiple_of(16);
+    let (handle, _) = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no struct {name}"));
+    (layouter[handle].size as usize).next_multiple_of(16)
+}
+
+#[test]
+fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
+    use wisp::ops::denoise::{steps, DenoiseUniform, StepUniform, LEVELS};
+    let source = wisp::shaders::compose("denoise", &wisp::ops::glue::Glue::default());
+    let rows = |name| struct_rows("denoise", name);
     assert_eq!(rows("DenoiseParams"), std::mem::size_of::<DenoiseUniform>());
     assert_eq!(rows("DenoiseStep"), std::mem::size_of::<StepUniform>());
     // The kernel's level count, and a texture for each level.
@@ -256,19 +259,8 @@ fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
 
 #[test]
 fn the_lens_corrections_uniform_is_laid_out_as_in_wgsl() {
-    let source = wisp::shaders::compose("warp", &wisp::ops::glue::Glue::default());
-    let module = naga::front::wgsl::parse_str(&source).expect("parses");
-    let mut layouter = naga::proc::Layouter::default();
-    layouter
-        .update(module.to_ctx())
-        .expect("the module lays out");
-    let (handle, _) = module
-        .types
-        .iter()
-        .find(|(_, t)| t.name.as_deref() == Some("WarpParams"))
-        .expect("struct WarpParams");
     assert_eq!(
-        (layouter[handle].size as usize).next_multiple_of(16),
+        struct_rows("warp", "WarpParams"),
         std::mem::size_of::<wisp::ops::warp::WarpUniform>()
     );
 }
