@@ -101,7 +101,7 @@ fn scene_tile(reach: usize) -> usize {
 }
 
 /// The side of the noise reduction's tiles, whose reach is 254 photosites:
-/// a 12 MP frame in one, in 28 bytes of images a photosite (336 MB). In
+/// a 12 MP frame in one, in 26 bytes of images a photosite (312 MB). In
 /// four tiles of 2032 (eight times the reach) its smoothing passes did 1.3
 /// times the work: 1025 ms against 800 on lavapipe.
 const DENOISE_TILE: usize = 4096;
