@@ -3,13 +3,15 @@
 # fixture camera (tests/fixtures/make_dngs.py) at each ISO, with Poisson-
 # Gaussian noise and a NoiseProfile tag, and the same without the tag (the
 # model is then measured); developed neutrally (--look none --tone none
-# --vignette 0, PNG) with --denoise off and auto. Prints CPSNR (8-bit, RGB,
-# a 10 px border left out) against the clean scene (the noise-free DNG
+# --vignette 0, PNG) with --denoise off and auto (or the modes in MODES,
+# e.g. MODES="off auto 0.5 2"; off first), and any further options in
+# OPTIONS (e.g. OPTIONS="--demosaic fast"). Prints CPSNR (8-bit, RGB, a
+# 10 px border left out) against the clean scene (the noise-free DNG
 # developed the same way) and against the original image, per image and
-# the mean.
+# the mean, and each mode's gain over off.
 #
-#   bench/denoise.sh [KODAK_DIR] [IMAGES...]   (defaults: ../shared/datasets/kodak,
-#                                               kodim01 05 08 13 19 23)
+#   [MODES=...] [OPTIONS=...] bench/denoise.sh [KODAK_DIR] [IMAGES...]
+#       (defaults: ../shared/datasets/kodak, kodim01 05 08 13 19 23)
 #
 # Needs python3 with pidng, numpy, pillow: pip install pidng numpy pillow
 set -euo pipefail
@@ -30,14 +32,14 @@ for image in "${images[@]}"; do
         python3 tests/fixtures/make_dngs.py "$kodak" --image "$image.png" \
             --noise "$s" "$o" $flag --out "$dir/$name.dng"
     done
-    for mode in off auto; do
+    for mode in ${MODES:-off auto}; do
         "$wisp" convert "$dir"/*.dng -o "$dir/$mode" --look none --tone none --vignette 0 \
-            --format png --denoise "$mode" -q >/dev/null
+            --format png --denoise "$mode" ${OPTIONS:-} -q >/dev/null
     done
 done
 
 python3 - "$work" "$kodak" "${images[@]}" <<'EOF'
-import sys
+import os, sys
 import numpy as np
 from PIL import Image
 
@@ -54,7 +56,7 @@ for against in ("the clean scene", "the original"):
     print(f"{'':22}" + "".join(f"{i[-2:]:>8}" for i in images) + f"{'mean':>8}{'gain':>7}")
     for name in names:
         rows = {}
-        for mode in ("off", "auto"):
+        for mode in os.environ.get("MODES", "off auto").split():
             scores = []
             for image in images:
                 ref = (load(f"{work}/{image}/off/clean.png") if against == "the clean scene"
@@ -70,6 +72,6 @@ for against in ("the clean scene", "the original"):
                 continue
             gain = np.mean(scores) - np.mean(rows["off"])
             print(f"{label:22}" + "".join(f"{v:8.2f}" for v in scores)
-                  + f"{np.mean(scores):8.2f}" + (f"{gain:+7.2f}" if mode == "auto" else ""))
+                  + f"{np.mean(scores):8.2f}" + (f"{gain:+7.2f}" if mode != "off" and np.isfinite(gain) else ""))
     print()
 EOF
