@@ -647,3 +647,32 @@ fn bad_pixel_opcodes_on_a_linear_raw_are_refused_naming_the_file() {
     assert_clean_failure(&o, "linear_bad_pixels.dng");
     assert!(stderr(&o).contains("FixBadPixels opcodes apply to CFA images only"));
 }
+
+#[test]
+fn lens_correction_off_leaves_the_warp_out_and_says_so() {
+    let dir = tempdir("lens-correction");
+    let input = fixture("tests/fixtures/grid_warped.dng");
+    let run = |switch: &str| {
+        let out = dir.join(switch);
+        let o = wisp(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--format",
+            "png",
+            "-v",
+            "--lens-correction",
+            switch,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let said = String::from_utf8_lossy(&o.stdout).to_string();
+        (std::fs::read(out.join("grid_warped.png")).unwrap(), said)
+    };
+    let (on, said_on) = run("on");
+    let (off, said_off) = run("off");
+    let note = "note: OpcodeList3: WarpRectilinear not applied (--lens-correction off)";
+    assert!(said_off.contains(note), "{said_off}");
+    assert!(!said_on.contains(note), "{said_on}");
+    assert_ne!(on, off, "the warp moved nothing");
+}

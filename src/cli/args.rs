@@ -164,6 +164,10 @@ pub(super) struct ConvertArgs {
     /// apply, without it (with a warning), instead of refusing them.
     #[arg(long)]
     pub(super) ignore_opcodes: bool,
+    /// Lens correction: on (a DNG's WarpRectilinear opcode straightens
+    /// the lens's distortion), or off (the image as the sensor saw it).
+    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+    pub(super) lens_correction: String,
     /// Develop on the CPU instead of the GPU.
     #[arg(long)]
     pub(super) cpu: bool,

@@ -65,6 +65,7 @@ static STOP: AtomicBool = AtomicBool::new(false);
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode, String> {
     io::set_max_pixels(args.max_pixels);
     io::set_ignore_opcodes(args.ignore_opcodes);
+    io::set_lens_correction(args.lens_correction == "on");
     let developments = developments(&args)?;
     let plan = batch::plan(&args.inputs, args.recursive, &args.output, args.format)?;
     if !args.quiet {

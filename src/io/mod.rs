@@ -53,6 +53,19 @@ pub fn set_ignore_opcodes(ignore: bool) {
     IGNORE_OPCODES.store(ignore, Ordering::Relaxed);
 }
 
+static NO_LENS_CORRECTION: AtomicBool = AtomicBool::new(false);
+
+/// Whether a DNG's lens correction (its WarpRectilinear opcode) is applied
+/// (`--lens-correction on`, the default).
+pub fn lens_correction() -> bool {
+    !NO_LENS_CORRECTION.load(Ordering::Relaxed)
+}
+
+/// Apply, or leave out, lens corrections in every later [`load`].
+pub fn set_lens_correction(on: bool) {
+    NO_LENS_CORRECTION.store(!on, Ordering::Relaxed);
+}
+
 /// Size limits of the files wisp reads whole, by kind: more than any real
 /// file of the kind, and a bound on the memory one may take.
 pub mod limits {

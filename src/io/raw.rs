@@ -331,7 +331,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     notes.push(noise.to_string());
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, (w, h), offset, size, 0)));
-    let warp = placed(opcodes.warp, offset, size);
+    let warp = placed(opcodes.warp, offset, size, &mut notes);
 
     Ok(Source {
         photo: Photo::Raw(RawFrame {
@@ -369,8 +369,17 @@ fn read_opcodes(path: &Path, lists: [Option<&[u8]>; 3]) -> Result<opcodes::Opcod
 }
 
 /// OpcodeList3's warp, placed in the active area (`size`), the frame its
-/// crop at `offset`.
-fn placed(warp: Option<Warp>, offset: [u32; 2], size: [u32; 2]) -> Option<Arc<Warp>> {
+/// crop at `offset`; left out, with a note, under `--lens-correction off`.
+fn placed(
+    warp: Option<Warp>,
+    offset: [u32; 2],
+    size: [u32; 2],
+    notes: &mut Vec<String>,
+) -> Option<Arc<Warp>> {
+    if warp.is_some() && !super::lens_correction() {
+        notes.push("OpcodeList3: WarpRectilinear not applied (--lens-correction off)".into());
+        return None;
+    }
     let area = Some((offset.map(|v| v as usize), size.map(|v| v as usize)));
     warp.map(|w| Arc::new(Warp { area, ..w }))
 }
@@ -448,7 +457,8 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     let shading = (!opcodes.gain_maps.is_empty()).then(|| {
         [0, 1, 2].map(|c| GainMaps::new(opcodes.gain_maps.clone(), (w, h), offset, size, c))
     });
-    let warp = placed(opcodes.warp.clone(), offset, size);
+    let mut notes = notes(&opcodes);
+    let warp = placed(opcodes.warp.clone(), offset, size, &mut notes);
     let (wb, cam_to_srgb, colour) = colour(path, raw, dng);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
@@ -500,7 +510,7 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
         camera: camera_name(raw),
         info: PhotoInfo::default(),
         exif: None,
-        notes: notes(&opcodes),
+        notes,
         colour: Some(colour),
     })
 }
