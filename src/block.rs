@@ -484,7 +484,8 @@ pub fn scene(
     check_fuses(scene)?;
     gpu.check_size(frame.width, frame.height)?;
     let layout = Layout::new(frame);
-    let texture = gpu.texture(
+    let texture = pool.take_texture(
+        gpu,
         "scene",
         frame.width,
         frame.height,
