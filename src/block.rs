@@ -484,8 +484,7 @@ pub fn scene(
     check_fuses(scene)?;
     gpu.check_size(frame.width, frame.height)?;
     let layout = Layout::new(frame);
-    let texture = pool.take_texture(
-        gpu,
+    let texture = gpu.texture(
         "scene",
         frame.width,
         frame.height,

@@ -276,24 +276,17 @@ impl GpuPipeline {
             }
             let mut encoder = self.encoder();
             let mut scene = self.scene_of(&scene, fusion)?;
-            // The images of this frame, for the pool once it is read back.
-            let mut spent = Vec::new();
             if let Some(warp) = plan.warp {
-                let warped = self.record_warp(&mut encoder, &scene, warp);
-                spent.push(std::mem::replace(&mut scene, warped));
+                scene = self.record_warp(&mut encoder, &scene, warp);
             }
             if let Some(size) = plan.resize {
-                let resized = self.record_resize(&mut encoder, &scene, size);
-                spent.push(std::mem::replace(&mut scene, resized));
+                scene = self.record_resize(&mut encoder, &scene, size);
             }
             let tile = Tile::whole(scene.width() as usize, scene.height() as usize);
             let out = Output::Codes(bits);
             let output =
                 self.record_pointwise(&mut encoder, &scene, &plan.pointwise, fusion, out, tile)?;
-            let read = self.read_encoded(encoder, &output, bits);
-            spent.extend([scene, output]);
-            self.pool.give_back_textures(spent);
-            read
+            self.read_encoded(encoder, &output, bits)
         })
     }
 
@@ -560,8 +553,7 @@ impl GpuPipeline {
     fn passes_scene(&self, raw: &RawScene) -> Result<wgpu::Texture, Error> {
         let frame = raw.frame;
         self.gpu.check_size(frame.width, frame.height)?;
-        let scene = self.pool.take_texture(
-            &self.gpu,
+        let scene = self.gpu.texture(
             "scene",
             frame.width,
             frame.height,
@@ -934,9 +926,9 @@ impl GpuPipeline {
         warp: &Warp,
     ) -> wgpu::Texture {
         let (w, h) = (src.width() as usize, src.height() as usize);
-        let out =
-            self.pool
-                .take_texture(&self.gpu, "warped", w, h, wgpu::TextureFormat::Rgba32Float);
+        let out = self
+            .gpu
+            .texture("warped", w, h, wgpu::TextureFormat::Rgba32Float);
         let uniform = self.gpu.uniform(&warp.uniform(w, h));
         let mut glue = Glue::default();
         let planes = if warp.shared() { 1.0 } else { 3.0 };
@@ -963,9 +955,9 @@ impl GpuPipeline {
         src: &wgpu::Texture,
         (w, h): (usize, usize),
     ) -> wgpu::Texture {
-        let out =
-            self.pool
-                .take_texture(&self.gpu, "resized", w, h, wgpu::TextureFormat::Rgba32Float);
+        let out = self
+            .gpu
+            .texture("resized", w, h, wgpu::TextureFormat::Rgba32Float);
         let uniform = self.gpu.uniform(&ResizeUniform::new(
             (src.width() as usize, src.height() as usize),
             (w, h),
@@ -1035,7 +1027,7 @@ impl GpuPipeline {
             ),
         };
         // rgba8unorm is written as it is: a window samples the sRGB-encoded codes.
-        let output = self.pool.take_texture(&self.gpu, "pointwise", w, h, format);
+        let output = self.gpu.texture("pointwise", w, h, format);
         let mut glue = chain.glue(ops);
         // Only a marked display gets the constant: the plain kernel is
         // the one it always was.
