@@ -43,7 +43,9 @@ fn profile_rgb_to_hsv(c: vec3<f32>) -> vec3<f32> {
 }
 
 fn profile_hsv_to_rgb(hsv: vec3<f32>) -> vec3<f32> {
-    let k = (vec3<f32>(5.0, 3.0, 1.0) + hsv.x) % vec3<f32>(6.0);
+    // A remainder by floor: lavapipe runs `%` lane by lane.
+    let k0 = vec3<f32>(5.0, 3.0, 1.0) + hsv.x;
+    let k = k0 - 6.0 * floor(k0 / 6.0);
     let ramp = clamp(min(k, 4.0 - k), vec3<f32>(0.0), vec3<f32>(1.0));
     return hsv.z - hsv.z * hsv.y * ramp;
 }
@@ -57,8 +59,11 @@ fn profile_lookup(t: texture_3d<f32>, dims: vec4<u32>, hsv: vec3<f32>, planes: b
     let hf = hsv.x * f32(dims.x) / 6.0;
     let h_base = floor(hf);
     let fh = hf - h_base;
-    let h0 = u32(h_base) % dims.x;
-    let h1 = (h0 + 1u) % dims.x;
+    // Wrapped by selection (hf lies in [0, dims.x]): lavapipe runs an
+    // integer `%` lane by lane.
+    let hb = u32(h_base);
+    let h0 = select(hb, hb - dims.x, hb >= dims.x);
+    let h1 = select(h0 + 1u, 0u, h0 + 1u >= dims.x);
     let sats = f32(dims.y - 1u);
     let sf = clamp(hsv.y, 0.0, 1.0) * sats;
     let s_base = min(floor(sf), sats - 1.0);
