@@ -8,7 +8,10 @@
 //!   to, holding a hue shift in degrees and saturation and value scales;
 //!   the profile's colorimetric correction;
 //! - **ProfileLookTable**: a second table of the same kind, the look;
-//! - **ProfileToneCurve**: a curve on [0, 1].
+//! - **ProfileToneCurve**: a curve on [0, 1];
+//! - **ProfileGainTableMap2** (and ProfileGainTableMap, the raw file's
+//!   own): a grid of gain tables, the maker's local tone mapping
+//!   ([`crate::ops::gain_table`]).
 //!
 //! They come from the DNG itself (its IFD 0, the embedded profile) or from
 //! a `.dcp` file, a TIFF-structured file with the magic number 0x4352
@@ -19,7 +22,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::colorimetry::{self, Mat3};
-use crate::io::ifd::{self, Ifd};
+use crate::io::ifd::{self, Ifd, Value};
+use crate::ops::gain_table::GainTable;
 
 /// The tags read here (TIFF/DNG tag numbers).
 pub mod tag {
@@ -38,6 +42,7 @@ pub mod tag {
     pub const HUE_SAT_MAP_ENCODING: u16 = 51107;
     pub const LOOK_TABLE_ENCODING: u16 = 51108;
     pub const BASELINE_EXPOSURE_OFFSET: u16 = 51109;
+    pub use crate::ops::gain_table::{TAG as GAIN_TABLE_MAP, TAG2 as GAIN_TABLE_MAP2};
 }
 
 /// The most divisions a table may have along one axis, and in all.
@@ -273,12 +278,17 @@ pub struct CameraProfile {
     pub hue_sat: Option<HsvMap>,
     pub look: Option<HsvMap>,
     pub tone: Option<ToneCurve>,
+    /// The gain table map, placed on the photo.
+    pub gain_table: Option<Arc<GainTable>>,
 }
 
 impl CameraProfile {
     /// Whether it has any table to apply.
     pub fn has_tables(&self) -> bool {
-        self.hue_sat.is_some() || self.look.is_some() || self.tone.is_some()
+        self.hue_sat.is_some()
+            || self.look.is_some()
+            || self.tone.is_some()
+            || self.gain_table.is_some()
     }
 }
 
@@ -438,6 +448,9 @@ pub struct ProfileTables {
     pub hue_sat: Vec<(HsvMap, f32)>,
     pub look: Option<HsvMap>,
     pub tone: Option<ToneCurve>,
+    /// ProfileGainTableMap2 (or, in a DNG without it, the raw IFD's
+    /// ProfileGainTableMap), not yet placed on a photo.
+    pub gain_table: Option<GainTable>,
 }
 
 impl ProfileTables {
@@ -500,6 +513,14 @@ impl ProfileTables {
             }
             None => None,
         };
+        let gain_table = match ifd.entries.get(&tag::GAIN_TABLE_MAP2) {
+            Some(Value::Bytes(b)) => Some(
+                GainTable::parse(b, ifd.little, true)
+                    .map_err(|e| bad("ProfileGainTableMap2", e))?,
+            ),
+            Some(_) => return Err(bad("ProfileGainTableMap2", "not bytes".into())),
+            None => None,
+        };
         Ok(ProfileTables {
             name: ifd.text(tag::PROFILE_NAME).map(str::to_string),
             embed_policy: ifd.numbers(tag::EMBED_POLICY).and_then(|v| match v {
@@ -509,18 +530,24 @@ impl ProfileTables {
             hue_sat,
             look,
             tone,
+            gain_table,
         })
     }
 
     /// Whether there is any table.
     pub fn is_empty(&self) -> bool {
-        self.hue_sat.is_empty() && self.look.is_none() && self.tone.is_none()
+        self.hue_sat.is_empty()
+            && self.look.is_none()
+            && self.tone.is_none()
+            && self.gain_table.is_none()
     }
 
     /// The tables for a scene whose calibrations mix by `weight` (of the one
     /// with the lower colour temperature): HueSatMap1/2 interpolated like
-    /// the colour matrices, where both have the same divisions.
-    pub fn resolve(&self, weight: Option<f32>) -> CameraProfile {
+    /// the colour matrices, where both have the same divisions; the gain
+    /// table map placed where the photo lies in its active area (`area`,
+    /// [`GainTable::area`]).
+    pub fn resolve(&self, weight: Option<f32>, area: [f32; 4]) -> CameraProfile {
         let same_dims = match self.hue_sat.as_slice() {
             [(a, _), (b, _)] => (a.hues, a.sats, a.vals) == (b.hues, b.sats, b.vals),
             _ => true,
@@ -536,6 +563,10 @@ impl ProfileTables {
             hue_sat,
             look: self.look.clone(),
             tone: self.tone.clone(),
+            gain_table: self
+                .gain_table
+                .clone()
+                .map(|g| Arc::new(GainTable { area, ..g })),
         }
     }
 }
@@ -609,6 +640,12 @@ pub struct RawColour {
     pub embedded: Result<Option<Arc<CameraProfile>>, String>,
     /// The DNG's UniqueCameraModel, which a `.dcp` names as its camera.
     pub camera_model: Option<String>,
+    /// Where the developed image lies in the active area
+    /// ([`GainTable::area`]).
+    pub area: [f32; 4],
+    /// The file's gain table map, placed: a `.dcp` without one of its own
+    /// keeps it, as DNG 1.7 orders them.
+    pub gain_table: Option<Arc<GainTable>>,
 }
 
 /// Which camera profile develops a raw photo (`--profile`).
@@ -675,7 +712,10 @@ impl ProfileChoice {
                             dcp.path.display()
                         )
                     })?;
-                let mut profile = dcp.tables.resolve(cal.weight(raw.neutral));
+                let mut profile = dcp.tables.resolve(cal.weight(raw.neutral), raw.area);
+                if profile.gain_table.is_none() {
+                    profile.gain_table = raw.gain_table.clone();
+                }
                 let gain = (raw.baseline_exposure_ev + dcp.baseline_offset_ev).exp2();
                 profile.cam_to_srgb = Some(matrix.map(|r| r.map(|v| v * gain)));
                 if profile.name.is_none() {
@@ -723,7 +763,13 @@ mod tests {
             hue_sat: vec![(uniform(10.0), 6504.0), (uniform(-30.0), 2856.0)],
             ..ProfileTables::default()
         };
-        let shift = |w| tables.resolve(w).hue_sat.unwrap().data[0][0];
+        let shift = |w| {
+            tables
+                .resolve(w, [0.0, 0.0, 1.0, 1.0])
+                .hue_sat
+                .unwrap()
+                .data[0][0]
+        };
         assert!((shift(Some(0.25)) - (0.25 * -30.0 + 0.75 * 10.0)).abs() < 1e-5);
         assert!((shift(Some(1.0)) - -30.0).abs() < 1e-5);
         // Without a weight, the one nearest D65.

@@ -1,9 +1,10 @@
 //! Camera profiles (DNG 1.6, chapter 6): the profile op on the GPU against
 //! its CPU twin; the HueSatMap, LookTable and tone curve of
 //! `tests/fixtures/chart_profile.dng` and the HueSatMap of
-//! `tests/fixtures/chart.dcp` against values computed here from the
-//! specification's math; `--profile none` against the development before
-//! profiles; malformed tables.
+//! `tests/fixtures/chart.dcp` and the gain table map of
+//! `tests/fixtures/chart_gain_table.dng` against values computed here from
+//! the specification's math; `--profile none` against the development
+//! before profiles; malformed tables.
 
 mod common;
 
@@ -37,6 +38,47 @@ fn random_map(rng: &mut rand::rngs::StdRng, dims: [usize; 3], srgb_values: bool)
     }
 }
 
+/// The op named `name` of the chain `params` develop, on the GPU against
+/// its CPU twin over random images of the odd sizes, each with a random
+/// camera matrix near `diagonal`: the largest difference, after checking
+/// that the op changed the larger images by more than `moved`.
+fn op_twin_diff(
+    rng: &mut rand::rngs::StdRng,
+    params: &DevelopParams,
+    name: &str,
+    diagonal: f32,
+    moved: f32,
+) -> f32 {
+    let mut worst = 0.0f32;
+    for (w, h) in ODD_SIZES {
+        let image = random_image(rng, w, h, -0.05, 1.6);
+        let off = (1.0 - diagonal) / 2.0;
+        let matrix = [0, 1, 2].map(|r| {
+            [0, 1, 2]
+                .map(|c| if r == c { diagonal } else { off } + rng.random_range(-0.05..0.05f32))
+        });
+        let op = || -> Box<dyn Pointwise> {
+            Chain::new(params, &matrix, false)
+                .ops
+                .into_iter()
+                .find(|op| op.wgsl().name == name)
+                .expect("the op in the chain")
+        };
+        let tile = Tile::whole(w, h);
+        let gpu = gpu().pointwise_op(&image, op(), tile).expect("GPU op");
+        let cpu = cpu_pointwise(op().as_ref(), &image, tile);
+        let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
+        eprintln!("{name} {w}x{h}: GPU vs CPU twin max diff {diff:.2e}");
+        let changed = max_abs_diff(&rgb_of(&image), &cpu);
+        assert!(
+            w * h < 10 || changed > moved,
+            "{name} {w}x{h}: changed at most {changed}"
+        );
+        worst = worst.max(diff);
+    }
+    worst
+}
+
 #[test]
 fn profile_op_matches_cpu_on_random_colours_and_odd_sizes() {
     let mut rng = rng(13);
@@ -49,6 +91,7 @@ fn profile_op_matches_cpu_on_random_colours_and_odd_sizes() {
         hue_sat: Some(random_map(&mut rng, [7, 4, 5], true)),
         look: Some(random_map(&mut rng, [5, 3, 1], false)),
         tone: Some(tone),
+        gain_table: None,
     });
     for profile_look in [false, true] {
         let params = DevelopParams {
@@ -58,29 +101,11 @@ fn profile_op_matches_cpu_on_random_colours_and_odd_sizes() {
             profile_look,
             ..DevelopParams::default()
         };
-        for (w, h) in ODD_SIZES {
-            let image = random_image(&mut rng, w, h, -0.05, 1.6);
-            let matrix = [0, 1, 2].map(|r| {
-                [0, 1, 2]
-                    .map(|c| if r == c { 1.4 } else { -0.2 } + rng.random_range(-0.05..0.05f32))
-            });
-            let op = || -> Box<dyn Pointwise> {
-                Chain::new(&params, &matrix, false)
-                    .ops
-                    .into_iter()
-                    .find(|op| op.wgsl().name == "profile")
-                    .expect("a profile op")
-            };
-            let tile = Tile::whole(w, h);
-            let gpu = gpu().pointwise_op(&image, op(), tile).expect("GPU op");
-            let cpu = cpu_pointwise(op().as_ref(), &image, tile);
-            let diff = max_abs_diff(&rgb_of(&gpu), &cpu);
-            eprintln!("profile (look {profile_look}) {w}x{h}: GPU vs CPU twin max diff {diff:.2e}");
-            assert!(
-                diff <= 2e-5,
-                "profile (look {profile_look}) {w}x{h}: max diff {diff}"
-            );
-        }
+        let diff = op_twin_diff(&mut rng, &params, "profile", 1.4, 0.01);
+        assert!(
+            diff <= 2e-5,
+            "profile (look {profile_look}): max diff {diff}"
+        );
     }
 }
 
@@ -240,13 +265,13 @@ fn check_patches(
     source: &Source,
     params: &DevelopParams,
     what: &str,
-    want: impl Fn([u8; 3]) -> [f64; 3],
+    want: impl Fn(usize, [u8; 3]) -> [f64; 3],
     tolerance: f64,
 ) {
     for (who, image) in develop_both(source, params) {
         let (mut worst, mut sum) = (0.0f64, 0.0);
         for (i, got) in patch_means(&image).iter().enumerate() {
-            let want = want(CHART_SRGB[i]).map(|v| v.clamp(0.0, 255.0));
+            let want = want(i, CHART_SRGB[i]).map(|v| v.clamp(0.0, 255.0));
             for c in 0..3 {
                 worst = worst.max((got[c] - want[c]).abs());
                 sum += (got[c] - want[c]).abs() / 72.0;
@@ -280,7 +305,7 @@ fn the_embedded_hue_sat_map_moves_the_chart_by_its_known_amounts() {
         &source,
         &neutral,
         "HueSatMap",
-        |p| expected(p, 20.0, 0.8, |v| v),
+        |_, p| expected(p, 20.0, 0.8, |v| v),
         1.5,
     );
     // It did move: the chart without the profile is far from it.
@@ -347,7 +372,7 @@ fn the_camera_look_renders_the_profile_whole() {
         &source,
         &camera,
         "camera look",
-        |p| {
+        |_, p| {
             let to_pp = srgb_to_prophoto();
             let lin = p.map(|v| decode(v as f64 / 255.0));
             let [h, s, v] = to_hsv(apply(&to_pp, lin));
@@ -408,7 +433,8 @@ fn profile_none_is_the_development_before_profiles() {
 #[test]
 fn a_dcp_replaces_the_embedded_profile() {
     // chart.dcp: chart_a's matrices and a HueSatMap of -30 degrees.
-    let dcp = ProfileChoice::parse(fixture("tests/fixtures/chart.dcp").to_str().unwrap()).unwrap();
+    let dcp_path = fixture("tests/fixtures/chart.dcp");
+    let dcp = ProfileChoice::parse(dcp_path.to_str().unwrap()).unwrap();
     let ProfileChoice::File(file) = &dcp else {
         panic!("a file")
     };
@@ -427,7 +453,7 @@ fn a_dcp_replaces_the_embedded_profile() {
             &source,
             &params,
             &format!("{name} with chart.dcp"),
-            |p| expected(p, -30.0, 1.0, |v| v),
+            |_, p| expected(p, -30.0, 1.0, |v| v),
             1.5,
         );
     }
@@ -642,4 +668,121 @@ fn a_profile_made_for_another_camera_is_noted() {
         );
         assert_eq!(said.contains(&note), noted, "{said}");
     }
+}
+
+#[test]
+fn gain_table_op_matches_cpu_on_random_colours_and_odd_sizes() {
+    let mut rng = rng(29);
+    let mut profile = camera_profile();
+    // Only the gain table map, so that the op is alone in its chain.
+    (profile.hue_sat, profile.look, profile.tone) = (None, None, None);
+    assert!(profile.gain_table.is_some(), "a gain table map");
+    let params = DevelopParams {
+        camera_profile: Some(Arc::new(profile)),
+        ..DevelopParams::default()
+    };
+    // The gains span 0.6 to 1.5.
+    let diff = op_twin_diff(&mut rng, &params, "gain_table", 1.2, 0.05);
+    assert!(diff <= 2e-5, "gain table: max diff {diff}");
+}
+
+/// The gain `chart_gain_table.dng`'s map gives a pixel of column `x` and
+/// linear sRGB `lin` (`gain_table_map` in `make_dngs.py`): the left table
+/// 1.5, the right one 0.5 + 0.125 * min(5 t, 4) of the largest ProPhoto
+/// channel t, mixed by where the pixel lies between a quarter and three
+/// quarters of the width (the 16-bit gains' rounding is below 2e-5).
+fn chart_gain(x: usize, lin: [f64; 3]) -> f64 {
+    let t = apply(&srgb_to_prophoto(), lin)
+        .into_iter()
+        .fold(f64::MIN, f64::max)
+        .clamp(0.0, 1.0);
+    let right = 0.5 + 0.125 * (5.0 * t).min(4.0);
+    let u = (x as f64 + 0.5) / 96.0;
+    let s = ((u - 0.25) / 0.5).clamp(0.0, 1.0);
+    (1.0 - s) * 1.5 + s * right
+}
+
+#[test]
+fn the_gain_table_map_scales_each_patch_by_its_known_gain() {
+    let neutral = DevelopParams::neutral();
+    for name in ["chart_gain_table.dng", "chart_gain_table_linear.dng"] {
+        let source = load(name);
+        check_patches(
+            &source,
+            &neutral,
+            name,
+            |i, p| {
+                // The mean code over the 8 columns `patch_means` takes.
+                let lin = p.map(|v| decode(v as f64 / 255.0));
+                let x0 = (i % 6) * 16 + 4;
+                let mut sum = [0.0; 3];
+                for x in x0..x0 + 8 {
+                    let g = chart_gain(x, lin);
+                    for c in 0..3 {
+                        sum[c] += encode((lin[c] * g).min(1.0)) * 255.0 / 8.0;
+                    }
+                }
+                sum
+            },
+            1.5,
+        );
+    }
+    // `--profile none` leaves it out: the chart as it is.
+    let none = DevelopParams {
+        profile: ProfileChoice::None,
+        ..DevelopParams::neutral()
+    };
+    let a = develop_both(&load("chart_gain_table.dng"), &none);
+    let b = develop_both(&load("chart_a.dng"), &none);
+    for ((who, x), (_, y)) in a.iter().zip(&b) {
+        assert_eq!(x, y, "{who}: --profile none kept the gain table map");
+    }
+    // A .dcp without a map of its own keeps the file's.
+    let dcp_path = fixture("tests/fixtures/chart.dcp");
+    let dcp = ProfileChoice::parse(dcp_path.to_str().unwrap()).unwrap();
+    let source = load("chart_gain_table.dng");
+    let params = DevelopParams {
+        profile: dcp,
+        ..DevelopParams::neutral()
+    };
+    let profiled = source.profiled(&params).unwrap();
+    let profile = profiled.camera_profile.as_ref().unwrap();
+    assert!(
+        profile.gain_table.is_some(),
+        "the .dcp dropped the file's map"
+    );
+}
+
+#[test]
+fn a_malformed_gain_table_map_fails_naming_the_file_and_the_tag() {
+    let dir = tempdir("gain-table-bad");
+    let mut bytes = std::fs::read(fixture("tests/fixtures/chart_gain_table.dng")).unwrap();
+    // Its DataType, Gamma, GainMin, GainMax: 1, 1.0, 0.5, 1.5; gamma 9 is
+    // out of range.
+    let mut tail = 1u32.to_le_bytes().to_vec();
+    for v in [1.0f32, 0.5, 1.5] {
+        tail.extend(v.to_le_bytes());
+    }
+    let at = bytes
+        .windows(tail.len())
+        .position(|w| w == tail.as_slice())
+        .expect("the map's header");
+    bytes[at + 4..at + 8].copy_from_slice(&9.0f32.to_le_bytes());
+    let bad = dir.join("bad_gain_table.dng");
+    std::fs::write(&bad, bytes).unwrap();
+    let o = wisp(&[
+        "convert",
+        bad.to_str().unwrap(),
+        "-o",
+        dir.join("a").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&o, "bad_gain_table.dng");
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad_gain_table.dng")
+            && err.contains("ProfileGainTableMap2")
+            && err.contains("gamma"),
+        "{err}"
+    );
+    assert!(!dir.join("a").join("bad_gain_table.jpg").exists());
 }

@@ -32,6 +32,8 @@ pub enum Value {
 #[derive(Clone, Debug, Default)]
 pub struct Ifd {
     pub entries: BTreeMap<u16, Value>,
+    /// The file's byte order: little-endian (`II`).
+    pub little: bool,
 }
 
 impl Ifd {
@@ -83,7 +85,7 @@ impl Ifd {
                 .ok_or_else(|| format!("tag {tag}'s value lies outside the file"))?;
             entries.insert(tag, file.value(kind, bytes, unit));
         }
-        Ok(Ifd { entries })
+        Ok(Ifd { entries, little })
     }
 
     /// A tag's numbers, where it has numbers.

@@ -17,6 +17,7 @@ use crate::io::exif::{Gps, PhotoInfo};
 use crate::io::ifd::{self, Ifd};
 use crate::io::opcodes;
 use crate::noise::{NoiseModel, NoiseSource};
+use crate::ops::gain_table::GainTable;
 use crate::ops::gainmap::GainMaps;
 use crate::ops::warp::Warp;
 use crate::profile::{self, Calibration, ProfileTables, RawColour};
@@ -126,6 +127,21 @@ impl DngTags {
             .as_ref()
             .and_then(|ifd0| ifd0.text(profile::tag::UNIQUE_CAMERA_MODEL))
             .map(str::to_string);
+        // ProfileGainTableMap, where there is no ProfileGainTableMap2: in
+        // the raw IFD, as DNG 1.6 placed it, or in IFD 0, as it meant to.
+        let profile = profile.and_then(|mut tables| {
+            if tables.gain_table.is_none() {
+                if let Some(rawler::formats::tiff::Value::Undefined(b)) =
+                    raw_ifd_entry(DngTag::ProfileGainTableMap).map(|e| &e.value)
+                {
+                    let little = bytes.starts_with(b"II");
+                    let table = GainTable::parse(b, little, false)
+                        .map_err(|e| format!("ProfileGainTableMap: {e}"))?;
+                    tables.gain_table = Some(table);
+                }
+            }
+            Ok(tables)
+        });
         let (profile, profile_error) = match profile {
             Ok(tables) => (tables, None),
             Err(e) => (ProfileTables::default(), Some(e)),
@@ -243,7 +259,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     }
     let (x0, y0, w, h) = crop(path, &raw)?;
     let cfa = cfa.clone();
-    let (wb, cam_to_srgb, colour) = colour(path, &raw, dng);
+    let (wb, cam_to_srgb, colour) = colour(path, &raw, dng, (x0, y0, w, h));
     let camera = camera_name(&raw);
     let RawImageData::Integer(data) = &mut raw.data else {
         return Err(DecodeError::invalid(
@@ -329,6 +345,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         notes.push("NoiseProfile unreadable (its count or values); noise measured instead".into());
     }
     notes.push(noise.to_string());
+    notes.extend(gain_table_note(&colour));
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, (w, h), offset, size, 0)));
     let warp = placed(opcodes.warp, offset, size, &mut notes);
@@ -392,6 +409,15 @@ fn notes(opcodes: &opcodes::Opcodes) -> Vec<String> {
         .iter()
         .map(|s| format!("{} ({}) not applied", s.what, kind(s.required)))
         .collect()
+}
+
+/// A note on the file's gain table map, where it has one.
+fn gain_table_note(colour: &RawColour) -> Option<String> {
+    let g = colour.gain_table.as_ref()?;
+    Some(format!(
+        "gain table map: {} x {} tables of {} entries (the camera's local tone mapping; --profile none leaves it out)",
+        g.points[0], g.points[1], g.entries
+    ))
 }
 
 /// Camera make and model, where the file names them.
@@ -459,7 +485,8 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     });
     let mut notes = notes(&opcodes);
     let warp = placed(opcodes.warp.clone(), offset, size, &mut notes);
-    let (wb, cam_to_srgb, colour) = colour(path, raw, dng);
+    let (wb, cam_to_srgb, colour) = colour(path, raw, dng, (x0, y0, w, h));
+    notes.extend(gain_table_note(&colour));
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
         [0, 1, 2].map(|c| levels.get(c).or(levels.first()).copied().unwrap_or(0.0))
@@ -518,8 +545,14 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
 /// The white balance multipliers (to green), the white-balanced camera
 /// RGB -> linear sRGB matrix of `raw` by the DNG colour model, and what a
 /// camera profile needs of it: its neutral, analog balance and baseline
-/// exposure, and its embedded profile resolved for its white.
-fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<RawColour>) {
+/// exposure, and its embedded profile resolved for its white and placed
+/// on its crop (`x0, y0, w, h`).
+fn colour(
+    path: &Path,
+    raw: &RawImage,
+    dng: &DngTags,
+    (x0, y0, w, h): (usize, usize, usize, usize),
+) -> ([f32; 3], Mat3, Arc<RawColour>) {
     let calibration = Calibration {
         color: color_matrices(raw),
         forward: dng.forward.clone(),
@@ -544,17 +577,36 @@ fn colour(path: &Path, raw: &RawImage, dng: &DngTags) -> ([f32; 3], Mat3, Arc<Ra
     // BaselineExposure is a gain in scene-linear light before exposure
     // compensation: the matrix into that light takes it.
     let gain = dng.baseline_ev.exp2();
+    // Where the crop lies in the active area, relative to it: the gain
+    // table map's coordinates.
+    let (ax, ay, aw, ah) = raw.active_area.map_or((0, 0, raw.width, raw.height), |r| {
+        (r.p.x, r.p.y, r.d.w, r.d.h)
+    });
+    let area = [
+        x0.saturating_sub(ax) as f32 / aw as f32,
+        y0.saturating_sub(ay) as f32 / ah as f32,
+        w as f32 / aw as f32,
+        h as f32 / ah as f32,
+    ];
     let embedded = match (&dng.profile_error, &dng.profile) {
         (Some(e), _) => Err(format!("{}: embedded camera profile: {e}", path.display())),
         (None, tables) if tables.is_empty() => Ok(None),
-        (None, tables) => Ok(Some(Arc::new(tables.resolve(calibration.weight(neutral))))),
+        (None, tables) => Ok(Some(Arc::new(
+            tables.resolve(calibration.weight(neutral), area),
+        ))),
     };
+    let gain_table = embedded
+        .as_ref()
+        .ok()
+        .and_then(|p| p.as_ref()?.gain_table.clone());
     let colour = RawColour {
         neutral,
         analog_balance: dng.analog_balance,
         baseline_exposure_ev: dng.baseline_ev - dng.baseline_offset_ev,
         embedded,
         camera_model: dng.camera_model.clone(),
+        area,
+        gain_table,
     };
     (
         wb,

@@ -7,8 +7,8 @@
 //!   (linearize and white balance);
 //! - [`Stencil`] ops: the demosaic, which reads the photosites within a
 //!   declared reach of the pixel it computes;
-//! - [`Pointwise`] ops, after it: one pixel's colour (camera profile,
-//!   matrix and exposure, tone map, LUT, vignette), and last the encoding to code values
+//! - [`Pointwise`] ops, after it: one pixel's colour (gain table map,
+//!   camera profile, matrix and exposure, tone map, LUT, vignette), and last the encoding to code values
 //!   ([`encode::Encode`]).
 //!
 //! A [`crate::plan::Plan`] lists a development's ops in journey order. The
@@ -235,7 +235,7 @@ macro_rules! pointwise_ops {
     };
 }
 
-pointwise_ops!(profile, color, tone, lut3d, vignette);
+pointwise_ops!(gain_table, profile, color, tone, lut3d, vignette);
 
 /// The photosite ops in journey order.
 pub const PHOTOSITE: &[PhotositeStep] = &[linearize::step, gainmap::step];

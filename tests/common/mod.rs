@@ -174,7 +174,9 @@ pub fn wisp(args: &[&str]) -> Output {
 }
 
 /// A camera profile with every table: a HueSatMap of 6 x 3 x 2 entries
-/// (sRGB value axis), a LookTable of 4 x 2 x 1 and a tone curve.
+/// (sRGB value axis), a LookTable of 4 x 2 x 1, a tone curve and a gain
+/// table map of 3 x 2 tables of 6 entries placed on part of an active
+/// area.
 pub fn camera_profile() -> wisp::profile::CameraProfile {
     use wisp::profile::{HsvMap, ToneCurve};
     let map = |hues: usize, sats: usize, vals: usize, srgb_values: bool, seed: f32| HsvMap {
@@ -197,6 +199,18 @@ pub fn camera_profile() -> wisp::profile::CameraProfile {
         tone: Some(ToneCurve {
             points: vec![[0.0, 0.0], [0.3, 0.4], [0.7, 0.8], [1.0, 1.0]],
         }),
+        gain_table: Some(std::sync::Arc::new(wisp::ops::gain_table::GainTable {
+            points: [3, 2],
+            spacing: [0.4, 0.8],
+            origin: [0.1, 0.1],
+            entries: 6,
+            weights: [0.2, 0.5, 0.1, 0.1, 0.1],
+            gamma: 0.7,
+            gains: (0..36)
+                .map(|i| 0.6 + 0.9 * (i as f32 * 0.37).sin().abs())
+                .collect(),
+            area: [0.05, 0.1, 0.9, 0.8],
+        })),
     }
 }
 
