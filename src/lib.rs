@@ -26,6 +26,7 @@ pub mod error;
 pub mod frame;
 pub mod gpu;
 pub mod histogram;
+pub mod illuminants;
 pub mod io;
 pub mod kernels;
 pub mod looks;

@@ -22,21 +22,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::colorimetry::{self, Mat3};
+use crate::illuminants;
 use crate::io::ifd::{self, Ifd, Value};
 use crate::ops::gain_table::GainTable;
 
 /// The tags read here (TIFF/DNG tag numbers).
 pub mod tag {
     pub const UNIQUE_CAMERA_MODEL: u16 = 50708;
-    pub const COLOR_MATRIX: [u16; 2] = [50721, 50722];
-    pub const CAMERA_CALIBRATION: [u16; 2] = [50723, 50724];
-    pub const CALIBRATION_ILLUMINANT: [u16; 2] = [50778, 50779];
+    /// The three calibrations' tags: the third from DNG 1.6.
+    pub const COLOR_MATRIX: [u16; 3] = [50721, 50722, 52531];
+    pub const CAMERA_CALIBRATION: [u16; 3] = [50723, 50724, 52530];
+    pub const CALIBRATION_ILLUMINANT: [u16; 3] = [50778, 50779, 52529];
+    pub const ILLUMINANT_DATA: [u16; 3] = [52533, 52534, 52535];
     pub const PROFILE_NAME: u16 = 50936;
     pub const HUE_SAT_MAP_DIMS: u16 = 50937;
-    pub const HUE_SAT_MAP_DATA: [u16; 2] = [50938, 50939];
+    pub const HUE_SAT_MAP_DATA: [u16; 3] = [50938, 50939, 52537];
     pub const TONE_CURVE: u16 = 50940;
     pub const EMBED_POLICY: u16 = 50941;
-    pub const FORWARD_MATRIX: [u16; 2] = [50964, 50965];
+    pub const FORWARD_MATRIX: [u16; 3] = [50964, 50965, 52532];
     pub const LOOK_TABLE_DIMS: u16 = 50981;
     pub const LOOK_TABLE_DATA: u16 = 50982;
     pub const HUE_SAT_MAP_ENCODING: u16 = 51107;
@@ -293,22 +296,71 @@ impl CameraProfile {
 }
 
 /// A camera's colour calibration, from a DNG or a `.dcp`: its XYZ ->
-/// camera matrices (ColorMatrix1/2), forward matrices and camera
+/// camera matrices (ColorMatrix1/2/3), forward matrices and camera
 /// calibrations, each with the colour temperature of its illuminant.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Calibration {
     pub color: Vec<(Mat3, f32)>,
     pub forward: Vec<(Mat3, f32)>,
     pub camera: Vec<(Mat3, f32)>,
+    /// With three calibrations (DNG 1.6), their illuminants' white points;
+    /// `color`, `camera` and `forward` (or none of it) then hold three
+    /// each, in tag order.
+    pub lights: Option<[[f32; 2]; 3]>,
+}
+
+/// How a scene's white mixes calibrations made under different
+/// illuminants.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Blend {
+    /// Of two, the weight of the one of lower colour temperature (linear
+    /// in inverse colour temperature, DNG 1.2 and later).
+    Dual(f32),
+    /// Of three, each one's ([`illuminants::triple_weights`]).
+    Triple([f32; 3]),
 }
 
 impl Calibration {
-    /// The weight of the calibration with the lower colour temperature for
-    /// a scene whose white the camera sees as `neutral`
-    /// ([`colorimetry::weight`]); `None` with fewer than two colour matrices.
-    pub fn weight(&self, neutral: [f32; 3]) -> Option<f32> {
-        let (a, b) = extremes(&self.color)?;
-        Some(colorimetry::weight((&a.0, a.1), (&b.0, b.1), neutral))
+    /// How the calibrations mix for a scene whose white the camera sees as
+    /// `neutral`: for two, by [`colorimetry::weight`]; for three, by the
+    /// white's chromaticity, found as the specification says (a guess, the
+    /// XYZ -> camera matrix it weighs, the white that matrix gives, again
+    /// until it settles). `None` with fewer than two colour matrices.
+    pub fn weight(&self, neutral: [f32; 3]) -> Option<Blend> {
+        let Some(lights) = self.lights else {
+            let (a, b) = extremes(&self.color)?;
+            return Some(Blend::Dual(colorimetry::weight(
+                (&a.0, a.1),
+                (&b.0, b.1),
+                neutral,
+            )));
+        };
+        let mut xy = [0.3457f32, 0.3585];
+        for pass in 0..30 {
+            let blend = Blend::Triple(illuminants::triple_weights(xy, lights));
+            let Some(cam_to_xyz) = self
+                .xyz_to_cam(Some(blend))
+                .and_then(|m| colorimetry::invert(&m))
+            else {
+                break;
+            };
+            let xyz = colorimetry::apply(&cam_to_xyz, neutral);
+            let sum = xyz[0] + xyz[1] + xyz[2];
+            let next = [xyz[0] / sum, xyz[1] / sum];
+            if !(next[0] > 0.0 && next[1] > 0.0 && next[0] + next[1] < 1.0) {
+                break;
+            }
+            let step = (next[0] - xy[0]).abs() + (next[1] - xy[1]).abs();
+            // An oscillation between two whites settles on their middle.
+            xy = match pass {
+                29 => [(xy[0] + next[0]) / 2.0, (xy[1] + next[1]) / 2.0],
+                _ => next,
+            };
+            if step < 1e-7 {
+                break;
+            }
+        }
+        Some(Blend::Triple(illuminants::triple_weights(xy, lights)))
     }
 
     /// The camera's response to a white of chromaticity `xy` (AsShotWhiteXY),
@@ -321,10 +373,13 @@ impl Calibration {
         [x, y]: [f32; 2],
         analog_balance: Option<[f32; 3]>,
     ) -> Option<[f32; 3]> {
-        let weight = extremes(&self.color).map(|(lo, hi)| {
-            let cct = colorimetry::cct_from_xy(x, y).clamp(lo.1, hi.1);
-            ((1.0 / cct - 1.0 / hi.1) / (1.0 / lo.1 - 1.0 / hi.1)).clamp(0.0, 1.0)
-        });
+        let weight = match self.lights {
+            Some(lights) => Some(Blend::Triple(illuminants::triple_weights([x, y], lights))),
+            None => extremes(&self.color).map(|(lo, hi)| {
+                let cct = colorimetry::cct_from_xy(x, y).clamp(lo.1, hi.1);
+                Blend::Dual(((1.0 / cct - 1.0 / hi.1) / (1.0 / lo.1 - 1.0 / hi.1)).clamp(0.0, 1.0))
+            }),
+        };
         let xyz_to_cam = self.xyz_to_cam(weight)?;
         let calibration =
             interpolate(&self.camera, weight, colorimetry::mix).unwrap_or(colorimetry::IDENTITY);
@@ -337,7 +392,7 @@ impl Calibration {
     }
 
     /// The XYZ -> camera matrix for the scene, by `weight`.
-    pub fn xyz_to_cam(&self, weight: Option<f32>) -> Option<Mat3> {
+    pub fn xyz_to_cam(&self, weight: Option<Blend>) -> Option<Mat3> {
         interpolate(&self.color, weight, colorimetry::mix)
     }
 
@@ -360,29 +415,93 @@ impl Calibration {
     }
 
     /// From IFD 0 of a DNG or a `.dcp`; unreadable matrices are left out.
+    /// Three calibrations count only where the file has all the
+    /// specification requires of them (three illuminants of distinct known
+    /// white points, three colour matrices, and three forward matrices or
+    /// none); otherwise the first two are read as a pair, as a reader
+    /// before DNG 1.6 would.
     pub fn read(ifd: &Ifd) -> Calibration {
+        let lights = Self::lights(ifd);
+        let count = if lights.is_some() { 3 } else { 2 };
+        let white = |i: usize| -> Option<[f32; 2]> {
+            match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i]) {
+                Some([code]) if *code == 255.0 => match ifd.entries.get(&tag::ILLUMINANT_DATA[i]) {
+                    Some(Value::Bytes(b)) => illuminants::data_xy(b, ifd.little).ok(),
+                    _ => None,
+                },
+                Some([code]) => illuminants::code_xy(*code as u16),
+                _ => None,
+            }
+        };
         let cct = |i: usize| match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i]) {
+            Some([code]) if *code == 255.0 => white(i).map(|[x, y]| colorimetry::cct_from_xy(x, y)),
             Some([code]) => illuminant_cct(*code as u16),
             // Without an illuminant, the first is taken for D65, as rawler does.
             _ => Some(6504.0),
         };
-        let pairs = |tags: [u16; 2]| -> Vec<(Mat3, f32)> {
-            (0..2)
-                .filter_map(|i| {
-                    let v = ifd.numbers(tags[i])?;
-                    if v.len() != 9 || !v.iter().all(|x| x.is_finite()) {
-                        return None;
-                    }
-                    let m = [0, 1, 2].map(|r| [0, 1, 2].map(|c| v[3 * r + c] as f32));
-                    Some((m, cct(i)?))
-                })
+        let matrix = |tag: u16| -> Option<Mat3> {
+            let v = ifd.numbers(tag)?;
+            if v.len() != 9 || !v.iter().all(|x| x.is_finite()) {
+                return None;
+            }
+            Some([0, 1, 2].map(|r| [0, 1, 2].map(|c| v[3 * r + c] as f32)))
+        };
+        let pairs = |tags: [u16; 3]| -> Vec<(Mat3, f32)> {
+            (0..count)
+                .filter_map(|i| Some((matrix(tags[i])?, cct(i)?)))
                 .collect()
         };
-        Calibration {
+        let mut calibration = Calibration {
             color: pairs(tag::COLOR_MATRIX),
             forward: pairs(tag::FORWARD_MATRIX),
             camera: pairs(tag::CAMERA_CALIBRATION),
+            lights,
+        };
+        if lights.is_some() {
+            // Positional: a missing camera calibration is the identity;
+            // forward matrices for fewer than all three are not used.
+            calibration.camera = (0..3)
+                .map(|i| {
+                    let m = matrix(tag::CAMERA_CALIBRATION[i]).unwrap_or(colorimetry::IDENTITY);
+                    (m, cct(i).unwrap_or(6504.0))
+                })
+                .collect();
+            if calibration.forward.len() != 3 {
+                calibration.forward.clear();
+            }
+            if calibration.color.len() != 3 {
+                calibration.lights = None;
+            }
         }
+        calibration
+    }
+
+    /// The white points of three calibration illuminants, where IFD `ifd`
+    /// names three of distinct known white points and has ColorMatrix3.
+    fn lights(ifd: &Ifd) -> Option<[[f32; 2]; 3]> {
+        if !ifd.has(tag::COLOR_MATRIX[2]) {
+            return None;
+        }
+        let mut lights = [[0.0f32; 2]; 3];
+        for (i, light) in lights.iter_mut().enumerate() {
+            let code = match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i])? {
+                [code] => *code,
+                _ => return None,
+            };
+            *light = if code == 255.0 {
+                match ifd.entries.get(&tag::ILLUMINANT_DATA[i])? {
+                    Value::Bytes(b) => illuminants::data_xy(b, ifd.little).ok()?,
+                    _ => return None,
+                }
+            } else {
+                illuminants::code_xy(code as u16)?
+            };
+        }
+        let distinct = (0..3).all(|i| {
+            let (a, b) = (lights[i], lights[(i + 1) % 3]);
+            (a[0] - b[0]).abs() + (a[1] - b[1]).abs() > 1e-4
+        });
+        distinct.then_some(lights)
     }
 }
 
@@ -400,16 +519,26 @@ fn extremes<T>(all: &[Calibrated<T>]) -> Option<(&Calibrated<T>, &Calibrated<T>)
     Some((lo, hi))
 }
 
-/// Of calibrations for two (or more) illuminants, the mix by `weight` of
-/// those of the lowest and highest colour temperature (`weight` is the
-/// lower's); of one, or without a weight, the one nearest D65.
+/// Of calibrations for two (or more) illuminants, the mix by a dual
+/// `weight` of those of the lowest and highest colour temperature
+/// (`weight` is the lower's); of three, by a triple weight, in tag order;
+/// of one, or without a weight, the one nearest D65.
 pub fn interpolate<T: Clone>(
     all: &[(T, f32)],
-    weight: Option<f32>,
+    weight: Option<Blend>,
     mix: impl Fn(&T, &T, f32) -> T,
 ) -> Option<T> {
     match (extremes(all), weight) {
-        (Some((lo, hi)), Some(w)) => Some(mix(&lo.0, &hi.0, w)),
+        (Some((lo, hi)), Some(Blend::Dual(w))) => Some(mix(&lo.0, &hi.0, w)),
+        (_, Some(Blend::Triple([w0, w1, _]))) if all.len() == 3 => {
+            // w0 a + w1 b + w2 c, as mixes of two.
+            let first_two = w0 + w1;
+            if first_two <= 0.0 {
+                return Some(all[2].0.clone());
+            }
+            let ab = mix(&all[0].0, &all[1].0, w0 / first_two);
+            Some(mix(&ab, &all[2].0, first_two))
+        }
         _ => all
             .iter()
             .min_by(|a, b| (a.1 - 6504.0).abs().total_cmp(&(b.1 - 6504.0).abs()))
@@ -467,7 +596,13 @@ impl ProfileTables {
         let look_srgb = encoding(tag::LOOK_TABLE_ENCODING, "ProfileLookTableEncoding")?;
         let mut hue_sat = Vec::new();
         let dims = ifd.numbers(tag::HUE_SAT_MAP_DIMS);
-        for i in 0..2 {
+        // The third only for three calibrations.
+        let count = if ifd.has(tag::CALIBRATION_ILLUMINANT[2]) {
+            3
+        } else {
+            2
+        };
+        for i in 0..count {
             let name = format!("ProfileHueSatMapData{}", i + 1);
             let Some(data) = ifd.numbers(tag::HUE_SAT_MAP_DATA[i]) else {
                 if ifd.has(tag::HUE_SAT_MAP_DATA[i]) {
@@ -547,11 +682,12 @@ impl ProfileTables {
     /// the colour matrices, where both have the same divisions; the gain
     /// table map placed where the photo lies in its active area (`area`,
     /// [`GainTable::area`]).
-    pub fn resolve(&self, weight: Option<f32>, area: [f32; 4]) -> CameraProfile {
-        let same_dims = match self.hue_sat.as_slice() {
-            [(a, _), (b, _)] => (a.hues, a.sats, a.vals) == (b.hues, b.sats, b.vals),
-            _ => true,
-        };
+    pub fn resolve(&self, weight: Option<Blend>, area: [f32; 4]) -> CameraProfile {
+        let dims = |m: &HsvMap| (m.hues, m.sats, m.vals);
+        let same_dims = self
+            .hue_sat
+            .windows(2)
+            .all(|w| dims(&w[0].0) == dims(&w[1].0));
         let hue_sat = if same_dims {
             interpolate(&self.hue_sat, weight, HsvMap::mix)
         } else {
@@ -770,10 +906,29 @@ mod tests {
                 .unwrap()
                 .data[0][0]
         };
-        assert!((shift(Some(0.25)) - (0.25 * -30.0 + 0.75 * 10.0)).abs() < 1e-5);
-        assert!((shift(Some(1.0)) - -30.0).abs() < 1e-5);
+        assert!((shift(Some(Blend::Dual(0.25))) - (0.25 * -30.0 + 0.75 * 10.0)).abs() < 1e-5);
+        assert!((shift(Some(Blend::Dual(1.0))) - -30.0).abs() < 1e-5);
         // Without a weight, the one nearest D65.
         assert_eq!(shift(None), 10.0);
+        // Three (DNG 1.6's HueSatMapData3), by their weights in tag order.
+        let tables = ProfileTables {
+            hue_sat: vec![
+                (uniform(10.0), 6504.0),
+                (uniform(-30.0), 2856.0),
+                (uniform(40.0), 4000.0),
+            ],
+            ..ProfileTables::default()
+        };
+        let shift = |w| {
+            tables
+                .resolve(Some(w), [0.0, 0.0, 1.0, 1.0])
+                .hue_sat
+                .unwrap()
+                .data[0][0]
+        };
+        assert!((shift(Blend::Triple([0.0, 0.0, 1.0])) - 40.0).abs() < 1e-5);
+        let mixed = 0.2 * 10.0 + 0.3 * -30.0 + 0.5 * 40.0;
+        assert!((shift(Blend::Triple([0.2, 0.3, 0.5])) - mixed).abs() < 1e-4);
     }
 
     const NAMES: (&str, &str) = ("Dims", "Data");

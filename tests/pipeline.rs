@@ -744,6 +744,42 @@ fn a_chart_lit_by_illuminant_a_develops_to_its_srgb_values() {
     }
 }
 
+#[test]
+fn a_chart_under_a_third_calibration_illuminant_develops_to_its_srgb_values() {
+    // DNG 1.6's third calibration: the chart lit by a light off the
+    // Planckian locus ("Other", its white in IlluminantData3), with
+    // calibrations for A and D65 made for another camera and the third
+    // made for this camera under this light. The white weighs the third
+    // alone, and the chart comes out as it was, raw and linear.
+    for name in ["chart_triple.dng", "chart_triple_linear.dng"] {
+        check_chart(
+            &io::load(&fixture(&format!("tests/fixtures/{name}"))).unwrap(),
+            name,
+        );
+    }
+    // The same file without the third calibration, as a reader before DNG
+    // 1.6 sees it, does not.
+    let dual = io::load(&fixture("tests/fixtures/chart_triple_dual.dng")).unwrap();
+    let image = gpu()
+        .develop(&dual.photo, &DevelopParams::neutral(), Fusion::Fused)
+        .unwrap();
+    let Pixels::Eight(px) = &image.pixels else {
+        panic!("8-bit output")
+    };
+    let worst = CHART_SRGB
+        .iter()
+        .enumerate()
+        .flat_map(|(i, want)| {
+            let at = (((i / 6) * 16 + 8) * image.width + (i % 6) * 16 + 8) * 3;
+            (0..3).map(move |c| (px[at + c] as f64 - want[c] as f64).abs())
+        })
+        .fold(0.0, f64::max);
+    assert!(
+        worst > 6.0,
+        "the first two calibrations alone are off by {worst} at most"
+    );
+}
+
 fn check_chart(source: &wisp::Source, name: &str) {
     let params = DevelopParams::neutral();
     for (who, image) in [

@@ -109,9 +109,11 @@ impl Ifd {
     }
 }
 
-struct File<'a> {
-    data: &'a [u8],
-    little: bool,
+/// Numbers read from bytes in a TIFF file's byte order (its IFDs, and
+/// tags of type UNDEFINED that keep that order); `None` past the end.
+pub struct File<'a> {
+    pub data: &'a [u8],
+    pub little: bool,
 }
 
 impl File<'_> {
@@ -119,12 +121,26 @@ impl File<'_> {
         self.data.get(at..at.checked_add(N)?)?.try_into().ok()
     }
 
-    fn u16(&self, at: usize) -> Option<u16> {
+    pub fn u16(&self, at: usize) -> Option<u16> {
         self.bytes(at).map(|b| self.order16(b))
     }
 
-    fn u32(&self, at: usize) -> Option<u32> {
+    pub fn u32(&self, at: usize) -> Option<u32> {
         self.bytes(at).map(|b| self.order32(b))
+    }
+
+    pub fn f32(&self, at: usize) -> Option<f32> {
+        self.u32(at).map(f32::from_bits)
+    }
+
+    pub fn f64(&self, at: usize) -> Option<f64> {
+        self.bytes(at).map(|b| f64::from_bits(self.order64(b)))
+    }
+
+    /// A RATIONAL: `None` for a zero denominator.
+    pub fn rational(&self, at: usize) -> Option<f64> {
+        let (n, d) = (self.u32(at)?, self.u32(at + 4)?);
+        (d != 0).then(|| n as f64 / d as f64)
     }
 
     fn order16(&self, b: [u8; 2]) -> u16 {

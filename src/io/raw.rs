@@ -74,6 +74,9 @@ struct DngTags {
     profile: ProfileTables,
     /// What is wrong with them, where something is (the tag and why).
     profile_error: Option<String>,
+    /// The calibration of IFD 0 where it has three illuminants (DNG 1.6),
+    /// which rawler does not read.
+    triple: Option<Calibration>,
     /// UniqueCameraModel, in IFD 0.
     camera_model: Option<String>,
 }
@@ -123,6 +126,10 @@ impl DngTags {
         let profile = ifd0
             .as_ref()
             .map_or(Ok(ProfileTables::default()), ProfileTables::read);
+        let triple = ifd0
+            .as_ref()
+            .map(Calibration::read)
+            .filter(|c| c.lights.is_some());
         let camera_model = ifd0
             .as_ref()
             .and_then(|ifd0| ifd0.text(profile::tag::UNIQUE_CAMERA_MODEL))
@@ -149,6 +156,7 @@ impl DngTags {
         DngTags {
             profile,
             profile_error,
+            triple,
             camera_model,
             noise_profile: raw_ifd_entry(DngTag::NoiseProfile).and_then(|e| {
                 (0..e.value.count().min(64))
@@ -553,11 +561,12 @@ fn colour(
     dng: &DngTags,
     (x0, y0, w, h): (usize, usize, usize, usize),
 ) -> ([f32; 3], Mat3, Arc<RawColour>) {
-    let calibration = Calibration {
+    let calibration = dng.triple.clone().unwrap_or_else(|| Calibration {
         color: color_matrices(raw),
         forward: dng.forward.clone(),
         camera: dng.calibration.clone(),
-    };
+        lights: None,
+    });
     let d65_matrix = profile::interpolate(&calibration.color, None, colorimetry::mix);
     let wb = match dng
         .as_shot_white_xy

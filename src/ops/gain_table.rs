@@ -35,6 +35,7 @@ use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
 use crate::colorimetry::Mat3;
 use crate::error::Error;
 use crate::gpu::Gpu;
+use crate::io::ifd::File;
 
 pub const WGSL: Wgsl = Wgsl {
     name: "gain_table",
@@ -77,14 +78,11 @@ impl GainTable {
     /// ProfileGainTableMap (`version2` false) or ProfileGainTableMap2, in
     /// the file's byte order. `Err` says what is wrong.
     pub fn parse(bytes: &[u8], little: bool, version2: bool) -> Result<GainTable, String> {
-        let at = |i: usize, n: usize| -> Result<&[u8], String> {
-            bytes
-                .get(i..i + n)
-                .ok_or_else(|| format!("{} bytes, too short for its header", bytes.len()))
-        };
-        let u32_at = |i| at(i, 4).map(|b| b.try_into().map(|b| if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }).unwrap());
-        let f64_at = |i| at(i, 8).map(|b| b.try_into().map(|b| if little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) }).unwrap());
-        let f32_at = |i| u32_at(i).map(f32::from_bits);
+        let file = File { data: bytes, little };
+        let short = || format!("{} bytes, too short for its header", bytes.len());
+        let u32_at = |i| file.u32(i).ok_or_else(short);
+        let f64_at = |i| file.f64(i).ok_or_else(short);
+        let f32_at = |i| file.f32(i).ok_or_else(short);
         let points = [u32_at(4)? as usize, u32_at(0)? as usize];
         let (spacing, origin) = ([f64_at(16)?, f64_at(8)?], [f64_at(32)?, f64_at(24)?]);
         let entries = u32_at(40)? as usize;
@@ -134,13 +132,13 @@ impl GainTable {
         let scaled = |v: f32, max: f32| gain_min + v / max * (gain_max - gain_min);
         let gains: Vec<f32> = (0..count)
             .map(|i| {
-                let b = &bytes[header + size * i..header + size * (i + 1)];
-                let u16_of = || if little { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) };
+                let at = header + size * i;
+                let u16_of = || file.u16(at).expect("within the checked length");
                 match data_type {
-                    0 => scaled(b[0] as f32, 255.0),
+                    0 => scaled(bytes[at] as f32, 255.0),
                     1 => scaled(u16_of() as f32, 65535.0),
                     2 => half::f16::from_bits(u16_of()).to_f32(),
-                    _ => f32_at(header + 4 * i).expect("within the checked length"),
+                    _ => file.f32(at).expect("within the checked length"),
                 }
             })
             .collect();
