@@ -430,37 +430,78 @@ fn a_denoise_change_develops_the_scene_again_and_other_dials_do_not() {
 
 #[test]
 fn the_preview_renders_a_camera_profile_as_the_batch_does() {
-    // chart_profile.dng embeds a profile: the preview resolves it for each
-    // frame as `Engine::develop` does, in every look, and `--profile none`
-    // leaves it out there too.
-    let source = io::load(&fixture("tests/fixtures/chart_profile.dng")).unwrap();
-    for look in ["neutral", "camera"] {
-        for profile in ["embedded", "none"] {
-            let params = DevelopParams {
-                profile: wisp::params::ProfileChoice::parse(profile).unwrap(),
-                ..looks::params(look, &DevelopParams::default()).unwrap()
-            };
-            // What `Engine::develop` does: the profile resolved, then the plan.
-            let resolved = source.profiled(&params).unwrap();
-            let want = gpu()
-                .develop(&source.photo, &resolved, Fusion::Fused)
-                .unwrap();
-            let mut preview = Preview::new(gpu(), &source, &params).unwrap();
-            let frame = preview
-                .frame(
-                    &params,
-                    View::Fit {
-                        width: 1000,
-                        height: 1000,
-                    },
-                    Display::default(),
-                )
-                .unwrap();
-            assert_eq!(
-                preview.read(&frame).unwrap(),
-                want,
-                "{look} look, profile {profile}"
-            );
+    // chart_profile.dng embeds a profile, chart_gain_table.dng a gain table
+    // map, chart_triple.dng three calibrations: the preview resolves them
+    // for each frame as `Engine::develop` does, in every look, and
+    // `--profile none` leaves the profile out there too.
+    for name in [
+        "chart_profile.dng",
+        "chart_gain_table.dng",
+        "chart_triple.dng",
+    ] {
+        let source = io::load(&fixture(&format!("tests/fixtures/{name}"))).unwrap();
+        for look in ["neutral", "camera"] {
+            for profile in ["embedded", "none"] {
+                let params = DevelopParams {
+                    profile: wisp::params::ProfileChoice::parse(profile).unwrap(),
+                    ..looks::params(look, &DevelopParams::default()).unwrap()
+                };
+                // What `Engine::develop` does: the profile resolved, then the plan.
+                let resolved = source.profiled(&params).unwrap();
+                let want = gpu()
+                    .develop(&source.photo, &resolved, Fusion::Fused)
+                    .unwrap();
+                let mut preview = Preview::new(gpu(), &source, &params).unwrap();
+                let frame = preview
+                    .frame(
+                        &params,
+                        View::Fit {
+                            width: 1000,
+                            height: 1000,
+                        },
+                        Display::default(),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    preview.read(&frame).unwrap(),
+                    want,
+                    "{name}: {look} look, profile {profile}"
+                );
+            }
         }
+    }
+}
+
+#[test]
+fn a_window_at_full_resolution_places_the_gain_table_map_as_the_batch_does() {
+    // The map's grid lies on the whole photo: a 1:1 window is that part of
+    // the full development, not the map squeezed into the window.
+    let source = io::load(&fixture("tests/fixtures/chart_gain_table.dng")).unwrap();
+    let params = DevelopParams::neutral();
+    let full = gpu()
+        .develop(
+            &source.photo,
+            &source.profiled(&params).unwrap(),
+            Fusion::Fused,
+        )
+        .unwrap();
+    let mut preview = Preview::new(gpu(), &source, &params).unwrap();
+    let (cw, ch) = (40, 30);
+    let frame = preview
+        .frame(
+            &params,
+            View::Actual {
+                width: cw,
+                height: ch,
+                center: (60.0, 35.0),
+            },
+            Display::default(),
+        )
+        .unwrap();
+    let crop = preview.read(&frame).unwrap();
+    let (x0, y0) = (40, 20);
+    for y in 0..ch {
+        let want = &bytes(&full)[((y0 + y) * full.width + x0) * 3..][..cw * 3];
+        assert_eq!(&bytes(&crop)[y * cw * 3..][..cw * 3], want, "row {y}");
     }
 }
