@@ -36,6 +36,9 @@ struct DenoiseParams {
     origin: vec2<u32>,
     width: u32,
     shaded: u32,
+    // x: the strength, by which the finest level's Wiener estimate scales
+    // the model's noise.
+    strength: vec4<f32>,
 }
 
 struct DenoiseStep {
@@ -68,6 +71,9 @@ const DENOISE_EDGE: f32 = 2.0;
 // photosites (2x, y) and (2x + 1, y), the first in the low half.
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32uint, write>;
 @group(0) @binding(_) var<storage, read> gain_data: array<f32>;
+// The mean square of level 1's detail over each texel's 3x3 neighbours.
+@group(0) @binding(_) var energy_out: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(_) var energy: texture_2d<f32>;
 
 const SQRT_HALF: f32 = 0.70710678;
 
@@ -205,6 +211,37 @@ fn denoise_to_f16(v: vec4<f32>) -> vec4<f32> {
     return select(normal, tiny, abs(v) < vec4(6.1035156e-5));
 }
 
+// Level 1's detail energy at half resolution: texel P holds the mean
+// square of (level 0 - level 1) over the 4x4 texels from 2P - 1, borders
+// mirrored; texel p of the levels takes that of p / 2.
+@compute @workgroup_size(8, 8)
+fn energy_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if !within(p, vec2<i32>(textureDimensions(energy_out))) {
+        return;
+    }
+    let dims = vec2<i32>(textureDimensions(level_0));
+    var e = vec4<f32>(0.0);
+    for (var dy = -1; dy <= 2; dy++) {
+        for (var dx = -1; dx <= 2; dx++) {
+            let q = mirror2(2 * p + vec2<i32>(dx, dy), dims);
+            let d = textureLoad(level_0, q, 0) - textureLoad(level_1, q, 0);
+            e += d * d;
+        }
+    }
+    textureStore(energy_out, p, e / 16.0);
+}
+
+// The finest level's Wiener estimate takes this many times the noise's
+// variance from its neighbourhood's energy (`OVERSUBTRACT`).
+const DENOISE_OVERSUBTRACT: f32 = 1.25;
+
+// The empirical Wiener estimate of detail d: d scaled by the share of its
+// neighbourhood's energy that is not noise (variance `noise`).
+fn denoise_wiener(d: vec4<f32>, noise: vec4<f32>, e: vec4<f32>) -> vec4<f32> {
+    return d * max(1.0 - noise / max(e, vec4<f32>(1e-30)), vec4<f32>(0.0));
+}
+
 // Shrinks detail d by the non-negative garrote of threshold t:
 // d (1 - t^2 / d^2) where |d| > t, else 0; a large detail (an edge) stays
 // nearly as it is.
@@ -239,9 +276,11 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         textureLoad(level_5, p, 0),
         textureLoad(level_6, p, 0),
     );
-    var fine = levels[0];
-    var sum = vec4<f32>(0.0);
-    for (var j = 1; j <= DENOISE_LEVELS; j++) {
+    // Level 1 by the Wiener estimate, the coarser ones by the garrote.
+    let noise = denoise.strength.x * denoise.beta[0].x * denoise_sigma(levels[1]);
+    var sum = denoise_wiener(levels[0] - levels[1], DENOISE_OVERSUBTRACT * noise * noise, textureLoad(energy, p / 2, 0));
+    var fine = levels[1];
+    for (var j = 2; j <= DENOISE_LEVELS; j++) {
         let coarse = levels[j];
         let beta = denoise.beta[(j - 1) / 4][(j - 1) % 4];
         sum += denoise_shrink(fine - coarse, denoise.k * beta * denoise_sigma(coarse));

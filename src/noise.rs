@@ -41,9 +41,12 @@ pub const MEASURED_NOISE_FLOOR: f32 = 0.011;
 /// the measurement reads the noise 1.04-1.84 times the truth (texture adds
 /// to it), and smoothing by that much blurs detail. With `bench/denoise.sh`
 /// (CPSNR gain over `off` against the clean scene, files without
-/// NoiseProfile) 1: +2.06 dB at ISO 3200 and -0.28 at ISO 800; 0.7: +2.42 /
-/// +0.29; 0.6: +2.46 / +0.54; 0.5: +2.37 / +0.77.
-pub const MEASURED_STRENGTH: f32 = 0.6;
+/// NoiseProfile), with the garrote at every level: 1: +2.06 dB at ISO 3200
+/// and -0.28 at ISO 800; 0.7: +2.42 / +0.29; 0.6: +2.46 / +0.54; 0.5:
+/// +2.37 / +0.77. With the finest level's Wiener estimate
+/// ([`crate::ops::denoise`]): 0.6: +2.61 / +1.39; 0.7: +2.87 / +1.24;
+/// 0.8: +2.91 / +0.95.
+pub const MEASURED_STRENGTH: f32 = 0.7;
 
 /// Where a model comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

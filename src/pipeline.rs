@@ -826,6 +826,24 @@ impl GpuPipeline {
             }
             levels.push(coarse);
         }
+        // Level 1's detail energy, at half resolution, for its Wiener
+        // estimate.
+        let (ew, eh) = (tw.div_ceil(2), th.div_ceil(2));
+        let energy = self.pool.take_texture(
+            &self.gpu,
+            "detail energy",
+            ew,
+            eh,
+            wgpu::TextureFormat::Rgba32Float,
+        );
+        let (fine, smooth, energy_view) = (view(&levels[0]), view(&levels[1]), view(&energy));
+        let resources = [
+            ("level_0", Tv(&fine)),
+            ("level_1", Tv(&smooth)),
+            ("energy_out", Tv(&energy_view)),
+        ];
+        self.gpu
+            .dispatch(encoder, &kernel("energy_main"), &resources, ew, eh);
         let out = self.pool.take_texture(
             &self.gpu,
             "denoised codes",
@@ -841,13 +859,14 @@ impl GpuPipeline {
             ("mosaic", Tv(&mosaic_view)),
             ("mosaic_out", Tv(&out_view)),
             ("gain_data", gains.as_entire_binding()),
+            ("energy", Tv(&energy_view)),
         ];
         for (name, v) in names.iter().zip(&views) {
             resources.push((name, Tv(v)));
         }
         self.gpu
             .dispatch(encoder, &kernel("unpack_main"), &resources, tw, th);
-        spent.push(rows);
+        spent.extend([rows, energy]);
         spent.extend(levels);
         out
     }

@@ -139,7 +139,13 @@ fn kernels_expose_their_entry_points() {
         ("resize", vec!["resize_main"]),
         (
             "denoise",
-            vec!["pack_main", "rows_main", "columns_main", "unpack_main"],
+            vec![
+                "pack_main",
+                "rows_main",
+                "columns_main",
+                "energy_main",
+                "unpack_main",
+            ],
         ),
         ("histogram", vec!["histogram_main"]),
         ("warp", vec!["warp_main"]),
@@ -244,13 +250,16 @@ fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
         );
     }
     assert!(!source.contains(&format!("var level_{}:", LEVELS + 1)));
-    // The codes of the denoised photosites, as the CPU twin encodes them.
+    // The codes of the denoised photosites, as the CPU twin encodes them,
+    // and the constants both sides take.
     for (name, v) in [
         ("DENOISE_BLACK", wisp::ops::denoise::ENCODED_BLACK),
         ("DENOISE_WHITE", wisp::ops::denoise::ENCODED_WHITE),
+        ("DENOISE_EDGE", wisp::ops::denoise::EDGE),
+        ("DENOISE_OVERSUBTRACT", wisp::ops::denoise::OVERSUBTRACT),
     ] {
         assert!(
-            source.contains(&format!("const {name}: f32 = {v:.1};")),
+            source.contains(&format!("const {name}: f32 = {v:?};")),
             "{name}"
         );
     }
