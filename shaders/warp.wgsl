@@ -1,21 +1,25 @@
 // Lens distortion and lateral chromatic aberration correction, the DNG
-// WarpRectilinear opcode (src/ops/warp.rs has the model, the references
+// WarpRectilinear(2) opcodes (src/ops/warp.rs has the model, the references
 // and the CPU twin): each output pixel takes the input, resampled by cubic
 // convolution, where the model maps it; each plane its own point where the
 // planes' coefficients differ (WARP_PLANES 3), one for all otherwise.
 
 struct WarpParams {
-    // kr0..kr3 of red, green, blue.
-    radial: array<vec4<f32>, 3>,
-    // kt0, kt1 of red, green, blue.
+    // kr0..kr15 (of r^0 to r^15) of red, then green, then blue.
+    radial: array<vec4<f32>, 12>,
+    // kt0, kt1 and the valid range of r, of red, green, blue.
     tangential: array<vec4<f32>, 3>,
     // The optical centre, and its distance to the farthest corner, in pixels.
     centre: vec2<f32>,
     radius: f32,
+    // 1: f is used as its reciprocal.
+    reciprocal: u32,
 }
 
 // 1: the planes share their coefficients; 3: each has its own.
 override WARP_PLANES: u32 = 1u;
+// The radial terms evaluated (up to the last that is not 0).
+override WARP_TERMS: u32 = 7u;
 
 @group(0) @binding(_) var<uniform> warp: WarpParams;
 @group(0) @binding(_) var warp_src: texture_2d<f32>;
@@ -23,12 +27,26 @@ override WARP_PLANES: u32 = 1u;
 
 // Where output pixel p of `plane` takes its input.
 fn warp_source(p: vec2<f32>, plane: u32) -> vec2<f32> {
-    let kr = warp.radial[plane];
     let kt = warp.tangential[plane];
     let m = warp.radius;
     let d = (p - warp.centre) / m;
     let r2 = min(d.x * d.x + d.y * d.y, 1.0);
-    let f = kr.x + r2 * (kr.y + r2 * (kr.z + r2 * kr.w));
+    // The radial terms four at a time, as many fours as WARP_TERMS needs.
+    let r = clamp(sqrt(r2), kt.z, kt.w);
+    let powers = vec4<f32>(1.0, r, r * r, r * r * r);
+    let r4 = powers.z * powers.z;
+    let at = 4u * plane;
+    var f = dot(warp.radial[at], powers);
+    if WARP_TERMS > 4u {
+        f += r4 * dot(warp.radial[at + 1u], powers);
+    }
+    if WARP_TERMS > 8u {
+        f += r4 * r4 * dot(warp.radial[at + 2u], powers);
+    }
+    if WARP_TERMS > 12u {
+        f += r4 * r4 * r4 * dot(warp.radial[at + 3u], powers);
+    }
+    f = select(f, 1.0 / f, warp.reciprocal != 0u);
     return warp.centre + m * vec2<f32>(
         f * d.x + kt.y * (r2 + 2.0 * d.x * d.x) + 2.0 * kt.x * d.x * d.y,
         f * d.y + kt.x * (r2 + 2.0 * d.y * d.y) + 2.0 * kt.y * d.x * d.y,

@@ -952,6 +952,7 @@ impl GpuPipeline {
         let mut glue = Glue::default();
         let planes = if warp.shared() { 1.0 } else { 3.0 };
         glue.constants.push(("WARP_PLANES", planes));
+        glue.constants.push(("WARP_TERMS", warp.terms() as f64));
         let kernel = self.kernels.get(&self.gpu, "warp", "warp_main", &glue);
         let (src_view, out_view) = (view(src), view(&out));
         self.gpu.dispatch(

@@ -9,7 +9,7 @@
 //! malformed list is an error, never a panic.
 
 use crate::ops::gainmap::GainMap;
-use crate::ops::warp::Warp;
+use crate::ops::warp::{Lens, Warp, TERMS};
 
 /// Opcode IDs and names, for messages (DNG 1.6, table in "Opcode List
 /// Processing").
@@ -31,6 +31,8 @@ const NAMES: &[(u32, &str)] = &[
 ];
 
 const WARP_RECTILINEAR: u32 = 1;
+const WARP_FISHEYE: u32 = 2;
+const WARP_RECTILINEAR2: u32 = 14;
 const FIX_BAD_PIXELS_CONSTANT: u32 = 4;
 const FIX_BAD_PIXELS_LIST: u32 = 5;
 const GAIN_MAP: u32 = 9;
@@ -135,6 +137,9 @@ pub fn read(lists: [Option<&[u8]>; 3], ignore_required: bool) -> Result<Opcodes,
         if count > MOST_OPCODES {
             return Err(context(format!("the list claims {count} opcodes")));
         }
+        // DNG 1.6's rule: a WarpRectilinear or WarpFisheye right after an
+        // optional WarpRectilinear2 is its stand-in for older readers.
+        let mut after_optional_warp2 = false;
         for _ in 0..count {
             let (id, flags, params) = (|| {
                 let id = r.u32()?;
@@ -145,6 +150,15 @@ pub fn read(lists: [Option<&[u8]>; 3], ignore_required: bool) -> Result<Opcodes,
             })()
             .map_err(context)?;
             let named = |e: String| context(format!("{}: {e}", name(id)));
+            let stand_in = after_optional_warp2 && matches!(id, WARP_RECTILINEAR | WARP_FISHEYE);
+            after_optional_warp2 = id == WARP_RECTILINEAR2 && flags & OPTIONAL != 0;
+            if stand_in {
+                out.skipped.push(Skipped {
+                    required: false,
+                    what: context(format!("{} (WarpRectilinear2's stand-in)", name(id))),
+                });
+                continue;
+            }
             match (stage, id) {
                 (0, FIX_BAD_PIXELS_CONSTANT | FIX_BAD_PIXELS_LIST) => {
                     out.bad_pixels.push(bad_pixels(id, params).map_err(named)?)
@@ -155,10 +169,10 @@ pub fn read(lists: [Option<&[u8]>; 3], ignore_required: bool) -> Result<Opcodes,
                     }
                     out.gain_maps.push(gain_map(params).map_err(named)?);
                 }
-                (2, WARP_RECTILINEAR) => {
-                    let warp = warp(params).map_err(named)?;
+                (2, WARP_RECTILINEAR | WARP_RECTILINEAR2) => {
+                    let warp = warp(params, id == WARP_RECTILINEAR2).map_err(named)?;
                     if out.warp.is_some() {
-                        return Err(context("two WarpRectilinear opcodes".into()));
+                        return Err(context("two warp opcodes".into()));
                     }
                     out.warp = (!warp.is_identity()).then_some(warp);
                 }
@@ -295,25 +309,48 @@ pub fn fix_bad_pixels(raw: &mut [u16], width: usize, height: usize, fixes: &[Bad
 /// Coefficients beyond this size move pixels by many times the image.
 const MOST_WARP: f64 = 1e3;
 
-fn warp(params: &[u8]) -> Result<Warp, String> {
+/// WarpRectilinear's parameters, or with `second` WarpRectilinear2's (per
+/// plane 15 radial and 2 tangential coefficients and the valid range of
+/// r; then the centre and the reciprocal flag).
+fn warp(params: &[u8], second: bool) -> Result<Warp, String> {
     let mut r = Reader { bytes: params };
     let planes = r.u32()?;
     if planes != 1 && planes != 3 {
         return Err(format!("{planes} planes (1 or 3)"));
     }
+    let mut read = |n: usize| {
+        (0..n)
+            .map(|_| r.f64())
+            .collect::<Result<Vec<f64>, String>>()
+    };
     let planes = (0..planes)
         .map(|_| {
-            let mut k = [0.0; 6];
-            for v in &mut k {
-                *v = r.f64()?;
+            if !second {
+                let k = read(6)?;
+                return Ok(Lens::rectilinear(std::array::from_fn(|i| k[i])));
             }
-            Ok(k)
+            let k = read(TERMS + 4)?;
+            Ok(Lens {
+                radial: std::array::from_fn(|i| k[i]),
+                tangential: [k[TERMS], k[TERMS + 1]],
+                valid: [k[TERMS + 2], k[TERMS + 3]],
+            })
         })
-        .collect::<Result<Vec<[f64; 6]>, String>>()?;
+        .collect::<Result<Vec<Lens>, String>>()?;
     let centre = [r.f64()?, r.f64()?];
+    let reciprocal = second && r.u32()? != 0;
     let sane = |v: &f64| v.is_finite() && v.abs() <= MOST_WARP;
-    if !planes.iter().flatten().chain(&centre).all(sane) {
+    let coefficients = planes
+        .iter()
+        .flat_map(|k| k.radial.iter().chain(&k.tangential).chain(&k.valid));
+    if !coefficients.chain(&centre).all(sane) {
         return Err("a coefficient or the centre is not a number of sensible size".into());
+    }
+    if let Some(k) = planes
+        .iter()
+        .find(|k| !(0.0 <= k.valid[0] && k.valid[0] < k.valid[1] && k.valid[1] <= 1.0))
+    {
+        return Err(format!("valid radii {:?} (0 <= min < max <= 1)", k.valid));
     }
     if !r.bytes.is_empty() {
         return Err("its parameters are longer than a warp's".into());
@@ -321,6 +358,7 @@ fn warp(params: &[u8]) -> Result<Warp, String> {
     Ok(Warp {
         planes,
         centre,
+        reciprocal,
         area: None,
     })
 }
@@ -527,8 +565,9 @@ mod tests {
             assert_eq!(
                 warp,
                 Some(Warp {
-                    planes,
+                    planes: planes.into_iter().map(Lens::rectilinear).collect(),
                     centre,
+                    reciprocal: false,
                     area
                 })
             );
@@ -560,7 +599,74 @@ mod tests {
         }
         let twice = list(&[(1, 0, good.clone()), (1, 0, good)]);
         let err = read([None, None, Some(&twice)], false).unwrap_err();
-        assert!(err.contains("two WarpRectilinear"), "{err}");
+        assert!(err.contains("two warp opcodes"), "{err}");
+    }
+
+    /// WarpRectilinear2 parameters: one plane's `radial` (15), `tangential`
+    /// and `valid` range, a centre, the reciprocal flag.
+    fn warp2_params(radial: [f64; TERMS], valid: [f64; 2], reciprocal: u32) -> Vec<u8> {
+        let mut p = 1u32.to_be_bytes().to_vec();
+        for v in radial
+            .iter()
+            .chain(&[0.001, -0.002])
+            .chain(&valid)
+            .chain(&[0.45, 0.55])
+        {
+            p.extend(v.to_be_bytes());
+        }
+        p.extend(reciprocal.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn warp_rectilinear2_is_read_and_its_stand_in_skipped() {
+        let mut radial = [0.0; TERMS];
+        (radial[0], radial[1], radial[5], radial[14]) = (1.0, 0.02, -0.03, 0.004);
+        let v2 = warp2_params(radial, [0.0, 0.9], 1);
+        let want = Warp {
+            planes: vec![Lens {
+                radial,
+                tangential: [0.001, -0.002],
+                valid: [0.0, 0.9],
+            }],
+            centre: [0.45, 0.55],
+            reciprocal: true,
+            area: None,
+        };
+        // Optional, followed by a WarpRectilinear for older readers: that
+        // one is skipped, with a note; a GainMap after it would not be.
+        let stand_in = warp_params(&[[1.0, -0.2, 0.0, 0.0, 0.0, 0.0]], [0.5; 2]);
+        let bytes = list(&[(14, OPTIONAL, v2.clone()), (1, OPTIONAL, stand_in.clone())]);
+        let read_ = read([None, None, Some(&bytes)], false).unwrap();
+        assert_eq!(read_.warp, Some(want.clone()));
+        assert_eq!(
+            read_.skipped,
+            vec![Skipped {
+                required: false,
+                what: "OpcodeList3: WarpRectilinear (WarpRectilinear2's stand-in)".into()
+            }]
+        );
+        // Required, the rule does not apply: two warps.
+        let bytes = list(&[(14, 0, v2.clone()), (1, OPTIONAL, stand_in)]);
+        let err = read([None, None, Some(&bytes)], false).unwrap_err();
+        assert!(err.contains("two warp opcodes"), "{err}");
+        // Alone, required.
+        let bytes = list(&[(14, 0, v2.clone())]);
+        assert_eq!(
+            read([None, None, Some(&bytes)], false).unwrap().warp,
+            Some(want)
+        );
+        // A valid range outside [0, 1], or upside down; a short one.
+        for (params, expect) in [
+            (warp2_params(radial, [0.0, 1.5], 0), "valid radii"),
+            (warp2_params(radial, [0.6, 0.2], 0), "valid radii"),
+            (v2[..v2.len() - 4].to_vec(), "truncated"),
+        ] {
+            let bytes = list(&[(14, OPTIONAL, params)]);
+            let err = read([None, None, Some(&bytes)], false).unwrap_err();
+            assert!(err.starts_with("OpcodeList3: WarpRectilinear2: "), "{err}");
+            assert!(err.contains(expect), "expected `{expect}`: {err}");
+        }
     }
 
     fn u32s(values: &[u32]) -> Vec<u8> {

@@ -1,22 +1,27 @@
 //! Lens distortion and lateral chromatic aberration correction: the
-//! WarpRectilinear opcode of a DNG's OpcodeList3 (DNG 1.4, "Opcode List
-//! Processing", opcode 1), applied after the demosaic to linear camera RGB
-//! (`shaders/warp.wgsl`). Android writes it from the lens calibration of
-//! the camera (`LENS_DISTORTION`).
+//! WarpRectilinear and WarpRectilinear2 opcodes of a DNG's OpcodeList3
+//! (DNG 1.7.1, "Opcode List Processing", opcodes 1 and 14), applied after
+//! the demosaic to linear camera RGB (`shaders/warp.wgsl`). Android writes
+//! the first from the lens calibration of the camera (`LENS_DISTORTION`);
+//! the second (DNG 1.6) adds odd and higher powers of the radius, a valid
+//! range of the radius and a reciprocal form.
 //!
 //! Output pixel (x, y) of plane p (one set of coefficients for all planes,
 //! or one for each of red, green and blue) takes the input at
 //!
 //! ```text
 //! dx = (x - cx) / m,  dy = (y - cy) / m,  r2 = min(dx^2 + dy^2, 1)
-//! f  = kr0 + kr1 r2 + kr2 r2^2 + kr3 r2^3
+//! f  = sum over i of kr_i clamp(r, r_min, r_max)^i    (i = 0..14)
+//!      (its reciprocal 1 / f where the opcode says so)
 //! x' = cx + m (f dx + kt1 (r2 + 2 dx^2) + 2 kt0 dx dy)
 //! y' = cy + m (f dy + kt0 (r2 + 2 dy^2) + 2 kt1 dx dy)
 //! ```
 //!
 //! where (cx, cy) is the optical centre in pixels (the opcode's relative
 //! centre times the image's width and height) and m the distance from it
-//! to the image's farthest corner; pixels are taken to be square. The
+//! to the image's farthest corner; pixels are taken to be square.
+//! WarpRectilinear is the case of even powers up to r^6, a valid range of
+//! [0, 1] and no reciprocal ([`Lens::rectilinear`]). The
 //! input is resampled there, the point clamped into the image, by cubic
 //! convolution (R. Keys, "Cubic convolution interpolation for digital image
 //! processing", IEEE TASSP 29(6), 1981; a = -1/2), the taps clamped to the
@@ -27,13 +32,45 @@ use rayon::prelude::*;
 
 use crate::frame::LinearImage;
 
-/// A WarpRectilinear opcode's parameters.
+/// The most radial terms (WarpRectilinear2's r^0 to r^14).
+pub const TERMS: usize = 15;
+
+/// One plane's coefficients, in WarpRectilinear2's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lens {
+    /// kr0..kr14, of r^0 to r^14.
+    pub radial: [f64; TERMS],
+    /// kt0, kt1.
+    pub tangential: [f64; 2],
+    /// The range of r the radial polynomial is evaluated on (r is clamped
+    /// into it).
+    pub valid: [f64; 2],
+}
+
+impl Lens {
+    /// WarpRectilinear's kr0..kr3 (of r^0, r^2, r^4, r^6), kt0, kt1.
+    pub fn rectilinear(k: [f64; 6]) -> Lens {
+        let mut radial = [0.0; TERMS];
+        for (i, v) in k[..4].iter().enumerate() {
+            radial[2 * i] = *v;
+        }
+        Lens {
+            radial,
+            tangential: [k[4], k[5]],
+            valid: [0.0, 1.0],
+        }
+    }
+}
+
+/// A warp opcode's parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Warp {
-    /// kr0..kr3, kt0, kt1: one set for every plane, or red, green, blue.
-    pub planes: Vec<[f64; 6]>,
+    /// One set for every plane, or red, green, blue.
+    pub planes: Vec<Lens>,
     /// The optical centre relative to the image: (0.5, 0.5) is its middle.
     pub centre: [f64; 2],
+    /// f is used as its reciprocal (WarpRectilinear2's reciprocalRadial).
+    pub reciprocal: bool,
     /// The image the opcode describes, where the frame is a crop of it
     /// (a DNG's active area, cropped to its DefaultCrop): the frame's
     /// offset in it, and its size.
@@ -43,9 +80,19 @@ pub struct Warp {
 impl Warp {
     /// Whether it moves nothing (kr0 = 1, every other coefficient 0).
     pub fn is_identity(&self) -> bool {
+        self.planes.iter().all(|k| {
+            k.radial[0] == 1.0 && k.radial[1..].iter().chain(&k.tangential).all(|v| *v == 0.0)
+        })
+    }
+
+    /// How many radial terms the kernel evaluates (`WARP_TERMS`): up to the
+    /// last that is not 0 in any plane.
+    pub fn terms(&self) -> usize {
         self.planes
             .iter()
-            .all(|k| *k == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+            .filter_map(|k| k.radial.iter().rposition(|v| *v != 0.0))
+            .max()
+            .map_or(1, |i| i + 1)
     }
 
     /// Its uniform block for a `width` x `height` frame.
@@ -60,19 +107,21 @@ impl Warp {
             .max(1e-9);
         // In the frame's pixels.
         let centre = [centre[0] - offset[0] as f64, centre[1] - offset[1] as f64];
-        let plane = |p: usize| self.planes[p.min(self.planes.len() - 1)];
+        let plane = |p: usize| &self.planes[p.min(self.planes.len() - 1)];
         WarpUniform {
-            radial: std::array::from_fn(|p| {
-                let k = plane(p);
-                [k[0], k[1], k[2], k[3]].map(|v| v as f32)
+            radial: std::array::from_fn(|i| {
+                let k = &plane(i / 4).radial;
+                std::array::from_fn(|j| k.get(4 * (i % 4) + j).map_or(0.0, |v| *v as f32))
             }),
             tangential: std::array::from_fn(|p| {
                 let k = plane(p);
-                [k[4] as f32, k[5] as f32, 0.0, 0.0]
+                let [kt0, kt1] = k.tangential.map(|v| v as f32);
+                let [lo, hi] = k.valid.map(|v| v as f32);
+                [kt0, kt1, lo, hi]
             }),
             centre: centre.map(|v| v as f32),
             radius: radius as f32,
-            _pad: 0,
+            reciprocal: self.reciprocal as u32,
         }
     }
 
@@ -86,27 +135,39 @@ impl Warp {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct WarpUniform {
-    /// kr0..kr3 of red, green, blue.
-    pub radial: [[f32; 4]; 3],
-    /// kt0, kt1 of red, green, blue.
+    /// kr0..kr15 of red, then green, then blue, four to a row (kr15 0).
+    pub radial: [[f32; 4]; 12],
+    /// kt0, kt1 and the valid range of r, of red, green, blue.
     pub tangential: [[f32; 4]; 3],
     /// The optical centre in pixels.
     pub centre: [f32; 2],
     /// From the centre to the farthest corner, in pixels.
     pub radius: f32,
-    pub _pad: u32,
+    /// 1 where f is used as its reciprocal.
+    pub reciprocal: u32,
 }
 
 impl WarpUniform {
     /// Where output pixel (x, y) of `plane` takes its input (CPU twin of
     /// `warp_source`).
     pub fn source(&self, x: f32, y: f32, plane: usize) -> [f32; 2] {
-        let [kr0, kr1, kr2, kr3] = self.radial[plane];
-        let [kt0, kt1, ..] = self.tangential[plane];
+        let [kt0, kt1, lo, hi] = self.tangential[plane];
         let m = self.radius;
         let (dx, dy) = ((x - self.centre[0]) / m, (y - self.centre[1]) / m);
         let r2 = (dx * dx + dy * dy).min(1.0);
-        let f = kr0 + r2 * (kr1 + r2 * (kr2 + r2 * kr3));
+        let r = r2.sqrt().clamp(lo, hi);
+        let powers = [1.0, r, r * r, r * r * r];
+        let r4 = powers[2] * powers[2];
+        let four = |j: usize| {
+            let k = self.radial[4 * plane + j];
+            k[0] * powers[0] + k[1] * powers[1] + k[2] * powers[2] + k[3] * powers[3]
+        };
+        // Four at a time, as the kernel; the fours it leaves out
+        // (`WARP_TERMS`) hold only zeros.
+        let mut f = four(0) + r4 * four(1) + r4 * r4 * four(2) + r4 * r4 * r4 * four(3);
+        if self.reciprocal != 0 {
+            f = 1.0 / f;
+        }
         [
             self.centre[0] + m * (f * dx + kt1 * (r2 + 2.0 * dx * dx) + 2.0 * kt0 * dx * dy),
             self.centre[1] + m * (f * dy + kt0 * (r2 + 2.0 * dy * dy) + 2.0 * kt1 * dx * dy),
@@ -172,8 +233,9 @@ mod tests {
 
     fn warp(k: [f64; 6], centre: [f64; 2]) -> WarpUniform {
         Warp {
-            planes: vec![k],
+            planes: vec![Lens::rectilinear(k)],
             centre,
+            reciprocal: false,
             area: None,
         }
         .uniform(200, 100)
@@ -213,14 +275,58 @@ mod tests {
         // the frame's pixels.
         let whole = warp([1.0, 0.1, 0.0, 0.0, 0.01, 0.0], [0.4, 0.5]);
         let crop = Warp {
-            planes: vec![[1.0, 0.1, 0.0, 0.0, 0.01, 0.0]],
+            planes: vec![Lens::rectilinear([1.0, 0.1, 0.0, 0.0, 0.01, 0.0])],
             centre: [0.4, 0.5],
+            reciprocal: false,
             area: Some(([12, 6], [200, 100])),
         }
         .uniform(150, 80);
         let [x, y] = crop.source(30.0, 40.0, 0);
         let [wx, wy] = whole.source(42.0, 46.0, 0);
         assert!((x + 12.0 - wx).abs() < 1e-4 && (y + 6.0 - wy).abs() < 1e-4);
+    }
+
+    #[test]
+    fn warp_rectilinear2_evaluates_every_power_in_its_range_and_reciprocal() {
+        let mut radial = [0.0; TERMS];
+        (radial[0], radial[1], radial[3], radial[14]) = (1.0, 0.05, -0.02, 0.01);
+        let lens = Lens {
+            radial,
+            tangential: [0.0, 0.0],
+            valid: [0.1, 0.6],
+        };
+        let m = 125f32.sqrt() * 10.0;
+        let f = |r: f32| 1.0 + 0.05 * r - 0.02 * r.powi(3) + 0.01 * r.powi(14);
+        for reciprocal in [false, true] {
+            let u = Warp {
+                planes: vec![lens.clone()],
+                centre: [0.5, 0.5],
+                reciprocal,
+                area: None,
+            }
+            .uniform(200, 100);
+            // r = 0.8 is evaluated at 0.6, r = 0.05 at 0.1, r = 0.3 as it is.
+            for (x, at) in [
+                (100.0 + 0.8 * m, 0.6),
+                (100.0 + 0.05 * m, 0.1),
+                (100.0 + 0.3 * m, 0.3),
+            ] {
+                let r = (x - 100.0) / m;
+                let k = if reciprocal { 1.0 / f(at) } else { f(at) };
+                let [sx, sy] = u.source(x, 50.0, 0);
+                assert!(
+                    (sx - (100.0 + m * k * r)).abs() < 1e-3,
+                    "{reciprocal} {r}: {sx}"
+                );
+                assert!((sy - 50.0).abs() < 1e-4);
+            }
+        }
+        // WarpRectilinear's coefficients are its even powers.
+        let v1 = Lens::rectilinear([1.0, 0.1, -0.02, 0.003, 0.0, 0.0]);
+        assert_eq!(
+            &v1.radial[..8],
+            &[1.0, 0.0, 0.1, 0.0, -0.02, 0.0, 0.003, 0.0]
+        );
     }
 
     #[test]
@@ -240,8 +346,9 @@ mod tests {
             data: (0..35).map(|i| [i as f32, 0.5, -(i as f32), 1.0]).collect(),
         };
         let w = Warp {
-            planes: vec![[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+            planes: vec![Lens::rectilinear([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])],
             centre: [0.3, 0.6],
+            reciprocal: false,
             area: None,
         };
         assert!(w.is_identity() && w.shared());
