@@ -38,6 +38,10 @@ EXPECT = {
     "chart_a_xy.dng": ("RGGB", [], 0.5),  # AsShotWhiteXY: no AsShotNeutral
     "chart_profile.dng": ("RGGB", None, 0.5),
     "bad_profile.dng": ("GRBG", [0.5, 1.0, 0.8], 0.0),
+    "chart_gain_table.dng": ("RGGB", None, 0.5),
+    "chart_triple.dng": ("RGGB", None, 0.0),
+    "chart_triple_dual.dng": ("RGGB", None, 0.0),
+    "grid_warped2.dng": ("RGGB", [0.5, 1.0, 0.8], 0.0),
 }
 
 
