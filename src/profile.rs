@@ -423,18 +423,10 @@ impl Calibration {
     pub fn read(ifd: &Ifd) -> Calibration {
         let lights = Self::lights(ifd);
         let count = if lights.is_some() { 3 } else { 2 };
-        let white = |i: usize| -> Option<[f32; 2]> {
-            match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i]) {
-                Some([code]) if *code == 255.0 => match ifd.entries.get(&tag::ILLUMINANT_DATA[i]) {
-                    Some(Value::Bytes(b)) => illuminants::data_xy(b, ifd.little).ok(),
-                    _ => None,
-                },
-                Some([code]) => illuminants::code_xy(*code as u16),
-                _ => None,
-            }
-        };
         let cct = |i: usize| match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i]) {
-            Some([code]) if *code == 255.0 => white(i).map(|[x, y]| colorimetry::cct_from_xy(x, y)),
+            Some([code]) if *code == 255.0 => {
+                Self::white(ifd, i).map(|[x, y]| colorimetry::cct_from_xy(x, y))
+            }
             Some([code]) => illuminant_cct(*code as u16),
             // Without an illuminant, the first is taken for D65, as rawler does.
             _ => Some(6504.0),
@@ -476,27 +468,30 @@ impl Calibration {
         calibration
     }
 
+    /// The white point of calibration illuminant `i` (0, 1, 2): its
+    /// standard illuminant's, or for 255 ("Other") its IlluminantData's.
+    fn white(ifd: &Ifd, i: usize) -> Option<[f32; 2]> {
+        match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i])? {
+            [code] if *code == 255.0 => match ifd.entries.get(&tag::ILLUMINANT_DATA[i])? {
+                Value::Bytes(b) => illuminants::data_xy(b, ifd.little).ok(),
+                _ => None,
+            },
+            [code] => illuminants::code_xy(*code as u16),
+            _ => None,
+        }
+    }
+
     /// The white points of three calibration illuminants, where IFD `ifd`
     /// names three of distinct known white points and has ColorMatrix3.
     fn lights(ifd: &Ifd) -> Option<[[f32; 2]; 3]> {
         if !ifd.has(tag::COLOR_MATRIX[2]) {
             return None;
         }
-        let mut lights = [[0.0f32; 2]; 3];
-        for (i, light) in lights.iter_mut().enumerate() {
-            let code = match ifd.numbers(tag::CALIBRATION_ILLUMINANT[i])? {
-                [code] => *code,
-                _ => return None,
-            };
-            *light = if code == 255.0 {
-                match ifd.entries.get(&tag::ILLUMINANT_DATA[i])? {
-                    Value::Bytes(b) => illuminants::data_xy(b, ifd.little).ok()?,
-                    _ => return None,
-                }
-            } else {
-                illuminants::code_xy(code as u16)?
-            };
-        }
+        let lights = [
+            Self::white(ifd, 0)?,
+            Self::white(ifd, 1)?,
+            Self::white(ifd, 2)?,
+        ];
         let distinct = (0..3).all(|i| {
             let (a, b) = (lights[i], lights[(i + 1) % 3]);
             (a[0] - b[0]).abs() + (a[1] - b[1]).abs() > 1e-4

@@ -589,7 +589,7 @@ fn colour(
     // Where the crop lies in the active area, relative to it: the gain
     // table map's coordinates.
     let (ax, ay, aw, ah) = raw.active_area.map_or((0, 0, raw.width, raw.height), |r| {
-        (r.p.x, r.p.y, r.d.w, r.d.h)
+        (r.p.x, r.p.y, r.d.w.max(1), r.d.h.max(1))
     });
     let area = [
         x0.saturating_sub(ax) as f32 / aw as f32,
