@@ -752,10 +752,12 @@ fn a_chart_under_a_third_calibration_illuminant_develops_to_its_srgb_values() {
     // made for this camera under this light. The white weighs the third
     // alone, and the chart comes out as it was, raw and linear.
     for name in ["chart_triple.dng", "chart_triple_linear.dng"] {
-        check_chart(
-            &io::load(&fixture(&format!("tests/fixtures/{name}"))).unwrap(),
-            name,
-        );
+        let source = io::load(&fixture(&format!("tests/fixtures/{name}"))).unwrap();
+        check_chart(&source, name);
+        // `--verbose` says so.
+        let note = "three calibrations, illuminants at (0.4476, 0.4074), (0.3127, 0.3290), \
+                    (0.3900, 0.3700): weighted 0.00, 0.00, 1.00";
+        assert!(source.notes.iter().any(|n| n == note), "{:?}", source.notes);
     }
     // The same file without the third calibration, as a reader before DNG
     // 1.6 sees it, does not.

@@ -707,6 +707,14 @@ fn the_gain_table_map_scales_each_patch_by_its_known_gain() {
     let neutral = DevelopParams::neutral();
     for name in ["chart_gain_table.dng", "chart_gain_table_linear.dng"] {
         let source = load(name);
+        assert!(
+            source
+                .notes
+                .iter()
+                .any(|n| n.starts_with("gain table map: 2 x 1 tables of 5 entries")),
+            "{:?}",
+            source.notes
+        );
         check_patches(
             &source,
             &neutral,

@@ -267,7 +267,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
     }
     let (x0, y0, w, h) = crop(path, &raw)?;
     let cfa = cfa.clone();
-    let (wb, cam_to_srgb, colour) = colour(path, &raw, dng, (x0, y0, w, h));
+    let (wb, cam_to_srgb, colour, colour_notes) = colour(path, &raw, dng, (x0, y0, w, h));
     let camera = camera_name(&raw);
     let RawImageData::Integer(data) = &mut raw.data else {
         return Err(DecodeError::invalid(
@@ -353,7 +353,7 @@ fn from_rawler(path: &Path, mut raw: RawImage, dng: &DngTags) -> Result<Source, 
         notes.push("NoiseProfile unreadable (its count or values); noise measured instead".into());
     }
     notes.push(noise.to_string());
-    notes.extend(gain_table_note(&colour));
+    notes.extend(colour_notes);
     let gain_maps = (!opcodes.gain_maps.is_empty())
         .then(|| Arc::new(GainMaps::new(opcodes.gain_maps, (w, h), offset, size, 0)));
     let warp = placed(opcodes.warp, offset, size, &mut notes);
@@ -419,13 +419,26 @@ fn notes(opcodes: &opcodes::Opcodes) -> Vec<String> {
         .collect()
 }
 
-/// A note on the file's gain table map, where it has one.
-fn gain_table_note(colour: &RawColour) -> Option<String> {
-    let g = colour.gain_table.as_ref()?;
-    Some(format!(
-        "gain table map: {} x {} tables of {} entries (the camera's local tone mapping; --profile none leaves it out)",
-        g.points[0], g.points[1], g.entries
-    ))
+/// Notes on the file's colour where it has more than most: three
+/// calibrations (and how the white weighs them), a gain table map.
+fn colour_notes(calibration: &Calibration, neutral: [f32; 3], colour: &RawColour) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let (Some(lights), Some(profile::Blend::Triple(w))) =
+        (calibration.lights, calibration.weight(neutral))
+    {
+        let [a, b, c] = lights.map(|[x, y]| format!("({x:.4}, {y:.4})"));
+        notes.push(format!(
+            "three calibrations, illuminants at {a}, {b}, {c}: weighted {:.2}, {:.2}, {:.2}",
+            w[0], w[1], w[2]
+        ));
+    }
+    if let Some(g) = &colour.gain_table {
+        notes.push(format!(
+            "gain table map: {} x {} tables of {} entries (the camera's local tone mapping; --profile none leaves it out)",
+            g.points[0], g.points[1], g.entries
+        ));
+    }
+    notes
 }
 
 /// Camera make and model, where the file names them.
@@ -493,8 +506,8 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
     });
     let mut notes = notes(&opcodes);
     let warp = placed(opcodes.warp.clone(), offset, size, &mut notes);
-    let (wb, cam_to_srgb, colour) = colour(path, raw, dng, (x0, y0, w, h));
-    notes.extend(gain_table_note(&colour));
+    let (wb, cam_to_srgb, colour, colour_notes) = colour(path, raw, dng, (x0, y0, w, h));
+    notes.extend(colour_notes);
     let min_gain = wb.iter().copied().fold(f32::INFINITY, f32::min);
     let per_channel = |levels: Vec<f32>| -> [f32; 3] {
         [0, 1, 2].map(|c| levels.get(c).or(levels.first()).copied().unwrap_or(0.0))
@@ -554,13 +567,13 @@ fn linear_raw(path: &Path, raw: &RawImage, dng: &DngTags) -> Result<Source, Deco
 /// RGB -> linear sRGB matrix of `raw` by the DNG colour model, and what a
 /// camera profile needs of it: its neutral, analog balance and baseline
 /// exposure, and its embedded profile resolved for its white and placed
-/// on its crop (`x0, y0, w, h`).
+/// on its crop (`x0, y0, w, h`); and notes for `--verbose` ([`colour_notes`]).
 fn colour(
     path: &Path,
     raw: &RawImage,
     dng: &DngTags,
     (x0, y0, w, h): (usize, usize, usize, usize),
-) -> ([f32; 3], Mat3, Arc<RawColour>) {
+) -> ([f32; 3], Mat3, Arc<RawColour>, Vec<String>) {
     let calibration = dng.triple.clone().unwrap_or_else(|| Calibration {
         color: color_matrices(raw),
         forward: dng.forward.clone(),
@@ -617,10 +630,12 @@ fn colour(
         area,
         gain_table,
     };
+    let notes = colour_notes(&calibration, neutral, &colour);
     (
         wb,
         cam_to_srgb.map(|row| row.map(|v| v * gain)),
         Arc::new(colour),
+        notes,
     )
 }
 
