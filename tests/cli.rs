@@ -671,7 +671,8 @@ fn lens_correction_off_leaves_the_warp_out_and_says_so() {
     };
     let (on, said_on) = run("on");
     let (off, said_off) = run("off");
-    let note = "note: OpcodeList3: WarpRectilinear not applied (--lens-correction off)";
+    let note =
+        "note: OpcodeList3: lens correction (its warp opcode) not applied (--lens-correction off)";
     assert!(said_off.contains(note), "{said_off}");
     assert!(!said_on.contains(note), "{said_on}");
     assert_ne!(on, off, "the warp moved nothing");

@@ -402,7 +402,10 @@ fn placed(
     notes: &mut Vec<String>,
 ) -> Option<Arc<Warp>> {
     if warp.is_some() && !super::lens_correction() {
-        notes.push("OpcodeList3: WarpRectilinear not applied (--lens-correction off)".into());
+        notes.push(
+            "OpcodeList3: lens correction (its warp opcode) not applied (--lens-correction off)"
+                .into(),
+        );
         return None;
     }
     let area = Some((offset.map(|v| v as usize), size.map(|v| v as usize)));
