@@ -774,9 +774,14 @@ pub struct RawColour {
     /// Where the developed image lies in the active area
     /// ([`GainTable::area`]).
     pub area: [f32; 4],
-    /// The file's gain table map, placed: a `.dcp` without one of its own
-    /// keeps it, as DNG 1.7 orders them.
-    pub gain_table: Option<Arc<GainTable>>,
+}
+
+impl RawColour {
+    /// The file's gain table map, placed (its embedded profile's): a `.dcp`
+    /// without one of its own keeps it, as DNG 1.7 orders them.
+    pub fn gain_table(&self) -> Option<&Arc<GainTable>> {
+        self.embedded.as_ref().ok()?.as_ref()?.gain_table.as_ref()
+    }
 }
 
 /// Which camera profile develops a raw photo (`--profile`).
@@ -845,7 +850,7 @@ impl ProfileChoice {
                     })?;
                 let mut profile = dcp.tables.resolve(cal.weight(raw.neutral), raw.area);
                 if profile.gain_table.is_none() {
-                    profile.gain_table = raw.gain_table.clone();
+                    profile.gain_table = raw.gain_table().cloned();
                 }
                 let gain = (raw.baseline_exposure_ev + dcp.baseline_offset_ev).exp2();
                 profile.cam_to_srgb = Some(matrix.map(|r| r.map(|v| v * gain)));

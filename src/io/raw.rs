@@ -424,18 +424,20 @@ fn notes(opcodes: &opcodes::Opcodes) -> Vec<String> {
 
 /// Notes on the file's colour where it has more than most: three
 /// calibrations (and how the white weighs them), a gain table map.
-fn colour_notes(calibration: &Calibration, neutral: [f32; 3], colour: &RawColour) -> Vec<String> {
+fn colour_notes(
+    calibration: &Calibration,
+    blend: Option<profile::Blend>,
+    colour: &RawColour,
+) -> Vec<String> {
     let mut notes = Vec::new();
-    if let (Some(lights), Some(profile::Blend::Triple(w))) =
-        (calibration.lights, calibration.weight(neutral))
-    {
+    if let (Some(lights), Some(profile::Blend::Triple(w))) = (calibration.lights, blend) {
         let [a, b, c] = lights.map(|[x, y]| format!("({x:.4}, {y:.4})"));
         notes.push(format!(
             "three calibrations, illuminants at {a}, {b}, {c}: weighted {:.2}, {:.2}, {:.2}",
             w[0], w[1], w[2]
         ));
     }
-    if let Some(g) = &colour.gain_table {
+    if let Some(g) = colour.gain_table() {
         notes.push(format!(
             "gain table map: {} x {} tables of {} entries (the camera's local tone mapping; --profile none leaves it out)",
             g.points[0], g.points[1], g.entries
@@ -613,17 +615,12 @@ fn colour(
         w as f32 / aw as f32,
         h as f32 / ah as f32,
     ];
+    let blend = calibration.weight(neutral);
     let embedded = match (&dng.profile_error, &dng.profile) {
         (Some(e), _) => Err(format!("{}: embedded camera profile: {e}", path.display())),
         (None, tables) if tables.is_empty() => Ok(None),
-        (None, tables) => Ok(Some(Arc::new(
-            tables.resolve(calibration.weight(neutral), area),
-        ))),
+        (None, tables) => Ok(Some(Arc::new(tables.resolve(blend, area)))),
     };
-    let gain_table = embedded
-        .as_ref()
-        .ok()
-        .and_then(|p| p.as_ref()?.gain_table.clone());
     let colour = RawColour {
         neutral,
         analog_balance: dng.analog_balance,
@@ -631,9 +628,8 @@ fn colour(
         embedded,
         camera_model: dng.camera_model.clone(),
         area,
-        gain_table,
     };
-    let notes = colour_notes(&calibration, neutral, &colour);
+    let notes = colour_notes(&calibration, blend, &colour);
     (
         wb,
         cam_to_srgb.map(|row| row.map(|v| v * gain)),

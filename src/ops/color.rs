@@ -6,7 +6,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::common::mat3_mul;
+use super::common::{mat3_mul, padded_row};
 use super::{Development, Pixel, Pointwise, Wgsl};
 use crate::colorimetry;
 
@@ -27,11 +27,10 @@ pub struct ColorUniform {
 
 impl ColorUniform {
     pub fn new(matrix: &[[f32; 3]; 3], exposure_ev: f32) -> Self {
-        let row = |r: [f32; 3]| [r[0], r[1], r[2], 0.0];
         ColorUniform {
-            m0: row(matrix[0]),
-            m1: row(matrix[1]),
-            m2: row(matrix[2]),
+            m0: padded_row(matrix[0]),
+            m1: padded_row(matrix[1]),
+            m2: padded_row(matrix[2]),
             gain: [exposure_ev.exp2(), 0.0, 0.0, 0.0],
         }
     }

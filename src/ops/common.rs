@@ -91,6 +91,11 @@ pub fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
+/// A matrix row as a uniform block's vec4 (w 0).
+pub fn padded_row(r: [f32; 3]) -> [f32; 4] {
+    [r[0], r[1], r[2], 0.0]
+}
+
 /// Rows of `m` applied to `c`.
 pub fn mat3_mul(m: &[[f32; 3]; 3], c: [f32; 3]) -> [f32; 3] {
     [dot3(m[0], c), dot3(m[1], c), dot3(m[2], c)]

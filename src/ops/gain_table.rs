@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 use bytemuck::{Pod, Zeroable};
 
+use super::common::{mat3_mul, padded_row};
 use super::lut3d::texture;
 use super::profile::cam_to_prophoto;
 use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
@@ -232,13 +233,12 @@ pub struct GainTableOp {
 
 impl GainTableOp {
     pub fn new(cam_to_prophoto: &Mat3, table: Arc<GainTable>) -> Self {
-        let row = |r: [f32; 3]| [r[0], r[1], r[2], 0.0];
         let w = table.weights;
         GainTableOp {
             uniform: GainTableUniform {
-                m0: row(cam_to_prophoto[0]),
-                m1: row(cam_to_prophoto[1]),
-                m2: row(cam_to_prophoto[2]),
+                m0: padded_row(cam_to_prophoto[0]),
+                m1: padded_row(cam_to_prophoto[1]),
+                m2: padded_row(cam_to_prophoto[2]),
                 weights: [w[0], w[1], w[2], w[3]],
                 weights2: [w[4], table.gamma, 0.0, 0.0],
                 grid: [
@@ -277,8 +277,8 @@ impl Op for GainTableOp {
 impl Pointwise for GainTableOp {
     fn apply(&self, c: [f32; 3], px: Pixel) -> [f32; 3] {
         let u = &self.uniform;
-        let dot = |r: [f32; 4]| r[0] * c[0] + r[1] * c[1] + r[2] * c[2];
-        let gain = self.table.gain([dot(u.m0), dot(u.m1), dot(u.m2)], px);
+        let rows = [u.m0, u.m1, u.m2].map(|r| [r[0], r[1], r[2]]);
+        let gain = self.table.gain(mat3_mul(&rows, c), px);
         c.map(|v| v * gain)
     }
 

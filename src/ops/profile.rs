@@ -31,7 +31,7 @@ use std::sync::Arc;
 use bytemuck::{Pod, Zeroable};
 
 use super::color::shift_gains;
-use super::common::{mat3_mul, srgb_encode};
+use super::common::{mat3_mul, padded_row, srgb_encode};
 use super::lut3d::texture;
 use super::{bytes_of, Development, Op, Pixel, Pointwise, Wgsl};
 use crate::colorimetry::{self, Mat3};
@@ -94,12 +94,11 @@ impl ProfileOp {
         profile: Arc<CameraProfile>,
         tables: u32,
     ) -> Self {
-        let row = |r: [f32; 3]| [r[0], r[1], r[2], 0.0];
         ProfileOp {
             uniform: ProfileUniform {
-                m0: row(cam_to_prophoto[0]),
-                m1: row(cam_to_prophoto[1]),
-                m2: row(cam_to_prophoto[2]),
+                m0: padded_row(cam_to_prophoto[0]),
+                m1: padded_row(cam_to_prophoto[1]),
+                m2: padded_row(cam_to_prophoto[2]),
                 gain: [exposure_ev.exp2(), 0.0, 0.0, 0.0],
                 hue_sat: dims(profile.hue_sat.as_ref()),
                 look: dims(profile.look.as_ref()),
