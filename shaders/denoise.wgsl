@@ -9,15 +9,20 @@
 //   rows_main,   one level of the a-trous wavelet transform: the B3-spline
 //   columns_main filter along rows, then columns, its taps `step` texels
 //                apart, each invocation walking a run of texels; stored
-//                as f16 (level 0 stays f32)
+//                as f16 (level 0 stays f32). The levels after
+//                DENOISE_FULL_LEVELS are at half resolution: the first
+//                of them reads every other texel of every other row
 //   unpack_main  every level's detail shrunk by a threshold from the
 //                noise model at that level's local mean, added to the
-//                coarsest level, back to photosites
+//                coarsest level, back to photosites; a half-resolution
+//                level is interpolated between its texels
 // Borders are mirrored about the edge sample: photosites (which keeps
 // their colour) when packing, texels in the levels.
 
 // The number of wavelet levels (`LEVELS`).
 const DENOISE_LEVELS: i32 = 6;
+// Levels at the full resolution of the cells (`FULL_LEVELS`).
+const DENOISE_FULL_LEVELS: i32 = 2;
 
 struct DenoiseParams {
     // Kind of site of the cells (0,0), (1,0), (0,1), (1,1): 0 red, 1 green
@@ -42,12 +47,16 @@ struct DenoiseParams {
 }
 
 struct DenoiseStep {
-    // Texels between taps: 2^(level - 1).
+    // Texels of the output between taps: 2^(level - 1), half that at half
+    // resolution.
     step: i32,
     // 1 along rows, 0 along columns.
     along_rows: u32,
     // The standard deviation of the level's input for unit white noise.
     gain: f32,
+    // 2 where the pass halves the resolution, else 1: output texel p
+    // reads the input about `scale` p, its taps `scale` step apart.
+    scale: i32,
 }
 
 // Taps that differ from the centre by this many standard deviations of
@@ -148,20 +157,24 @@ fn denoise_smooth(centre: vec4<f32>, taps: array<vec4<f32>, 4>) -> vec4<f32> {
     return sum / weight;
 }
 
-// Smooths DENOISE_RUN texels from `start`, `d` apart (a step along a row
-// or a column), keeping the five taps in registers: one load a texel
-// instead of five.
+// Smooths DENOISE_RUN output texels from `start`, `d` apart (a step along
+// a row or a column), keeping the five taps in registers: one load a
+// texel instead of five.
 fn denoise_walk(start: vec2<i32>, d: vec2<i32>, dims: vec2<i32>) {
-    var w0 = textureLoad(level_in, mirror2(start - 2 * d, dims), 0);
-    var w1 = textureLoad(level_in, mirror2(start - d, dims), 0);
-    var w2 = textureLoad(level_in, start, 0);
-    var w3 = textureLoad(level_in, mirror2(start + d, dims), 0);
+    let in_dims = vec2<i32>(textureDimensions(level_in));
+    let scale = denoise_step.scale;
+    let at = scale * start;
+    let tap = scale * d;
+    var w0 = textureLoad(level_in, mirror2(at - 2 * tap, in_dims), 0);
+    var w1 = textureLoad(level_in, mirror2(at - tap, in_dims), 0);
+    var w2 = textureLoad(level_in, at, 0);
+    var w3 = textureLoad(level_in, mirror2(at + tap, in_dims), 0);
     var p = start;
     for (var k = 0; k < DENOISE_RUN; k++) {
         if !within(p, dims) {
             break;
         }
-        let w4 = textureLoad(level_in, mirror2(p + 2 * d, dims), 0);
+        let w4 = textureLoad(level_in, mirror2(scale * p + 2 * tap, in_dims), 0);
         textureStore(smooth_out, p, denoise_to_f16(denoise_smooth(w2, array(w0, w1, w3, w4))));
         w0 = w1;
         w1 = w2;
@@ -175,7 +188,7 @@ fn denoise_walk(start: vec2<i32>, d: vec2<i32>, dims: vec2<i32>) {
 // DENOISE_RUN steps; neighbouring invocations take neighbouring residues.
 @compute @workgroup_size(64)
 fn rows_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = vec2<i32>(textureDimensions(level_in));
+    let dims = vec2<i32>(textureDimensions(smooth_out));
     let s = denoise_step.step;
     let y = i32(gid.x) / s;
     let x = i32(gid.y) * s * DENOISE_RUN + i32(gid.x) % s;
@@ -188,7 +201,7 @@ fn rows_main(@builtin(global_invocation_id) gid: vec3<u32>) {
 // invocations take neighbouring columns.
 @compute @workgroup_size(64)
 fn columns_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = vec2<i32>(textureDimensions(level_in));
+    let dims = vec2<i32>(textureDimensions(smooth_out));
     let s = denoise_step.step;
     let x = i32(gid.x) % dims.x;
     let residue = i32(gid.x) / dims.x;
@@ -258,6 +271,19 @@ fn denoise_sigma(coarse: vec4<f32>) -> vec4<f32> {
     return sqrt(vec4<f32>(all, all, 0.5 * (v.x + v.w), 0.5 * (v.y + v.z)));
 }
 
+// Level j at texel p of the full resolution: a half-resolution level's
+// texel p / 2 where p is even, else the mean of the two or four around it.
+fn denoise_level(level: texture_2d<f32>, j: i32, p: vec2<i32>) -> vec4<f32> {
+    if j <= DENOISE_FULL_LEVELS {
+        return textureLoad(level, p, 0);
+    }
+    let dims = vec2<i32>(textureDimensions(level));
+    let q = p / 2;
+    let o = p & vec2<i32>(1);
+    return 0.25 * (textureLoad(level, q, 0) + textureLoad(level, mirror2(q + vec2<i32>(o.x, 0), dims), 0)
+        + textureLoad(level, mirror2(q + vec2<i32>(0, o.y), dims), 0) + textureLoad(level, mirror2(q + o, dims), 0));
+}
+
 @compute @workgroup_size(8, 8)
 fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let p = vec2<i32>(gid.xy);
@@ -269,12 +295,12 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // cost 279 ms a 12 MP frame on lavapipe, this 206 ms).
     let levels = array(
         textureLoad(level_0, p, 0),
-        textureLoad(level_1, p, 0),
-        textureLoad(level_2, p, 0),
-        textureLoad(level_3, p, 0),
-        textureLoad(level_4, p, 0),
-        textureLoad(level_5, p, 0),
-        textureLoad(level_6, p, 0),
+        denoise_level(level_1, 1, p),
+        denoise_level(level_2, 2, p),
+        denoise_level(level_3, 3, p),
+        denoise_level(level_4, 4, p),
+        denoise_level(level_5, 5, p),
+        denoise_level(level_6, 6, p),
     );
     // Level 1 by the Wiener estimate, the coarser ones by the garrote.
     let noise = denoise.strength.x * denoise.beta[0].x * denoise_sigma(levels[1]);

@@ -774,18 +774,24 @@ impl GpuPipeline {
         let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
         let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
         let params = self.gpu.uniform(u);
-        // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]).
-        let level = |format| {
+        // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]),
+        // the coarse ones at half resolution.
+        let level = |halved: bool, format| {
+            let (lw, lh) = if halved {
+                (tw.div_ceil(2), th.div_ceil(2))
+            } else {
+                (tw, th)
+            };
             self.pool
-                .take_texture(&self.gpu, "wavelet level", tw, th, format)
+                .take_texture(&self.gpu, "wavelet level", lw, lh, format)
         };
-        let smooth_level = || level(denoise::SMOOTH_FORMAT);
+        let smooth_level = |halved| level(halved, denoise::SMOOTH_FORMAT);
         let kernel = |entry| {
             self.kernels
                 .get(&self.gpu, "denoise", entry, &Glue::default())
         };
         use wgpu::BindingResource::TextureView as Tv;
-        let mut levels = vec![level(wgpu::TextureFormat::Rgba32Float)];
+        let mut levels = vec![level(false, wgpu::TextureFormat::Rgba32Float)];
         let (mosaic_view, first) = (view(mosaic), view(&levels[0]));
         let resources = [
             ("denoise", params.as_entire_binding()),
@@ -798,15 +804,20 @@ impl GpuPipeline {
         // Each level along rows into `rows`, then along columns, an
         // invocation per run of RUN texels a step apart (`rows_main`,
         // `columns_main`).
-        let rows = smooth_level();
-        for pair in denoise::steps().collect::<Vec<_>>().chunks(2) {
+        let mut rows = Vec::new();
+        for (j, pair) in (1..).zip(denoise::steps().collect::<Vec<_>>().chunks(2)) {
             let fine = levels.last().expect("level 0");
-            let coarse = smooth_level();
-            for (step, input, output) in [(&pair[0], fine, &rows), (&pair[1], &rows, &coarse)] {
+            let coarse = smooth_level(denoise::halved(j));
+            if rows.is_empty() || denoise::halved(j) && !denoise::halved(j - 1) {
+                rows.push(smooth_level(denoise::halved(j)));
+            }
+            let row = rows.last().expect("a row image");
+            for (step, input, output) in [(&pair[0], fine, row), (&pair[1], row, &coarse)] {
                 let s = step.step as usize;
+                let (ow, oh) = (output.width() as usize, output.height() as usize);
                 let (entry, across, along) = match step.along_rows {
-                    1 => ("rows_main", th, tw),
-                    _ => ("columns_main", tw, th),
+                    1 => ("rows_main", oh, ow),
+                    _ => ("columns_main", ow, oh),
                 };
                 let groups = [(across * s).div_ceil(64), along.div_ceil(s * denoise::RUN)];
                 let step = self.gpu.uniform(step);
@@ -866,7 +877,8 @@ impl GpuPipeline {
         }
         self.gpu
             .dispatch(encoder, &kernel("unpack_main"), &resources, tw, th);
-        spent.extend([rows, energy]);
+        spent.extend(rows);
+        spent.push(energy);
         spent.extend(levels);
         out
     }

@@ -243,6 +243,10 @@ fn the_noise_reductions_uniforms_are_laid_out_as_in_wgsl() {
     assert_eq!(rows("DenoiseStep"), std::mem::size_of::<StepUniform>());
     // The kernel's level count, and a texture for each level.
     assert!(source.contains(&format!("const DENOISE_LEVELS: i32 = {LEVELS};")));
+    assert!(source.contains(&format!(
+        "const DENOISE_FULL_LEVELS: i32 = {};",
+        wisp::ops::denoise::FULL_LEVELS
+    )));
     for j in 0..=LEVELS {
         assert!(
             source.contains(&format!("var level_{j}: texture_2d<f32>;")),

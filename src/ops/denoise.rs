@@ -95,6 +95,49 @@
 //! unpacking 119 instead of 167, in 0.95 GB instead of 1.11; the benchmark
 //! above gave the same figures to 0.01 dB.
 //!
+//! Levels 3 to [`LEVELS`] are at half the resolution of the cells
+//! ([`FULL_LEVELS`]): level 2's filter passes at most 0.006 of any
+//! frequency above half the cells' Nyquist frequency, so the even texels
+//! of its even rows carry level 2 nearly without aliasing, and the a
+//! trous filter with taps 2^(j-1) apart, evaluated there, reads only
+//! those texels: each half-resolution texel is the full
+//! transform's value at twice its position (up to the mirrored border),
+//! computed on a quarter of the texels. Unpacking takes a half-resolution
+//! level at an odd position as the mean of its two or four neighbours;
+//! the details still add back up to level 0 exactly. On a 12 MP frame the
+//! smoothing passes take 169 ms instead of 330 (unpacking, with the
+//! interpolation, 132 instead of 90), one develop 0.96-1.00 s instead of
+//! 1.08, peak memory in a batch 1.43 GB instead of 1.55; the benchmark
+//! moved by -0.05 dB (ISO 3200 tagged) to -0.01 dB. From level 2 on
+//! (levels 2 to 6 at half resolution) it lost 0.14 dB and gained 15 ms.
+//!
+//! What bounds this design, measured on the same six images at ISO 3200
+//! with NoiseProfile, against the clean scene (this design +3.16 dB on
+//! the CPU twin; +3.21 with every level at full resolution, in a numpy
+//! copy of it): the Wiener filter that knows the clean image's
+//! coefficients (an oracle) reaches +4.60 in this transform (plain B3
+//! spline, five levels). Putting the clean image's level-1 details of the
+//! three components other than luminance into the denoised output gives
+//! +6.00, of luminance +4.29, of every coarser level of those three at
+//! most +0.7: the error left is in the finest details of green - magenta,
+//! red - blue and the greens' difference, which in a 2x2 cell hold the
+//! finest luminance texture as much as colour. There the signal is below
+//! the noise: shrinking each of those details by the oracle's own Wiener
+//! gain gives +3.59, by the clean image's energy over the same 4x4 texels
+//! +3.20, so a better estimate of the local energy cannot win it back.
+//! Tried and not kept on that account (numpy copy, against +3.21): the
+//! four components' details at level 1 as one vector, shrunk by the
+//! eigenvalues of their 4x4 covariance over the window (+3.03); each
+//! component's signal-to-noise ratio pooled with the four's mean by a
+//! quarter or a half (+3.20, +3.18); a second pass that shrinks the noisy
+//! details by the Wiener gain of the first pass's output (CPU twin, one to
+//! five plain B3 levels: +2.78 to +3.13); colour differences at the red
+//! and blue photosites against the mean of their four greens (a lifting
+//! step) instead of the Haar split (+2.92); the developed image's
+//! chrominance blurred afterwards (at most +0.1). Winning more needs
+//! the finest texture inferred from elsewhere in the image (block
+//! matching, as BM3D does) rather than shrunk.
+//!
 //! The mosaic here is white-balanced: a photosite v of a colour whose
 //! white balance gain is g has the variance g S v + g^2 O when the model
 //! says S x + O for its linear value x = v / g. Lens shading gains, where
@@ -176,10 +219,13 @@ impl DenoiseUniform {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct StepUniform {
+    /// Texels between taps, in the pass's output.
     pub step: i32,
     pub along_rows: u32,
     pub gain: f32,
-    pub _pad: u32,
+    /// 2 where the pass halves the resolution (it reads every other
+    /// texel of every other row), else 1.
+    pub scale: i32,
 }
 
 /// `DENOISE_EDGE`.
@@ -189,26 +235,43 @@ pub const EDGE: f32 = 2.0;
 /// many times the noise's variance from its neighbourhood's energy.
 pub const OVERSUBTRACT: f32 = 1.25;
 
+/// Levels kept at the full resolution of the cells; the coarser ones are
+/// at half of it (`DENOISE_FULL_LEVELS`).
+pub const FULL_LEVELS: usize = 2;
+
 /// The smoothing passes in order: level j (1..) along rows, then columns,
-/// taps 2^(j-1) apart.
+/// taps 2^(j-1) texels of the cells apart. From level FULL_LEVELS + 1 on,
+/// the levels are at half resolution: its pass along rows reads the even
+/// texels of the even rows, and the taps are half as many texels apart.
 pub fn steps() -> impl Iterator<Item = StepUniform> {
     let gains = gains().smooth;
     (0..LEVELS).flat_map(move |j| {
+        let half = j >= FULL_LEVELS;
         [1, 0].map(|along_rows| StepUniform {
-            step: 1 << j,
+            step: if half { 1 << (j - 1) } else { 1 << j },
             along_rows,
             gain: gains[j],
-            _pad: 0,
+            scale: if j == FULL_LEVELS && along_rows == 1 {
+                2
+            } else {
+                1
+            },
         })
     })
 }
 
+/// Whether wavelet level `j` (0 the cells) is at half resolution.
+pub fn halved(j: usize) -> bool {
+    j > FULL_LEVELS
+}
+
 /// How far from a photosite the denoised value reads, in photosites: two
-/// taps of 2^(j-1) texels at each level, a texel two photosites, and the
-/// cell. Even, so that tiles start on a cell boundary of the frame.
+/// taps of 2^(j-1) texels at each level, the half-resolution levels'
+/// interpolation (two texels), a texel two photosites, and the cell. Even,
+/// so that tiles start on a cell boundary of the frame.
 pub fn reach() -> usize {
     let texels: usize = (0..LEVELS).map(|j| 2 << j).sum();
-    2 * texels + 2
+    2 * (texels + 2) + 2
 }
 
 /// The B3-spline filter.
@@ -292,7 +355,45 @@ pub fn encoded(frame: &RawFrame, mosaic: Vec<u16>) -> RawFrame {
     }
 }
 
-type Texels = Vec<[f32; 4]>;
+/// A wavelet level's texels, `width` x `height`.
+struct Level {
+    width: usize,
+    height: usize,
+    texels: Vec<[f32; 4]>,
+}
+
+impl Level {
+    /// The level of `width` x `height` texels, each `f(x, y)`.
+    fn new(width: usize, height: usize, f: &(dyn Fn(i64, i64) -> [f32; 4] + Sync)) -> Self {
+        let texels = (0..width * height)
+            .into_par_iter()
+            .map(|i| f((i % width) as i64, (i / width) as i64))
+            .collect();
+        Level {
+            width,
+            height,
+            texels,
+        }
+    }
+
+    /// Texel (x, y), borders mirrored.
+    fn at(&self, x: i64, y: i64) -> [f32; 4] {
+        let (w, h) = (self.width as i64, self.height as i64);
+        self.texels[mirror(y, h) * self.width + mirror(x, w)]
+    }
+
+    /// The level at texel p of the full resolution (`denoise_level`): a
+    /// half-resolution level's texel p / 2 where p is even, else the mean
+    /// of the two or four around it.
+    fn full(&self, halved: bool, x: i64, y: i64) -> [f32; 4] {
+        if !halved {
+            return self.at(x, y);
+        }
+        let (qx, qy, ox, oy) = (x / 2, y / 2, x & 1, y & 1);
+        let taps = [(0, 0), (ox, 0), (0, oy), (ox, oy)].map(|(dx, dy)| self.at(qx + dx, qy + dy));
+        std::array::from_fn(|c| 0.25 * taps.iter().map(|t| t[c]).sum::<f32>())
+    }
+}
 
 /// CPU twin of the passes: the denoised linear mosaic of `width` x `height`
 /// (a whole frame: cells counted from its origin), `gains` its lens
@@ -306,17 +407,11 @@ pub fn cpu(
 ) -> Vec<f32> {
     let gain = |x: usize, y: usize| gains.map_or(1.0, |g| g[y * width + x]);
     let (w, h) = (width.div_ceil(2), height.div_ceil(2));
-    let texels = |f: &(dyn Fn(i64, i64) -> [f32; 4] + Sync)| -> Texels {
-        (0..w * h)
-            .into_par_iter()
-            .map(|i| f((i % w) as i64, (i / w) as i64))
-            .collect()
-    };
     let photosite = |x: i64, y: i64| {
         let (x, y) = (mirror(x, width as i64), mirror(y, height as i64));
         mosaic[y * width + x] / gain(x, y)
     };
-    let mut levels = vec![texels(&|x, y| {
+    let mut levels = vec![Level::new(w, h, &|x, y| {
         let mut q = [0.0; 4];
         for cell in 0..4 {
             q[u.kinds[cell] as usize] =
@@ -324,18 +419,24 @@ pub fn cpu(
         }
         haar(q)
     })];
-    let read =
-        |image: &Texels, x: i64, y: i64| image[mirror(y, h as i64) * w + mirror(x, w as i64)];
     for s in steps().collect::<Vec<_>>().chunks(2) {
-        let mut image = levels.last().expect("level 0").clone();
+        let fine = levels.last().expect("level 0");
+        let mut image = None;
         for step in s {
+            let input = image.as_ref().unwrap_or(fine);
             let (dx, dy) = if step.along_rows == 1 {
                 (step.step as i64, 0)
             } else {
                 (0, step.step as i64)
             };
-            image = texels(&|x, y| {
-                let centre = read(&image, x, y);
+            let scale = step.scale as i64;
+            let (ow, oh) = (
+                input.width.div_ceil(scale as usize),
+                input.height.div_ceil(scale as usize),
+            );
+            image = Some(Level::new(ow, oh, &|x, y| {
+                let (x, y) = (scale * x, scale * y);
+                let centre = input.at(x, y);
                 let sigma = sigma(u, centre);
                 let inv: [f32; 4] = std::array::from_fn(|c| {
                     let s = EDGE * step.gain * sigma[c];
@@ -344,7 +445,7 @@ pub fn cpu(
                 let mut sum = centre.map(|v| 6.0 * v);
                 let mut weight = 6.0;
                 for k in [-2i64, -1, 1, 2] {
-                    let v = read(&image, x + k * dx, y + k * dy);
+                    let v = input.at(x + k * scale * dx, y + k * scale * dy);
                     let distance: f32 = (0..4).map(|c| (v[c] - centre[c]).powi(2) * inv[c]).sum();
                     let w = if k.abs() == 1 { 4.0 } else { 1.0 } * (-distance).exp();
                     for c in 0..4 {
@@ -354,43 +455,37 @@ pub fn cpu(
                 }
                 // Stored as f16 (`denoise_to_f16`).
                 sum.map(|v| half::f16::from_f32(v / weight).to_f32())
-            });
+            }));
         }
-        levels.push(image);
+        levels.push(image.expect("two passes a level"));
     }
     // Level 1's detail energy at half resolution (`energy_main`).
-    let (ew, eh) = (w.div_ceil(2), h.div_ceil(2));
-    let energy: Texels = (0..ew * eh)
-        .into_par_iter()
-        .map(|i| {
-            let (x, y) = ((i % ew) as i64, (i / ew) as i64);
-            let mut e = [0.0f32; 4];
-            for dy in -1..=2 {
-                for dx in -1..=2 {
-                    let (a, b) = (
-                        read(&levels[0], 2 * x + dx, 2 * y + dy),
-                        read(&levels[1], 2 * x + dx, 2 * y + dy),
-                    );
-                    for c in 0..4 {
-                        e[c] += (a[c] - b[c]).powi(2);
-                    }
+    let energy = Level::new(w.div_ceil(2), h.div_ceil(2), &|x, y| {
+        let mut e = [0.0f32; 4];
+        for dy in -1..=2 {
+            for dx in -1..=2 {
+                let (a, b) = (
+                    levels[0].at(2 * x + dx, 2 * y + dy),
+                    levels[1].at(2 * x + dx, 2 * y + dy),
+                );
+                for c in 0..4 {
+                    e[c] += (a[c] - b[c]).powi(2);
                 }
             }
-            e.map(|v| v / 16.0)
-        })
-        .collect();
-    let quads = texels(&|x, y| {
-        let i = y as usize * w + x as usize;
-        let mut fine = levels[0][i];
+        }
+        e.map(|v| v / 16.0)
+    });
+    let quads = Level::new(w, h, &|x, y| {
+        let mut fine = levels[0].at(x, y);
         let mut sum = [0.0f32; 4];
         for (j, level) in levels.iter().enumerate().skip(1) {
-            let coarse = level[i];
+            let coarse = level.full(halved(j), x, y);
             let sigma = sigma(u, coarse);
             for c in 0..4 {
                 let d = fine[c] - coarse[c];
                 sum[c] += if j == 1 {
                     let noise = u.strength[0] * u.beta[0] * sigma[c];
-                    let e = energy[(y as usize / 2) * ew + x as usize / 2][c];
+                    let e = energy.at(x / 2, y / 2)[c];
                     wiener(d, OVERSUBTRACT * noise * noise, e)
                 } else {
                     shrink(d, u.k[c] * u.beta[j - 1] * sigma[c])
@@ -403,7 +498,7 @@ pub fn cpu(
     let mut out = vec![0.0; width * height];
     out.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
         for (x, o) in row.iter_mut().enumerate() {
-            let q = quads[(y / 2) * w + x / 2];
+            let q = quads.texels[(y / 2) * w + x / 2];
             *o = q[u.kinds[(x & 1) + 2 * (y & 1)] as usize] * gain(x, y);
         }
     });
