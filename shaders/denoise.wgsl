@@ -2,7 +2,8 @@
 //
 // Noise reduction on the linear mosaic, before the demosaic
 // (src/ops/denoise.rs has the references, the CPU twin and the choices):
-//   pack_main    each 2x2 cell of the mosaic becomes one texel of four
+//   pack_main    (shaders/denoise_pack.wgsl, which runs the photosite ops)
+//                each 2x2 cell of the mosaic becomes one texel of four
 //                components by an orthonormal Haar transform of its
 //                photosites (R, Gr, Gb, B): luminance, green - magenta,
 //                red - blue, and the greens' difference
@@ -65,7 +66,8 @@ const DENOISE_EDGE: f32 = 2.0;
 
 @group(0) @binding(_) var<uniform> denoise: DenoiseParams;
 @group(0) @binding(_) var<uniform> denoise_step: DenoiseStep;
-@group(0) @binding(_) var mosaic: texture_2d<f32>;
+// The tile's raw photosites.
+@group(0) @binding(_) var raw: texture_2d<u32>;
 @group(0) @binding(_) var level_in: texture_2d<f32>;
 @group(0) @binding(_) var level_out: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(_) var smooth_out: texture_storage_2d<rgba16float, write>;
@@ -79,7 +81,8 @@ const DENOISE_EDGE: f32 = 2.0;
 // The denoised photosites as 16-bit codes, two to a word: (x, y) holds
 // photosites (2x, y) and (2x + 1, y), the first in the low half.
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32uint, write>;
-@group(0) @binding(_) var<storage, read> gain_data: array<f32>;
+// The frame's lens shading gains (`shaded`).
+@group(0) @binding(_) var<storage, read> denoise_gains: array<f32>;
 // The mean square of level 1's detail over each texel's 3x3 neighbours.
 @group(0) @binding(_) var energy_out: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(_) var energy: texture_2d<f32>;
@@ -110,28 +113,7 @@ fn denoise_gain(xy: vec2<i32>) -> f32 {
         return 1.0;
     }
     let at = vec2<u32>(xy) + denoise.origin;
-    return gain_data[at.y * denoise.width + at.x];
-}
-
-// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored, its
-// lens shading undone.
-fn denoise_photosite(p: vec2<i32>, cell: u32) -> f32 {
-    let dims = vec2<i32>(textureDimensions(mosaic));
-    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)), dims);
-    return textureLoad(mosaic, xy, 0).r / denoise_gain(xy);
-}
-
-@compute @workgroup_size(8, 8)
-fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let dims = textureDimensions(level_out);
-    if gid.x >= dims.x || gid.y >= dims.y {
-        return;
-    }
-    var q = vec4<f32>(0.0);
-    for (var cell = 0u; cell < 4u; cell++) {
-        q[denoise.kinds[cell]] = denoise_photosite(vec2<i32>(gid.xy), cell);
-    }
-    textureStore(level_out, gid.xy, denoise_haar(q));
+    return denoise_gains[at.y * denoise.width + at.x];
 }
 
 // Texels a smoothing invocation walks (`RUN`).
@@ -313,7 +295,7 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         fine = coarse;
     }
     let q = denoise_haar_inverse(fine + sum);
-    let dims = vec2<i32>(textureDimensions(mosaic));
+    let dims = vec2<i32>(textureDimensions(raw));
     var codes = array<u32, 4>();
     for (var cell = 0u; cell < 4u; cell++) {
         let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));

@@ -115,6 +115,14 @@ struct Rect {
     height: usize,
 }
 
+/// The photosite ops of a tile whose cells count from `origin`, and the
+/// storage buffers they read: run by the noise reduction's first pass.
+struct Photosites<'a> {
+    raw: &'a RawScene<'a>,
+    origin: [usize; 2],
+    buffers: &'a [(&'static str, wgpu::Buffer)],
+}
+
 /// `scene` with its frame replaced by `denoised`, where there is one.
 fn with_denoised<'a>(scene: &plan::Scene<'a>, denoised: &'a Option<RawFrame>) -> plan::Scene<'a> {
     match (scene, denoised) {
@@ -661,18 +669,8 @@ impl GpuPipeline {
         buffers: &[(&'static str, wgpu::Buffer)],
         spent: &mut Vec<wgpu::Texture>,
     ) -> Result<wgpu::Texture, Error> {
-        let frame = raw.frame;
         let (w, h) = (rect.width, rect.height);
-        self.gpu.check_size(w, h)?;
-        let texture = self
-            .pool
-            .take_texture(&self.gpu, "raw", w, h, wgpu::TextureFormat::R16Uint);
-        let rows = frame.mosaic[rect.y * frame.width..]
-            .chunks(frame.width)
-            .take(h)
-            .flat_map(|row| &row[rect.x..rect.x + w]);
-        let sites: Vec<u16> = rows.copied().collect();
-        self.write(&texture, bytemuck::cast_slice(&sites), 2);
+        let texture = self.upload_raw(raw.frame, rect)?;
         let mosaic =
             self.pool
                 .take_texture(&self.gpu, "mosaic", w, h, wgpu::TextureFormat::R32Float);
@@ -698,6 +696,23 @@ impl GpuPipeline {
             .dispatch(encoder, &kernel, &resources, w.div_ceil(2), h.div_ceil(2));
         spent.push(texture);
         Ok(mosaic)
+    }
+
+    /// The photosites of `frame` within `rect`, uploaded into an r16uint
+    /// texture.
+    fn upload_raw(&self, frame: &RawFrame, rect: Rect) -> Result<wgpu::Texture, Error> {
+        let (w, h) = (rect.width, rect.height);
+        self.gpu.check_size(w, h)?;
+        let texture = self
+            .pool
+            .take_texture(&self.gpu, "raw", w, h, wgpu::TextureFormat::R16Uint);
+        let rows = frame.mosaic[rect.y * frame.width..]
+            .chunks(frame.width)
+            .take(h)
+            .flat_map(|row| &row[rect.x..rect.x + w]);
+        let sites: Vec<u16> = rows.copied().collect();
+        self.write(&texture, bytemuck::cast_slice(&sites), 2);
+        Ok(texture)
     }
 
     /// The frame of a raw scene that reduces noise, with its noise reduced
@@ -734,13 +749,20 @@ impl GpuPipeline {
         for (core, around) in tiles(w, h, side, denoise::reach()) {
             let mut encoder = self.encoder();
             let mut spent = Vec::new();
-            let linear = self.record_photosites(&mut encoder, raw, around, &buffers, &mut spent)?;
+            let sites = self.upload_raw(frame, around)?;
+            let origin = [around.x, around.y];
             let u = raw
-                .denoise_uniform([around.x, around.y])
+                .denoise_uniform(origin)
                 .expect("a scene that reduces noise");
-            let denoised = self.record_denoise(&mut encoder, &linear, &u, &gains, &mut spent);
+            let photosites = Photosites {
+                raw,
+                origin,
+                buffers: &buffers,
+            };
+            let denoised =
+                self.record_denoise(&mut encoder, &sites, &photosites, &u, &gains, &mut spent);
             let read = read_texture(&self.gpu, &self.pool, encoder, &denoised, 4);
-            spent.extend([linear, denoised]);
+            spent.extend([sites, denoised]);
             self.pool.give_back_textures(spent);
             let bytes = read?;
             // Rows of words, two little-endian codes each; the tile starts
@@ -757,8 +779,10 @@ impl GpuPipeline {
         Ok(Some(denoise::encoded(frame, mosaic)))
     }
 
-    /// The noise reduction over a linear mosaic (`shaders/denoise.wgsl`):
-    /// its 2x2 cells packed into wavelet level 0, each level smoothed from
+    /// The noise reduction over a tile of raw photosites
+    /// (`shaders/denoise_pack.wgsl`, `shaders/denoise.wgsl`): the
+    /// photosite ops run and the 2x2 cells packed into wavelet level 0 in
+    /// one pass, each level smoothed from
     /// the one before (rows into one image, then columns), and the shrunk
     /// details of all unpacked into the mosaic's 16-bit codes
     /// ([`denoise::encode`]), two to an r32uint texel. The levels join
@@ -766,12 +790,13 @@ impl GpuPipeline {
     fn record_denoise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        mosaic: &wgpu::Texture,
+        sites: &wgpu::Texture,
+        photosites: &Photosites,
         u: &DenoiseUniform,
         gains: &wgpu::Buffer,
         spent: &mut Vec<wgpu::Texture>,
     ) -> wgpu::Texture {
-        let (w, h) = (mosaic.width() as usize, mosaic.height() as usize);
+        let (w, h) = (sites.width() as usize, sites.height() as usize);
         let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
         let params = self.gpu.uniform(u);
         // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]),
@@ -792,15 +817,25 @@ impl GpuPipeline {
         };
         use wgpu::BindingResource::TextureView as Tv;
         let mut levels = vec![level(false, wgpu::TextureFormat::Rgba32Float)];
-        let (mosaic_view, first) = (view(mosaic), view(&levels[0]));
-        let resources = [
+        let (sites_view, first) = (view(sites), view(&levels[0]));
+        let uniform = self
+            .gpu
+            .uniform_bytes(&photosites.raw.uniform(photosites.origin));
+        let mut resources = vec![
             ("denoise", params.as_entire_binding()),
-            ("mosaic", Tv(&mosaic_view)),
+            ("raw", Tv(&sites_view)),
             ("level_out", Tv(&first)),
-            ("gain_data", gains.as_entire_binding()),
+            ("denoise_gains", gains.as_entire_binding()),
+            ("photosites", uniform.as_entire_binding()),
         ];
-        self.gpu
-            .dispatch(encoder, &kernel("pack_main"), &resources, tw, th);
+        for (name, buffer) in photosites.buffers {
+            resources.push((name, buffer.as_entire_binding()));
+        }
+        let glue = Glue::default().photosites(&photosites.raw.photosites(photosites.origin));
+        let pack = self
+            .kernels
+            .get(&self.gpu, "denoise_pack", "pack_main", &glue);
+        self.gpu.dispatch(encoder, &pack, &resources, tw, th);
         // Each level along rows into `rows`, then along columns, an
         // invocation per run of RUN texels a step apart (`rows_main`,
         // `columns_main`).
@@ -867,9 +902,9 @@ impl GpuPipeline {
         let out_view = view(&out);
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
-            ("mosaic", Tv(&mosaic_view)),
+            ("raw", Tv(&sites_view)),
             ("mosaic_out", Tv(&out_view)),
-            ("gain_data", gains.as_entire_binding()),
+            ("denoise_gains", gains.as_entire_binding()),
             ("energy", Tv(&energy_view)),
         ];
         for (name, v) in names.iter().zip(&views) {

@@ -4,7 +4,8 @@
 //! `shaders/common.wgsl` holds helpers, `shaders/ops/` the ops' math (see
 //! [`crate::ops`]), `shaders/kernels/` the kernel templates, which hold no
 //! stage math, `shaders/resize.wgsl` the downscale kernel,
-//! `shaders/denoise.wgsl` the noise reduction's passes,
+//! `shaders/denoise.wgsl` and `shaders/denoise_pack.wgsl` the noise
+//! reduction's passes,
 //! `shaders/warp.wgsl` the lens correction and `shaders/histogram.wgsl`
 //! the display histogram's. A kernel is
 //! its template, the files of the ops its [`Glue`] calls and the glue
@@ -27,6 +28,7 @@ pub const KERNELS: &[(&str, &str)] = &[
     ),
     ("resize", include_str!("../shaders/resize.wgsl")),
     ("denoise", include_str!("../shaders/denoise.wgsl")),
+    ("denoise_pack", include_str!("../shaders/denoise_pack.wgsl")),
     ("histogram", include_str!("../shaders/histogram.wgsl")),
     ("warp", include_str!("../shaders/warp.wgsl")),
 ];

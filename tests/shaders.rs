@@ -60,8 +60,9 @@ fn with_gain_maps(frame: wisp::RawFrame) -> wisp::RawFrame {
 }
 
 /// The glue a plan with every op gives kernel `name`: the block kernel
-/// runs the whole journey, the passes the scene part, the pointwise kernel
-/// the rest; resize runs no op.
+/// runs the whole journey, the passes the scene part, the noise
+/// reduction's first pass the photosite ops, the pointwise kernel the
+/// rest; resize runs no op.
 fn full_glue(name: &str, tone: ToneOp) -> Glue {
     full_glue_with(name, tone, &Mhc, 0)
 }
@@ -88,6 +89,7 @@ fn full_glue_with(name: &str, tone: ToneOp, stencil: &'static dyn Stencil, pass:
             .photosites(&scene.photosites([0, 0]))
             .stencil(stencil, pass),
         "pointwise" => chain.glue(&chain.ops),
+        "denoise_pack" => Glue::default().photosites(&scene.photosites([0, 0])),
         _ => Glue::default(),
     }
 }
@@ -139,12 +141,17 @@ fn kernels_expose_their_entry_points() {
         ("resize", vec!["resize_main"]),
         (
             "denoise",
+            vec!["rows_main", "columns_main", "energy_main", "unpack_main"],
+        ),
+        // It imports the others' file.
+        (
+            "denoise_pack",
             vec![
-                "pack_main",
                 "rows_main",
                 "columns_main",
                 "energy_main",
                 "unpack_main",
+                "pack_main",
             ],
         ),
         ("histogram", vec!["histogram_main"]),

@@ -1,0 +1,32 @@
+// import: common denoise
+//
+// The noise reduction's first pass (shaders/denoise.wgsl has the others):
+// the photosite ops, called through the glue, and each 2x2 cell packed
+// into wavelet level 0.
+
+// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored (a
+// mirrored photosite keeps its colour, so its cell), through the
+// photosite ops, its lens shading undone.
+fn denoise_photosite(p: vec2<i32>, cell: u32) -> f32 {
+    let dims = vec2<i32>(textureDimensions(raw));
+    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)), dims);
+    let v = photosite_value(textureLoad(raw, xy, 0).r, Site(vec2<u32>(xy), cell));
+    return v / denoise_gain(xy);
+}
+
+@compute @workgroup_size(8, 8)
+fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let dims = textureDimensions(level_out);
+    if gid.x >= dims.x || gid.y >= dims.y {
+        return;
+    }
+    // Each cell a constant of its call, as the photosite ops' per-cell
+    // choices want.
+    let p = vec2<i32>(gid.xy);
+    var q = vec4<f32>(0.0);
+    q[denoise.kinds[0]] = denoise_photosite(p, 0u);
+    q[denoise.kinds[1]] = denoise_photosite(p, 1u);
+    q[denoise.kinds[2]] = denoise_photosite(p, 2u);
+    q[denoise.kinds[3]] = denoise_photosite(p, 3u);
+    textureStore(level_out, gid.xy, denoise_haar(q));
+}
