@@ -45,7 +45,12 @@ pub const MEASURED_NOISE_FLOOR: f32 = 0.011;
 /// and -0.28 at ISO 800; 0.7: +2.42 / +0.29; 0.6: +2.46 / +0.54; 0.5:
 /// +2.37 / +0.77. With the finest level's Wiener estimate
 /// ([`crate::ops::denoise`]): 0.6: +2.61 / +1.39; 0.7: +2.87 / +1.24;
-/// 0.8: +2.91 / +0.95.
+/// 0.8: +2.91 / +0.95. With levels 3 to 6 at half resolution, one
+/// strength for the garrote's thresholds and another for the finest
+/// level's Wiener estimate: (garrote, Wiener) (0.7, 0.7) +2.86 / +1.23;
+/// (0.9, 0.7) +2.88 / +1.19; (1.2, 0.7) +2.85 / +1.12; (0.5, 0.7) +2.77
+/// / +1.25; (0.7, 0.5) +2.29 / +1.38; (0.7, 0.9) +2.75 / +0.63: one
+/// strength for both stays.
 pub const MEASURED_STRENGTH: f32 = 0.7;
 
 /// Where a model comes from.
