@@ -83,7 +83,8 @@ const DENOISE_EDGE: f32 = 2.0;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32uint, write>;
 // The frame's lens shading gains (`shaded`).
 @group(0) @binding(_) var<storage, read> denoise_gains: array<f32>;
-// The mean square of level 1's detail over each texel's 3x3 neighbours.
+// The mean square of level 1's detail over 4x4 texels, at half
+// resolution (`energy_main`).
 @group(0) @binding(_) var energy_out: texture_storage_2d<rgba32float, write>;
 @group(0) @binding(_) var energy: texture_2d<f32>;
 

@@ -836,9 +836,10 @@ impl GpuPipeline {
             .kernels
             .get(&self.gpu, "denoise_pack", "pack_main", &glue);
         self.gpu.dispatch(encoder, &pack, &resources, tw, th);
-        // Each level along rows into `rows`, then along columns, an
-        // invocation per run of RUN texels a step apart (`rows_main`,
-        // `columns_main`).
+        // Each level along rows into a scratch image of its resolution
+        // (one for the full levels, one for the halved), then along
+        // columns, an invocation per run of RUN texels a step apart
+        // (`rows_main`, `columns_main`).
         let mut rows = Vec::new();
         for (j, pair) in (1..).zip(denoise::steps().collect::<Vec<_>>().chunks(2)) {
             let fine = levels.last().expect("level 0");
