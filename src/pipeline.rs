@@ -577,7 +577,7 @@ impl GpuPipeline {
     /// photosite ops' storage buffers, uploaded once, and the images of
     /// the stencil's first passes that its last pass reads
     /// ([`crate::ops::Pass::kept`]), each of the whole frame, through the
-    /// texture passes tile by tile ([`Self::tiled_passes`]); none for a
+    /// texture passes tile by tile (`tiled_passes`); none for a
     /// stencil of one pass.
     pub fn block_inputs<'a>(&self, raw: RawScene<'a>) -> Result<block::Inputs<'a>, Error> {
         let buffers = raw.buffers(&self.gpu);

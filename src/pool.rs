@@ -84,7 +84,7 @@ impl Pool {
     /// Return textures once the commands that use them are submitted (the
     /// queue runs a later use after them; a queued write would run
     /// before commands not yet submitted). The oldest go beyond
-    /// [`TEXTURE_BYTES`].
+    /// `TEXTURE_BYTES`.
     pub fn give_back_textures(&self, textures: impl IntoIterator<Item = wgpu::Texture>) {
         let mut free = self.textures.lock().expect("texture pool lock");
         free.extend(textures);

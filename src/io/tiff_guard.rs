@@ -14,7 +14,7 @@
 //!   the pixel limit ([`super::max_pixels`]), with bits per sample in
 //!   1..=32 and tiles of non-zero size;
 //! - its strips or tiles hold at least the fewest bytes its compression
-//!   can pack the samples into ([`min_bits_per_sample`]).
+//!   can pack the samples into (`min_bits_per_sample`).
 //!
 //! Files of other structures (CR3, RAF, ...) are left to rawler; the pixel
 //! limit is checked again on what it decodes.
