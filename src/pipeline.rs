@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
-use crate::ops::denoise::{self, DenoiseUniform};
+use crate::ops::denoise;
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
 use crate::ops::warp::Warp;
@@ -115,9 +115,10 @@ struct Rect {
     height: usize,
 }
 
-/// The photosite ops of a tile whose cells count from `origin`, and the
-/// storage buffers they read: run by the noise reduction's first pass.
-struct Photosites<'a> {
+/// A tile that the noise reduction runs on: the raw scene (its photosite
+/// ops and noise model), where the tile's cells count from, and the
+/// storage buffers the photosite ops read.
+struct DenoiseTile<'a> {
     raw: &'a RawScene<'a>,
     origin: [usize; 2],
     buffers: &'a [(&'static str, wgpu::Buffer)],
@@ -750,17 +751,12 @@ impl GpuPipeline {
             let mut encoder = self.encoder();
             let mut spent = Vec::new();
             let sites = self.upload_raw(frame, around)?;
-            let origin = [around.x, around.y];
-            let u = raw
-                .denoise_uniform(origin)
-                .expect("a scene that reduces noise");
-            let photosites = Photosites {
+            let tile = DenoiseTile {
                 raw,
-                origin,
+                origin: [around.x, around.y],
                 buffers: &buffers,
             };
-            let denoised =
-                self.record_denoise(&mut encoder, &sites, &photosites, &u, &gains, &mut spent);
+            let denoised = self.record_denoise(&mut encoder, &sites, &tile, &gains, &mut spent);
             let read = read_texture(&self.gpu, &self.pool, encoder, &denoised, 4);
             spent.extend([sites, denoised]);
             self.pool.give_back_textures(spent);
@@ -782,8 +778,8 @@ impl GpuPipeline {
     /// The noise reduction over a tile of raw photosites
     /// (`shaders/denoise_pack.wgsl`, `shaders/denoise.wgsl`): the
     /// photosite ops run and the 2x2 cells packed into wavelet level 0 in
-    /// one pass, each level smoothed from
-    /// the one before (rows into one image, then columns), and the shrunk
+    /// one pass, each level smoothed from the one before (rows into a
+    /// scratch image, then columns), and the shrunk
     /// details of all unpacked into the mosaic's 16-bit codes
     /// ([`denoise::encode`]), two to an r32uint texel. The levels join
     /// `spent`, for the pool once the commands are submitted.
@@ -791,14 +787,17 @@ impl GpuPipeline {
         &self,
         encoder: &mut wgpu::CommandEncoder,
         sites: &wgpu::Texture,
-        photosites: &Photosites,
-        u: &DenoiseUniform,
+        tile: &DenoiseTile,
         gains: &wgpu::Buffer,
         spent: &mut Vec<wgpu::Texture>,
     ) -> wgpu::Texture {
         let (w, h) = (sites.width() as usize, sites.height() as usize);
         let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
-        let params = self.gpu.uniform(u);
+        let u = tile
+            .raw
+            .denoise_uniform(tile.origin)
+            .expect("a scene that reduces noise");
+        let params = self.gpu.uniform(&u);
         // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]),
         // the coarse ones at half resolution.
         let level = |halved: bool, format| {
@@ -818,9 +817,7 @@ impl GpuPipeline {
         use wgpu::BindingResource::TextureView as Tv;
         let mut levels = vec![level(false, wgpu::TextureFormat::Rgba32Float)];
         let (sites_view, first) = (view(sites), view(&levels[0]));
-        let uniform = self
-            .gpu
-            .uniform_bytes(&photosites.raw.uniform(photosites.origin));
+        let uniform = self.gpu.uniform_bytes(&tile.raw.uniform(tile.origin));
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
             ("raw", Tv(&sites_view)),
@@ -828,10 +825,10 @@ impl GpuPipeline {
             ("denoise_gains", gains.as_entire_binding()),
             ("photosites", uniform.as_entire_binding()),
         ];
-        for (name, buffer) in photosites.buffers {
+        for (name, buffer) in tile.buffers {
             resources.push((name, buffer.as_entire_binding()));
         }
-        let glue = Glue::default().photosites(&photosites.raw.photosites(photosites.origin));
+        let glue = Glue::default().photosites(&tile.raw.photosites(tile.origin));
         let pack = self
             .kernels
             .get(&self.gpu, "denoise_pack", "pack_main", &glue);

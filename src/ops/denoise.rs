@@ -260,16 +260,14 @@ pub const FULL_LEVELS: usize = 2;
 pub fn steps() -> impl Iterator<Item = StepUniform> {
     let gains = gains().smooth;
     (0..LEVELS).flat_map(move |j| {
-        let half = j >= FULL_LEVELS;
+        // Level j + 1, from level j.
+        let half = halved(j + 1);
+        let halving = half && !halved(j);
         [1, 0].map(|along_rows| StepUniform {
             step: if half { 1 << (j - 1) } else { 1 << j },
             along_rows,
             gain: gains[j],
-            scale: if j == FULL_LEVELS && along_rows == 1 {
-                2
-            } else {
-                1
-            },
+            scale: if halving && along_rows == 1 { 2 } else { 1 },
         })
     })
 }
