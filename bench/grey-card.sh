@@ -3,13 +3,14 @@
 # RGGB through the fixture camera (tests/fixtures/make_dngs.py), made into
 # a DNG clean and one at ISO 3200 (variance 3e-3 x + 5e-5) with
 # NoiseProfile, developed neutrally (--look none --tone none --vignette 0,
-# 8-bit PNG) with --denoise off and auto. Prints the residual of the
+# 8-bit PNG) with --denoise off and auto, and any further options in
+# OPTIONS (e.g. OPTIONS="--denoise-quality high"). Prints the residual of the
 # noisy card against the clean card's development: RMS codes per channel,
 # the share of the luma residual's power below 0.02 of Nyquist (blotches)
 # and the largest share in any higher band 0.02 wide (worms would show as
 # a peak there), and the pixels off by more than 8 codes.
 #
-#   bench/grey-card.sh
+#   [OPTIONS=...] bench/grey-card.sh
 #
 # Needs python3 with pidng, numpy, pillow: pip install pidng numpy pillow
 set -euo pipefail
@@ -42,7 +43,7 @@ for name, linear in (("clean", clean), ("noisy", noisy)):
 PY
 for mode in off auto; do
     target/release/wisp convert "$work"/clean.dng "$work"/noisy.dng -o "$work/$mode" \
-        --look none --tone none --vignette 0 --format png --denoise "$mode" -q >/dev/null
+        --look none --tone none --vignette 0 --format png --denoise "$mode" ${OPTIONS:-} -q >/dev/null
 done
 python3 - "$work" <<'PY'
 import sys

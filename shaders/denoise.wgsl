@@ -17,6 +17,9 @@
 //                noise model at that level's local mean, added to the
 //                coarsest level, back to photosites; a half-resolution
 //                level is interpolated between its texels
+// With cycle spinning (`spun`), the passes first run on the cells one
+// photosite on diagonally (pack_shifted_main .. unpack_shifted_main, into
+// `shifted_out`), and unpack_main averages those photosites with its own.
 // Borders are mirrored about the edge sample: photosites (which keeps
 // their colour) when packing, texels in the levels.
 
@@ -42,9 +45,16 @@ struct DenoiseParams {
     origin: vec2<u32>,
     width: u32,
     shaded: u32,
-    // x: the strength, by which the finest level's Wiener estimate scales
-    // the model's noise.
-    strength: vec4<f32>,
+    // The strength, by which the finest level's Wiener estimate scales the
+    // model's noise.
+    strength: f32,
+    // The pass's cells are counted from the tile's photosite (phase,
+    // phase): 0, or 1 for cycle spinning's shifted pass.
+    phase: u32,
+    // 1 where the output is the mean of both phases' (`shifted` holds the
+    // shifted pass's photosites).
+    spun: u32,
+    pad: u32,
 }
 
 struct DenoiseStep {
@@ -83,6 +93,10 @@ const DENOISE_EDGE: f32 = 2.0;
 @group(0) @binding(_) var mosaic_out: texture_storage_2d<r32uint, write>;
 // The frame's lens shading gains (`shaded`).
 @group(0) @binding(_) var<storage, read> denoise_gains: array<f32>;
+// The shifted pass's denoised photosites (cycle spinning), their lens
+// shading undone; a 1x1 stand-in where `spun` is 0.
+@group(0) @binding(_) var shifted_out: texture_storage_2d<r32float, write>;
+@group(0) @binding(_) var shifted: texture_2d<f32>;
 // The mean square of level 1's detail over 4x4 texels, at half
 // resolution (`energy_main`).
 @group(0) @binding(_) var energy_out: texture_storage_2d<rgba32float, write>;
@@ -267,12 +281,8 @@ fn denoise_level(level: texture_2d<f32>, j: i32, p: vec2<i32>) -> vec4<f32> {
         + textureLoad(level, mirror2(q + vec2<i32>(0, o.y), dims), 0) + textureLoad(level, mirror2(q + o, dims), 0));
 }
 
-@compute @workgroup_size(8, 8)
-fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let p = vec2<i32>(gid.xy);
-    if !within(p, vec2<i32>(textureDimensions(level_0))) {
-        return;
-    }
+// Cell p's photosites (by kind) from the levels, their details shrunk.
+fn denoise_cell(p: vec2<i32>) -> vec4<f32> {
     // Each level's texel loaded once, then indexed by the unrolled loop's
     // constants (a function switching over the seven textures in the loop
     // cost 279 ms a 12 MP frame on lavapipe, this 206 ms).
@@ -286,7 +296,7 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         denoise_level(level_6, 6, p),
     );
     // Level 1 by the Wiener estimate, the coarser ones by the garrote.
-    let noise = denoise.strength.x * denoise.beta[0].x * denoise_sigma(levels[1]);
+    let noise = denoise.strength * denoise.beta[0].x * denoise_sigma(levels[1]);
     var sum = denoise_wiener(levels[0] - levels[1], DENOISE_OVERSUBTRACT * noise * noise, textureLoad(energy, p / 2, 0));
     var fine = levels[1];
     for (var j = 2; j <= DENOISE_LEVELS; j++) {
@@ -295,19 +305,49 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
         sum += denoise_shrink(fine - coarse, denoise.k * beta * denoise_sigma(coarse));
         fine = coarse;
     }
-    let q = denoise_haar_inverse(fine + sum);
+    return denoise_haar_inverse(fine + sum);
+}
+
+@compute @workgroup_size(8, 8)
+fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if !within(p, vec2<i32>(textureDimensions(level_0))) {
+        return;
+    }
+    let q = denoise_cell(p);
     let dims = vec2<i32>(textureDimensions(raw));
     var codes = array<u32, 4>();
     for (var cell = 0u; cell < 4u; cell++) {
         let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
         if within(xy, dims) {
-            codes[cell] = denoise_encode(q[denoise.kinds[cell]] * denoise_gain(xy));
+            var v = q[denoise.kinds[cell]];
+            if denoise.spun == 1u {
+                v = 0.5 * (v + textureLoad(shifted, xy, 0).r);
+            }
+            codes[cell] = denoise_encode(v * denoise_gain(xy));
         }
     }
     for (var row = 0; row < 2; row++) {
         let y = 2 * p.y + row;
         if y < dims.y {
             textureStore(mosaic_out, vec2<i32>(p.x, y), vec4<u32>(codes[2 * row] | (codes[2 * row + 1] << 16u), 0u, 0u, 0u));
+        }
+    }
+}
+
+// The shifted pass's photosites, each from the cell one photosite on.
+@compute @workgroup_size(8, 8)
+fn unpack_shifted_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if !within(p, vec2<i32>(textureDimensions(level_0))) {
+        return;
+    }
+    let q = denoise_cell(p);
+    let dims = vec2<i32>(textureDimensions(shifted_out));
+    for (var cell = 0u; cell < 4u; cell++) {
+        let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)) - 1;
+        if within(xy, dims) {
+            textureStore(shifted_out, xy, vec4<f32>(q[denoise.kinds[cell ^ 3u]], 0.0, 0.0, 0.0));
         }
     }
 }

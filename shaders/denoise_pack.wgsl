@@ -4,18 +4,18 @@
 // the photosite ops, called through the glue, and each 2x2 cell packed
 // into wavelet level 0.
 
-// The cell (dx, dy) of texel p's 2x2 photosites, borders mirrored (a
-// mirrored photosite keeps its colour, so its cell), through the
-// photosite ops, its lens shading undone.
-fn denoise_photosite(p: vec2<i32>, cell: u32) -> f32 {
+// The cell (dx, dy) of texel p's 2x2 photosites on the grid of `phase`
+// (cells counted from the tile's photosite (phase, phase)), borders
+// mirrored (a mirrored photosite keeps its colour, so its cell), through
+// the photosite ops, its lens shading undone.
+fn denoise_photosite(p: vec2<i32>, cell: u32, phase: u32) -> f32 {
     let dims = vec2<i32>(textureDimensions(raw));
-    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)), dims);
-    let v = photosite_value(textureLoad(raw, xy, 0).r, Site(vec2<u32>(xy), cell));
+    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)) - i32(phase), dims);
+    let v = photosite_value(textureLoad(raw, xy, 0).r, Site(vec2<u32>(xy), cell ^ (3u * phase)));
     return v / denoise_gain(xy);
 }
 
-@compute @workgroup_size(8, 8)
-fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn denoise_pack(gid: vec3<u32>, phase: u32) {
     let dims = textureDimensions(level_out);
     if gid.x >= dims.x || gid.y >= dims.y {
         return;
@@ -24,9 +24,20 @@ fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // choices want.
     let p = vec2<i32>(gid.xy);
     var q = vec4<f32>(0.0);
-    q[denoise.kinds[0]] = denoise_photosite(p, 0u);
-    q[denoise.kinds[1]] = denoise_photosite(p, 1u);
-    q[denoise.kinds[2]] = denoise_photosite(p, 2u);
-    q[denoise.kinds[3]] = denoise_photosite(p, 3u);
+    q[denoise.kinds[3u * phase]] = denoise_photosite(p, 0u, phase);
+    q[denoise.kinds[1u ^ (3u * phase)]] = denoise_photosite(p, 1u, phase);
+    q[denoise.kinds[2u ^ (3u * phase)]] = denoise_photosite(p, 2u, phase);
+    q[denoise.kinds[3u ^ (3u * phase)]] = denoise_photosite(p, 3u, phase);
     textureStore(level_out, gid.xy, denoise_haar(q));
+}
+
+@compute @workgroup_size(8, 8)
+fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    denoise_pack(gid, 0u);
+}
+
+// Cycle spinning's shifted pass: the cells one photosite on diagonally.
+@compute @workgroup_size(8, 8)
+fn pack_shifted_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    denoise_pack(gid, 1u);
 }

@@ -47,4 +47,4 @@ pub mod timer;
 pub use develop::Engine;
 pub use error::Error;
 pub use frame::{CfaPattern, LinearImage, Orientation, Photo, Pixels, RawFrame, Rendered, Source};
-pub use params::{Bits, Demosaic, Denoise, DevelopParams, ToneOp, Vignette};
+pub use params::{Bits, Demosaic, Denoise, DenoiseQuality, DevelopParams, ToneOp, Vignette};

@@ -192,6 +192,40 @@ impl From<Denoise> for DenoiseSetting {
     }
 }
 
+/// How thoroughly noise is reduced (see [`crate::ops::denoise`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DenoiseQuality {
+    /// One pass over the mosaic's 2x2 cells.
+    #[default]
+    Standard,
+    /// Cycle spinning: a second pass over the cells one photosite
+    /// diagonally on, the two averaged. Cleaner (about 0.5 dB at ISO
+    /// 3200), the noise reduction taking twice the time.
+    High,
+}
+
+impl DenoiseQuality {
+    pub const ALL: [DenoiseQuality; 2] = [DenoiseQuality::Standard, DenoiseQuality::High];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DenoiseQuality::Standard => "standard",
+            DenoiseQuality::High => "high",
+        }
+    }
+}
+
+impl FromStr for DenoiseQuality {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|q| q.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown denoise quality `{s}` (standard, high)"))
+    }
+}
+
 /// Radial falloff, in linear light (see [`crate::ops::vignette`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -278,6 +312,7 @@ pub struct DevelopParams {
     pub white_balance_shift: [f32; 2],
     pub demosaic: Demosaic,
     pub denoise: Denoise,
+    pub denoise_quality: DenoiseQuality,
     /// Which camera profile develops a raw photo (`--profile`).
     pub profile: ProfileChoice,
     /// What `profile` resolves to for the photo being developed: filled
@@ -305,6 +340,7 @@ impl Default for DevelopParams {
             white_balance_shift: [0.0; 2],
             demosaic: Demosaic::default(),
             denoise: Denoise::default(),
+            denoise_quality: DenoiseQuality::default(),
             profile: ProfileChoice::default(),
             camera_profile: None,
             profile_look: false,

@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::frame::{CfaPattern, LinearImage, Photo, Pixels, RawFrame, Rendered};
 use crate::gpu::{view, Gpu};
 use crate::kernels::Kernels;
-use crate::ops::denoise;
+use crate::ops::denoise::{self, DenoiseUniform};
 use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
 use crate::ops::warp::Warp;
@@ -106,6 +106,9 @@ fn scene_tile(reach: usize) -> usize {
 /// times the work: 1025 ms against 800 on lavapipe.
 const DENOISE_TILE: usize = 4096;
 
+/// The format of cycle spinning's shifted photosites (`shifted_out`).
+const SHIFTED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Float;
+
 /// A rectangle of a frame, in pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Rect {
@@ -122,6 +125,26 @@ struct DenoiseTile<'a> {
     raw: &'a RawScene<'a>,
     origin: [usize; 2],
     buffers: &'a [(&'static str, wgpu::Buffer)],
+}
+
+impl DenoiseTile<'_> {
+    /// The noise reduction's uniform block for the tile.
+    fn uniform(&self) -> DenoiseUniform {
+        self.raw
+            .denoise_uniform(self.origin)
+            .expect("a scene that reduces noise")
+    }
+}
+
+/// One of the noise reduction's passes over a tile.
+#[derive(Clone, Copy)]
+enum DenoisePass<'a> {
+    /// Cycle spinning's: the cells one photosite on diagonally, their
+    /// photosites into an r32float image of the tile.
+    Shifted,
+    /// The cells from the tile's origin, into the codes, averaged with the
+    /// shifted pass's photosites where there are.
+    Main(Option<&'a wgpu::Texture>),
 }
 
 /// `scene` with its frame replaced by `denoised`, where there is one.
@@ -748,15 +771,30 @@ impl GpuPipeline {
                 self.gpu.device.create_buffer_init(&init)
             });
         for (core, around) in tiles(w, h, side, denoise::reach()) {
-            let mut encoder = self.encoder();
-            let mut spent = Vec::new();
             let sites = self.upload_raw(frame, around)?;
             let tile = DenoiseTile {
                 raw,
                 origin: [around.x, around.y],
                 buffers: &buffers,
             };
-            let denoised = self.record_denoise(&mut encoder, &sites, &tile, &gains, &mut spent);
+            // Cycle spinning's shifted pass, submitted first: the next
+            // pass takes its levels from the pool again.
+            let shifted = (tile.uniform().spun == 1).then(|| {
+                let mut encoder = self.encoder();
+                let mut spent = Vec::new();
+                let pass = DenoisePass::Shifted;
+                let shifted =
+                    self.record_denoise(&mut encoder, &sites, &tile, &gains, pass, &mut spent);
+                self.gpu.queue.submit([encoder.finish()]);
+                self.pool.give_back_textures(spent);
+                shifted
+            });
+            let mut encoder = self.encoder();
+            let mut spent = Vec::new();
+            let pass = DenoisePass::Main(shifted.as_ref());
+            let denoised =
+                self.record_denoise(&mut encoder, &sites, &tile, &gains, pass, &mut spent);
+            spent.extend(shifted);
             let read = read_texture(&self.gpu, &self.pool, encoder, &denoised, 4);
             spent.extend([sites, denoised]);
             self.pool.give_back_textures(spent);
@@ -781,22 +819,29 @@ impl GpuPipeline {
     /// one pass, each level smoothed from the one before (rows into a
     /// scratch image, then columns), and the shrunk
     /// details of all unpacked into the mosaic's 16-bit codes
-    /// ([`denoise::encode`]), two to an r32uint texel. The levels join
-    /// `spent`, for the pool once the commands are submitted.
+    /// ([`denoise::encode`]), two to an r32uint texel; cycle spinning's
+    /// shifted pass (`pass`) writes its photosites into an r32float image
+    /// of the tile instead, which the main pass averages in. The levels
+    /// join `spent`, for the pool once the commands are submitted.
     fn record_denoise(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         sites: &wgpu::Texture,
         tile: &DenoiseTile,
         gains: &wgpu::Buffer,
+        pass: DenoisePass,
         spent: &mut Vec<wgpu::Texture>,
     ) -> wgpu::Texture {
+        let phase = match pass {
+            DenoisePass::Shifted => 1,
+            DenoisePass::Main(_) => 0,
+        };
         let (w, h) = (sites.width() as usize, sites.height() as usize);
-        let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
-        let u = tile
-            .raw
-            .denoise_uniform(tile.origin)
-            .expect("a scene that reduces noise");
+        let (tw, th) = ((w + phase).div_ceil(2), (h + phase).div_ceil(2));
+        let u = DenoiseUniform {
+            phase: phase as u32,
+            ..tile.uniform()
+        };
         let params = self.gpu.uniform(&u);
         // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]),
         // the coarse ones at half resolution.
@@ -829,9 +874,8 @@ impl GpuPipeline {
             resources.push((name, buffer.as_entire_binding()));
         }
         let glue = Glue::default().photosites(&tile.raw.photosites(tile.origin));
-        let pack = self
-            .kernels
-            .get(&self.gpu, "denoise_pack", "pack_main", &glue);
+        let entry = ["pack_main", "pack_shifted_main"][phase];
+        let pack = self.kernels.get(&self.gpu, "denoise_pack", entry, &glue);
         self.gpu.dispatch(encoder, &pack, &resources, tw, th);
         // Each level along rows into a scratch image of its resolution
         // (one for the full levels, one for the halved), then along
@@ -888,28 +932,53 @@ impl GpuPipeline {
         ];
         self.gpu
             .dispatch(encoder, &kernel("energy_main"), &resources, ew, eh);
-        let out = self.pool.take_texture(
-            &self.gpu,
-            "denoised codes",
-            tw,
-            h,
-            wgpu::TextureFormat::R32Uint,
-        );
         let views: Vec<_> = levels.iter().map(view).collect();
         let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
-        let out_view = view(&out);
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
             ("raw", Tv(&sites_view)),
-            ("mosaic_out", Tv(&out_view)),
             ("denoise_gains", gains.as_entire_binding()),
             ("energy", Tv(&energy_view)),
         ];
         for (name, v) in names.iter().zip(&views) {
             resources.push((name, Tv(v)));
         }
+        let (out, entry, out_name) = match pass {
+            DenoisePass::Shifted => (
+                self.pool
+                    .take_texture(&self.gpu, "shifted photosites", w, h, SHIFTED_FORMAT),
+                "unpack_shifted_main",
+                "shifted_out",
+            ),
+            DenoisePass::Main(_) => (
+                self.pool.take_texture(
+                    &self.gpu,
+                    "denoised codes",
+                    tw,
+                    h,
+                    wgpu::TextureFormat::R32Uint,
+                ),
+                "unpack_main",
+                "mosaic_out",
+            ),
+        };
+        // Without a shifted pass, a stand-in that `unpack_main` does not read.
+        let shifted = match pass {
+            DenoisePass::Main(Some(shifted)) => view(shifted),
+            _ => {
+                let none =
+                    self.pool
+                        .take_texture(&self.gpu, "no shifted pass", 1, 1, SHIFTED_FORMAT);
+                let v = view(&none);
+                spent.push(none);
+                v
+            }
+        };
+        let out_view = view(&out);
+        resources.push((out_name, Tv(&out_view)));
+        resources.push(("shifted", Tv(&shifted)));
         self.gpu
-            .dispatch(encoder, &kernel("unpack_main"), &resources, tw, th);
+            .dispatch(encoder, &kernel(entry), &resources, tw, th);
         spent.extend(rows);
         spent.push(energy);
         spent.extend(levels);

@@ -28,7 +28,7 @@ use crate::ops::encode::Encode;
 use crate::ops::glue::{uniform_bytes, Glue};
 use crate::ops::warp::Warp;
 use crate::ops::{self, resize, Development, Op, Photosite, Pixel, Pointwise, Stencil};
-use crate::params::{Bits, Denoise, DevelopParams};
+use crate::params::{Bits, Denoise, DenoiseQuality, DevelopParams};
 
 /// Where the image being processed sits in the full output (`struct
 /// Tile`): the preview renders parts, the batch kernel bands.
@@ -62,9 +62,9 @@ impl Tile {
 #[derive(Clone, Copy)]
 pub struct RawScene<'a> {
     pub frame: &'a RawFrame,
-    /// The frame's noise model and the strength to reduce it by, where the
-    /// development reduces noise.
-    pub denoise: Option<(NoiseModel, f32)>,
+    /// The frame's noise model, the strength to reduce it by and how
+    /// thoroughly, where the development reduces noise.
+    pub denoise: Option<(NoiseModel, f32, DenoiseQuality)>,
     pub demosaic: &'static dyn Stencil,
 }
 
@@ -74,7 +74,10 @@ impl<'a> RawScene<'a> {
     pub fn new(frame: &'a RawFrame, params: &DevelopParams) -> Self {
         let denoise = (params.denoise != Denoise::Off)
             .then(|| frame.noise.unwrap_or_else(|| frame.estimate_noise()))
-            .and_then(|model| Some((model, params.denoise.strength(&model)?)));
+            .and_then(|model| {
+                let strength = params.denoise.strength(&model)?;
+                Some((model, strength, params.denoise_quality))
+            });
         RawScene {
             frame,
             denoise,
@@ -84,8 +87,10 @@ impl<'a> RawScene<'a> {
 
     /// The noise reduction's uniform block for a tile at `origin`, if any.
     pub fn denoise_uniform(&self, origin: [usize; 2]) -> Option<DenoiseUniform> {
-        let (model, strength) = self.denoise.as_ref()?;
-        Some(DenoiseUniform::new(self.frame, model, *strength, origin))
+        let (model, strength, quality) = self.denoise.as_ref()?;
+        Some(DenoiseUniform::new(
+            self.frame, model, *strength, *quality, origin,
+        ))
     }
 
     /// This scene on `frame`, the frame with its noise reduced

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::frame::{Orientation, Rendered, Source};
 use crate::histogram::{Histogram, Histograms};
 use crate::ops::resize;
-use crate::params::{Demosaic, Denoise, DevelopParams};
+use crate::params::{Demosaic, Denoise, DenoiseQuality, DevelopParams};
 use crate::pipeline::{Display, GpuPipeline, Scene};
 use crate::plan::Tile;
 
@@ -38,7 +38,7 @@ pub struct Preview<'a> {
     histograms: Histograms,
     full: Scene,
     /// The settings `full` was made with.
-    scene_settings: (Demosaic, Denoise),
+    scene_settings: (Demosaic, Denoise, DenoiseQuality),
     orientation: Orientation,
     /// The photo's colour facts, for resolving each frame's camera profile.
     colour: Option<std::sync::Arc<crate::profile::RawColour>>,
@@ -59,7 +59,7 @@ impl<'a> Preview<'a> {
             gpu,
             histograms: Histograms::default(),
             full: gpu.scene(&source.photo, params)?,
-            scene_settings: (params.demosaic, params.denoise),
+            scene_settings: (params.demosaic, params.denoise, params.denoise_quality),
             orientation: source.orientation,
             colour: source.colour.clone(),
             fit: None,
@@ -69,9 +69,9 @@ impl<'a> Preview<'a> {
 
     /// Take `source` (the one this preview was made from) to the scene
     /// again if `params` develop it differently from the scene held
-    /// (another denoise or demosaic); true if it did.
+    /// (another denoise, denoise quality or demosaic); true if it did.
     pub fn rescene(&mut self, source: &Source, params: &DevelopParams) -> Result<bool, Error> {
-        let settings = (params.demosaic, params.denoise);
+        let settings = (params.demosaic, params.denoise, params.denoise_quality);
         if settings == self.scene_settings {
             return Ok(false);
         }

@@ -13,6 +13,7 @@
 //! tint = -0.05
 //! demosaic = "fast"
 //! denoise = 1.5        # or "auto", "off"
+//! denoise_quality = "high"
 //! profile = "none"     # or "embedded", or a .dcp file
 //! [vignette]           # each key replaces the look's
 //! amount = -0.5
@@ -28,7 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{LookError, OutputError};
 use crate::looks;
-use crate::params::{Demosaic, Denoise, DevelopParams, ProfileChoice, ToneOp, Vignette};
+use crate::params::{
+    Demosaic, Denoise, DenoiseQuality, DevelopParams, ProfileChoice, ToneOp, Vignette,
+};
 
 /// What a sidecar's name adds to its photo's.
 pub const SUFFIX: &str = ".wisp.toml";
@@ -55,6 +58,8 @@ pub struct Settings {
     pub demosaic: Option<Demosaic>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denoise: Option<Denoise>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denoise_quality: Option<DenoiseQuality>,
     /// The camera profile: `embedded`, `none` or a `.dcp` file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -109,6 +114,7 @@ impl Settings {
             tint: self.tint.or(under.tint),
             demosaic: self.demosaic.or(under.demosaic),
             denoise: self.denoise.or(under.denoise),
+            denoise_quality: self.denoise_quality.or(under.denoise_quality),
             profile: self.profile.clone().or_else(|| under.profile.clone()),
             vignette: match self.vignette {
                 Some(v) => Some(v.or(under.vignette)),
@@ -129,6 +135,7 @@ impl Settings {
             ],
             demosaic: self.demosaic.unwrap_or(base.demosaic),
             denoise: self.denoise.unwrap_or(base.denoise),
+            denoise_quality: self.denoise_quality.unwrap_or(base.denoise_quality),
             profile: match &self.profile {
                 Some(spec) => ProfileChoice::parse(spec).map_err(LookError::Profile)?,
                 None => base.profile.clone(),

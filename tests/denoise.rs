@@ -10,7 +10,7 @@ use wisp::noise::{NoiseModel, NoiseSource};
 use wisp::ops::denoise;
 use wisp::pipeline::Fusion;
 use wisp::plan::RawScene;
-use wisp::{cpu, io, Denoise, DevelopParams};
+use wisp::{cpu, io, Denoise, DenoiseQuality, DevelopParams};
 
 /// ISO 3200 of the fixtures: variance S x + O.
 const ISO3200: [f32; 2] = [3e-3, 5e-5];
@@ -27,18 +27,24 @@ fn model(cells: [f32; 2]) -> NoiseModel {
 /// (GBTF's 1 / sum^2 weights carry rounding further; its own tests hold it
 /// to its twin).
 fn params(denoise: Denoise) -> DevelopParams {
+    params_at(denoise, DenoiseQuality::Standard)
+}
+
+fn params_at(denoise: Denoise, denoise_quality: DenoiseQuality) -> DevelopParams {
     DevelopParams {
         denoise,
+        denoise_quality,
         demosaic: wisp::Demosaic::Fast,
         ..DevelopParams::neutral()
     }
 }
 
 /// The scene (linear camera RGB) of `frame` on the CPU: photosite ops,
-/// the CPU twin of the noise reduction at `strength`, its output as 16-bit
-/// photosites, their photosite ops, the demosaic of [`params`].
-fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
-    let p = params(Denoise::Strength(strength));
+/// the CPU twin of the noise reduction at `strength` and `quality`, its
+/// output as 16-bit photosites, their photosite ops, the demosaic of
+/// [`params`].
+fn cpu_scene(frame: &RawFrame, strength: f32, quality: DenoiseQuality) -> LinearImage {
+    let p = params_at(Denoise::Strength(strength), quality);
     let raw = RawScene::new(frame, &p);
     let u = raw.denoise_uniform([0, 0]).expect("a strength denoises");
     let gains = frame.gain_maps.as_deref().map(|m| m.gains.as_slice());
@@ -60,20 +66,25 @@ fn cpu_scene(frame: &RawFrame, strength: f32) -> LinearImage {
 }
 
 fn gpu_scene(frame: &RawFrame, denoise: Denoise) -> LinearImage {
+    gpu_scene_at(frame, denoise, DenoiseQuality::Standard)
+}
+
+fn gpu_scene_at(frame: &RawFrame, denoise: Denoise, quality: DenoiseQuality) -> LinearImage {
     let photo = Photo::Raw(frame.clone());
-    gpu()
-        .read_scene(&gpu().scene(&photo, &params(denoise)).unwrap())
-        .unwrap()
+    let p = params_at(denoise, quality);
+    gpu().read_scene(&gpu().scene(&photo, &p).unwrap()).unwrap()
 }
 
 /// The GPU's denoised scene `g` equals the CPU twin's `c`, up to the f16
 /// storage of the smooth levels: an f32 difference of a part in 10^7
 /// between the two sides' exp() can round a level to the neighbouring f16
 /// (2^-11 of a value away), which reaches the output where the details
-/// are shrunk. Measured on 301x203 random frames: 0.2-0.5 % of the values
-/// differ by more than 2e-5, by at most 1.8e-3, 8e-7 on average; frames
-/// up to 37x29 within 2.4e-7 everywhere. A wrong tap, weight or threshold
-/// moves most values.
+/// are shrunk. Measured on 301x203 random frames: up to 0.9 % of the
+/// values differ by more than 2e-5, by at most 1.8e-3, 8.5e-7 on average;
+/// frames up to 37x29 within 2.4e-7 everywhere but two (37x29 BGGR with cycle
+/// spinning: one level's value rounded the other way reaches 1.6 % of
+/// the values, by up to 2.9e-4; GRBG 0.3 %). A wrong tap, weight or threshold moves
+/// most values.
 fn assert_twins(g: &LinearImage, c: &LinearImage, what: &str) {
     let (g, c) = (rgb_of(g), rgb_of(c));
     let diffs: Vec<f32> = g.iter().zip(&c).map(|(a, b)| (a - b).abs()).collect();
@@ -81,7 +92,7 @@ fn assert_twins(g: &LinearImage, c: &LinearImage, what: &str) {
     let mean = diffs.iter().sum::<f32>() / diffs.len() as f32;
     let over = diffs.iter().filter(|d| **d > 2e-5).count() as f32 / diffs.len() as f32;
     assert!(
-        max < 4e-3 && mean < 4e-6 && over < 0.01,
+        max < 4e-3 && mean < 4e-6 && over < 0.04,
         "{what}: GPU and CPU differ by up to {max}, {mean} on average, {:.2} % by more than 2e-5",
         100.0 * over
     );
@@ -90,19 +101,29 @@ fn assert_twins(g: &LinearImage, c: &LinearImage, what: &str) {
 #[test]
 fn the_gpu_passes_equal_their_cpu_twin() {
     // Every phase, odd sizes (a half cell at the right and bottom), sizes
-    // below and above the coarsest level's reach.
+    // below and above the coarsest level's reach, one pass and two
+    // (cycle spinning, whose shifted cells start a photosite out).
     let mut rng = rng(1600);
     for (w, h) in [(3, 5), (37, 29), (301, 203)] {
         for cfa in CfaPattern::ALL {
             let mut frame = random_frame(&mut rng, w, h, cfa);
             frame.noise = Some(model(ISO3200));
-            let g = gpu_scene(&frame, Denoise::Strength(1.5));
-            let c = cpu_scene(&frame, 1.5);
-            assert_twins(&g, &c, &format!("{w}x{h} {}", cfa.name()));
             let off = gpu_scene(&frame, Denoise::Off);
+            let mut scenes = Vec::new();
+            for quality in DenoiseQuality::ALL {
+                let what = format!("{w}x{h} {} {}", cfa.name(), quality.name());
+                let g = gpu_scene_at(&frame, Denoise::Strength(1.5), quality);
+                let c = cpu_scene(&frame, 1.5, quality);
+                assert_twins(&g, &c, &what);
+                assert!(
+                    max_abs_diff(&rgb_of(&g), &rgb_of(&off)) > 1e-3,
+                    "{what}: nothing was denoised"
+                );
+                scenes.push(rgb_of(&g));
+            }
             assert!(
-                max_abs_diff(&rgb_of(&g), &rgb_of(&off)) > 1e-3,
-                "{w}x{h} {}: nothing was denoised",
+                max_abs_diff(&scenes[0], &scenes[1]) > 1e-3,
+                "{w}x{h} {}: high is standard",
                 cfa.name()
             );
         }
@@ -117,17 +138,22 @@ fn tiles_join_without_a_seam() {
     let tiled = wisp::pipeline::GpuPipeline::new(wisp::gpu::Gpu::new().expect("an adapter"))
         .with_scene_tile(61);
     let mut rng = rng(1601);
-    for cfa in [CfaPattern::Rggb, CfaPattern::Gbrg] {
+    for (cfa, quality) in [
+        (CfaPattern::Rggb, DenoiseQuality::Standard),
+        (CfaPattern::Gbrg, DenoiseQuality::Standard),
+        (CfaPattern::Grbg, DenoiseQuality::High),
+    ] {
         let mut frame = random_frame(&mut rng, 333, 211, cfa);
         frame.noise = Some(model(ISO3200));
         let photo = Photo::Raw(frame);
-        let p = params(Denoise::Auto);
+        let p = params_at(Denoise::Auto, quality);
         let whole = gpu().develop(&photo, &p, Fusion::Separate).unwrap();
         let tiles = tiled.develop(&photo, &p, Fusion::Separate).unwrap();
         assert!(
             whole == tiles,
-            "{}: tiles differ from the whole frame",
-            cfa.name()
+            "{} {}: tiles differ from the whole frame",
+            cfa.name(),
+            quality.name()
         );
     }
 }
@@ -193,14 +219,20 @@ fn stats(
 fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
     // 18 % grey at ISO 3200 (13 % noise): white balanced, every channel
     // of the scene is 0.18 with a standard deviation of about 0.024 per
-    // photosite before the demosaic. Measured: 11.7-13.2 times less
-    // noise, block means 5.8-9.0 times steadier.
+    // photosite before the demosaic. Measured: 11.5-12.9 times less
+    // noise, block means 5.6-8.5 times steadier; with cycle spinning,
+    // whose finest level takes out less of the noise's variance
+    // (`SPUN_WIENER`: texture keeps more of its detail), 7.8-8.5 and
+    // 5.5-8.0.
     let (w, h) = (256, 256);
     let grey = [0.09, 0.18, 0.144];
     let frame = frame_of(w, h, ISO3200, |_, _| grey);
     let off = gpu_scene(&frame, Denoise::Off);
-    let auto = gpu_scene(&frame, Denoise::Auto);
-    for c in 0..3 {
+    for (quality, c) in DenoiseQuality::ALL
+        .into_iter()
+        .flat_map(|q| (0..3).map(move |c| (q, c)))
+    {
+        let auto = gpu_scene_at(&frame, Denoise::Auto, quality);
         let (m_off, s_off) = stats(&off, c, 16..w - 16, 16..h - 16);
         let (m, s) = stats(&auto, c, 16..w - 16, 16..h - 16);
         assert!(
@@ -219,16 +251,57 @@ fn a_grey_card_loses_most_of_its_noise_and_keeps_its_level() {
         };
         let (b, b_off) = (blocks(&auto), blocks(&off));
         eprintln!(
-            "GREY channel {c}: noise {:.1}x less, blocks {:.1}x",
+            "GREY {} channel {c}: noise {:.1}x less, blocks {:.1}x",
+            quality.name(),
             s_off / s,
             b_off / b
         );
-        assert!(s < s_off / 8.0, "channel {c}: std {s} against {s_off} off");
+        let less = match quality {
+            DenoiseQuality::Standard => 8.0,
+            DenoiseQuality::High => 6.0,
+        };
+        assert!(s < s_off / less, "channel {c}: std {s} against {s_off} off");
         assert!(
             b < b_off / 4.0,
             "channel {c}: block means vary by {b} against {b_off} off"
         );
     }
+}
+
+#[test]
+fn high_quality_leaves_less_error_than_standard() {
+    // A textured scene (colour edges, fine and coarse waves) at ISO 3200:
+    // the mean of both phases' noise reduction must come nearer the
+    // noise-free development than one phase's. Measured: a mean square
+    // error of 6.30e-4 against 7.40e-4 (0.71 dB less).
+    let (w, h) = (240, 176);
+    let scene = |x: usize, y: usize| {
+        let (fx, fy) = (x as f32, y as f32);
+        let wave =
+            0.5 + 0.25 * (fx * 0.9).sin() * (fy * 0.13).cos() + 0.2 * (fx * 0.05 + fy * 0.4).sin();
+        let base = if (x / 40 + y / 30).is_multiple_of(2) {
+            [0.6, 0.9, 0.4]
+        } else {
+            [0.3, 0.5, 0.8]
+        };
+        base.map(|b| 0.02 + 0.5 * b * wave)
+    };
+    let clean = gpu_scene(&frame_of(w, h, [0.0, 0.0], scene), Denoise::Off);
+    let noisy = frame_of(w, h, ISO3200, scene);
+    let error = |quality| {
+        let g = gpu_scene_at(&noisy, Denoise::Auto, quality);
+        let (a, b) = (rgb_of(&g), rgb_of(&clean));
+        a.iter()
+            .zip(&b)
+            .map(|(a, b)| ((a - b) as f64).powi(2))
+            .sum::<f64>()
+            / a.len() as f64
+    };
+    let (standard, high) = (error(DenoiseQuality::Standard), error(DenoiseQuality::High));
+    assert!(
+        high < 0.9 * standard,
+        "mean square error: high {high}, standard {standard}"
+    );
 }
 
 #[test]
@@ -277,18 +350,21 @@ fn a_colour_edge_keeps_its_colours() {
         ..frame
     };
     let off = gpu_scene(&frame, Denoise::Off);
-    let auto = gpu_scene(&frame, Denoise::Auto);
-    for (side, xs) in [
-        ("grey", w / 2 - 12..w / 2 - 4),
-        ("red", w / 2 + 4..w / 2 + 12),
-    ] {
-        for c in 0..3 {
-            let (before, _) = stats(&off, c, xs.clone(), 8..h - 8);
-            let (after, _) = stats(&auto, c, xs.clone(), 8..h - 8);
-            assert!(
-                (after - before).abs() < 0.001 * before.max(0.1),
-                "{side} side, channel {c}: {after} against {before}"
-            );
+    for quality in DenoiseQuality::ALL {
+        let auto = gpu_scene_at(&frame, Denoise::Auto, quality);
+        for (side, xs) in [
+            ("grey", w / 2 - 12..w / 2 - 4),
+            ("red", w / 2 + 4..w / 2 + 12),
+        ] {
+            for c in 0..3 {
+                let (before, _) = stats(&off, c, xs.clone(), 8..h - 8);
+                let (after, _) = stats(&auto, c, xs.clone(), 8..h - 8);
+                assert!(
+                    (after - before).abs() < 0.001 * before.max(0.1),
+                    "{} {side} side, channel {c}: {after} against {before}",
+                    quality.name()
+                );
+            }
         }
     }
 }
@@ -341,6 +417,17 @@ fn denoise_settings_are_parsed_and_checked() {
     let sidecar: wisp::sidecar::Settings = toml::from_str("denoise = \"off\"").unwrap();
     assert_eq!(sidecar.denoise, Some(Denoise::Off));
     assert!(toml::from_str::<wisp::sidecar::Settings>("denoise = 9.0").is_err());
+    assert_eq!("High".parse(), Ok(DenoiseQuality::High));
+    let sidecar: wisp::sidecar::Settings = toml::from_str("denoise_quality = \"high\"").unwrap();
+    assert_eq!(sidecar.denoise_quality, Some(DenoiseQuality::High));
+    assert!(toml::from_str::<wisp::sidecar::Settings>("denoise_quality = \"best\"").is_err());
+    let out = wisp(&["convert", "x.dng", "-o", "out", "--denoise-quality", "best"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown denoise quality `best`"),
+        "{}",
+        stderr(&out)
+    );
     let out = wisp(&["convert", "x.dng", "-o", "out", "--denoise", "loud"]);
     assert!(!out.status.success());
     assert!(
@@ -397,7 +484,7 @@ fn shaded_corners_are_denoised_nearly_as_much_as_the_centre() {
     let off = gpu_scene(&frame, Denoise::Off);
     let auto = gpu_scene(&frame, Denoise::Auto);
     // GPU and CPU twin agree with the gains too.
-    let c = cpu_scene(&frame, 1.0);
+    let c = cpu_scene(&frame, 1.0, DenoiseQuality::Standard);
     assert_twins(&auto, &c, "shaded");
     let left = |image: &LinearImage, xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
         stats(image, 1, xs, ys).1

@@ -8,7 +8,7 @@ use common::*;
 use wisp::params::DevelopParams;
 use wisp::pipeline::{Display, Fusion};
 use wisp::preview::{Preview, View};
-use wisp::{io, looks, Denoise, Pixels, Rendered};
+use wisp::{io, looks, Denoise, DenoiseQuality, Pixels, Rendered};
 
 fn bytes(r: &Rendered) -> &[u8] {
     match &r.pixels {
@@ -413,18 +413,25 @@ fn a_denoise_change_develops_the_scene_again_and_other_dials_do_not() {
         ..off.clone()
     };
     assert!(!preview.rescene(&source, &brighter).unwrap());
-    for denoise in [Denoise::Auto, Denoise::Strength(2.5), Denoise::Off] {
+    for (denoise, denoise_quality) in [
+        (Denoise::Auto, DenoiseQuality::Standard),
+        (Denoise::Auto, DenoiseQuality::High),
+        (Denoise::Strength(2.5), DenoiseQuality::High),
+        (Denoise::Off, DenoiseQuality::High),
+    ] {
         let params = DevelopParams {
             denoise,
+            denoise_quality,
             ..brighter.clone()
         };
-        assert!(preview.rescene(&source, &params).unwrap(), "{denoise:?}");
+        let what = format!("{denoise:?} {denoise_quality:?}");
+        assert!(preview.rescene(&source, &params).unwrap(), "{what}");
         assert!(!preview.rescene(&source, &params).unwrap());
         let frame = preview.frame(&params, view, Display::default()).unwrap();
         let batch = gpu()
             .develop(&source.photo, &params, Fusion::Fused)
             .unwrap();
-        assert_eq!(preview.read(&frame).unwrap(), batch, "{denoise:?}");
+        assert_eq!(preview.read(&frame).unwrap(), batch, "{what}");
     }
 }
 

@@ -141,7 +141,13 @@ fn kernels_expose_their_entry_points() {
         ("resize", vec!["resize_main"]),
         (
             "denoise",
-            vec!["rows_main", "columns_main", "energy_main", "unpack_main"],
+            vec![
+                "rows_main",
+                "columns_main",
+                "energy_main",
+                "unpack_main",
+                "unpack_shifted_main",
+            ],
         ),
         // It imports the others' file.
         (
@@ -151,7 +157,9 @@ fn kernels_expose_their_entry_points() {
                 "columns_main",
                 "energy_main",
                 "unpack_main",
+                "unpack_shifted_main",
                 "pack_main",
+                "pack_shifted_main",
             ],
         ),
         ("histogram", vec!["histogram_main"]),

@@ -1,6 +1,6 @@
 //! The dials the panel and the keys turn, and the development they make.
 
-use wisp::params::{Demosaic, Denoise, ToneOp};
+use wisp::params::{Demosaic, Denoise, DenoiseQuality, ToneOp};
 use wisp::sidecar::{Settings, VignetteSettings};
 use wisp::{looks, DevelopParams};
 
@@ -27,6 +27,8 @@ pub(crate) struct Dials {
     pub(crate) tint: f32,
     /// A change re-runs the scene part (the others only the pointwise ops).
     pub(crate) denoise: Denoise,
+    /// Likewise.
+    pub(crate) denoise_quality: DenoiseQuality,
     /// Kept from the photo's sidecar; no dial turns it.
     pub(crate) demosaic: Option<Demosaic>,
     /// The camera profile, kept from the photo's sidecar likewise.
@@ -61,6 +63,7 @@ impl Dials {
             temperature: p.white_balance_shift[0],
             tint: p.white_balance_shift[1],
             denoise: settings.denoise.unwrap_or_default(),
+            denoise_quality: settings.denoise_quality.unwrap_or_default(),
             demosaic: settings.demosaic,
             profile: settings.profile.clone(),
             selected: Dial::Exposure,
@@ -81,6 +84,8 @@ impl Dials {
             tint: set(self.tint),
             demosaic: self.demosaic,
             denoise: (self.denoise != Denoise::Auto).then_some(self.denoise),
+            denoise_quality: (self.denoise_quality != DenoiseQuality::Standard)
+                .then_some(self.denoise_quality),
             profile: self.profile.clone(),
             vignette: (self.vignette != look.vignette.amount).then_some(VignetteSettings {
                 amount: Some(self.vignette),

@@ -1,6 +1,6 @@
 //! Real-time preview: a window that develops a raw photo live as you turn
 //! the dials. The photo is decoded, denoised and demosaiced once (again
-//! when the denoise dial turns); another dial's change re-runs only the
+//! when the denoise dial or its quality changes); another dial's change re-runs only the
 //! pointwise stages, at the window's size (fit) or over
 //! the visible part at full resolution (1:1), and the result is drawn
 //! straight from the GPU texture.

@@ -4,7 +4,7 @@
 use wisp::frame::Orientation;
 use wisp::histogram::Histogram;
 use wisp::ops::color::neutral_shift;
-use wisp::params::{Denoise, ToneOp};
+use wisp::params::{Denoise, DenoiseQuality, ToneOp};
 use wisp::preview::View;
 
 use crate::dials::{look_names, Dial};
@@ -70,6 +70,17 @@ impl App {
                     }
                 }
             });
+            let mut high = d.denoise_quality == DenoiseQuality::High;
+            if ui
+                .checkbox(&mut high, "High quality (twice the time)")
+                .changed()
+            {
+                d.denoise_quality = if high {
+                    DenoiseQuality::High
+                } else {
+                    DenoiseQuality::Standard
+                };
+            }
             ui.separator();
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.zoom_actual, false, "Fit (F)");

@@ -80,7 +80,8 @@ impl App {
         else {
             return Ok(());
         };
-        // A denoise change re-runs the scene part; the other dials do not.
+        // A denoise (or denoise quality) change re-runs the scene part;
+        // the other dials do not.
         if preview
             .rescene(source, &params)
             .map_err(|e| e.to_string())?

@@ -42,7 +42,7 @@ pub(super) fn bench_develop(
     let mut sorted = t.develop.clone();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "{} ({}x{}) on {}, look {}, tone {:?}, demosaic {}, denoise {}, profile {}",
+        "{} ({}x{}) on {}, look {}, tone {:?}, demosaic {}, denoise {} ({}), profile {}",
         photo.display(),
         t.width,
         t.height,
@@ -51,6 +51,7 @@ pub(super) fn bench_develop(
         params.tone,
         params.demosaic.name(),
         params.denoise.name(),
+        params.denoise_quality.name(),
         params.profile.name()
     );
     println!("decode: {:.1} ms", t.decode);

@@ -37,6 +37,7 @@ fn developments(args: &ConvertArgs) -> Result<Resolver, String> {
         exposure: args.exposure,
         demosaic: args.demosaic,
         denoise: args.denoise,
+        denoise_quality: args.denoise_quality,
         profile: args.profile.clone(),
         vignette: args.vignette.map(|amount| VignetteSettings {
             amount: Some(amount),

@@ -28,6 +28,7 @@ pub fn run() -> ExitCode {
             tone,
             demosaic,
             denoise,
+            denoise_quality,
             look,
             profile,
             cpu,
@@ -37,6 +38,7 @@ pub fn run() -> ExitCode {
                 tone,
                 demosaic: Some(demosaic),
                 denoise: Some(denoise),
+                denoise_quality: Some(denoise_quality),
                 profile: Some(profile),
                 ..Default::default()
             };

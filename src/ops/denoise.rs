@@ -136,21 +136,48 @@
 //! step) instead of the Haar split (+2.92); the developed image's
 //! chrominance blurred afterwards (at most +0.1); the luminance of what
 //! the noise reduction took away added back to the developed image where
-//! its local energy stands out of the noise's (at most +0.06). What did gain was
-//! cycle spinning (R. R. Coifman, D. L. Donoho, "Translation-invariant
-//! de-noising", 1995) over the cells' phase: the mean of this design run
-//! on the cells from photosite (0, 0) and from (1, 1), +3.55 (+3.58 at
-//! strength 0.8), and of all four phases +3.61; but each phase costs a
-//! whole noise reduction, which would take the batch from 1.8 to about
-//! 2.5 times the clean one, past the 2x budget. Of the two phases' mean,
-//! the finest level alone averaged gave +3.26, every coarser level alone
-//! +3.46, and level 2 needs level 1's smoothing first, so no part of it
-//! comes cheap. Predicting the first-order gradient that red - blue and
-//! the greens' difference carry (their photosites sit a photosite apart)
-//! from the luminance's central differences, and lifting it out before
-//! the shrinkage, lost 0.08-0.32 dB with either sign. Winning more needs the
-//! finest texture inferred from elsewhere in the image (block matching, as
-//! BM3D does) rather than shrunk.
+//! its local energy stands out of the noise's (at most +0.06); predicting
+//! the first-order gradient that red - blue and the greens' difference
+//! carry (their photosites sit a photosite apart) from the luminance's
+//! central differences, and lifting it out before the shrinkage (-0.08
+//! to -0.32 dB with either sign).
+//!
+//! What did gain is cycle spinning (R. R. Coifman, D. L. Donoho,
+//! "Translation-invariant de-noising", 1995) over the cells' phase, the
+//! `high` quality ([`DenoiseQuality::High`]): the passes run a second
+//! time on the cells from photosite (1, 1) (`pack_shifted_main` to
+//! `unpack_shifted_main`; the photosites before the border mirrored), and
+//! each photosite is the mean of its two values. In the numpy copy, the
+//! phases (0, 0) and (1, 1) gave +3.55, (0, 0) and (0, 1) +3.43, (0, 0) and
+//! (1, 0) +3.43, all four +3.61; of the two phases' mean, the finest level
+//! alone averaged +3.26, every coarser level alone +3.46 (level 2 needs
+//! level 1's smoothing first, so no part of it comes cheap). On the CPU
+//! twin and the GPU alike, with the finest level's Wiener estimate taking
+//! out `s` times the model's noise variance and the garrote's thresholds
+//! `k` times theirs (ISO 3200 tagged against the clean scene;
+//! `bench/grey-card.sh`: RMS R / G / B codes, pixels off by more than 8
+//! codes): s = k = 1: +3.53; 0.9: +3.65 (the card 1.43 / 1.10 / 1.18,
+//! 0.11 %); 0.8: +3.58; 0.7: +3.24; s 0.9, k 1 (this one,
+//! [`SPUN_WIENER`]): +3.65 (the card 1.32 / 1.05 / 1.12, 0.07 %); s 1, k
+//! 0.9: +3.54 (1.05 / 0.72 / 0.81); s 0.8, k 1: +3.60 (2.05 / 1.70 /
+//! 1.79, 0.44 %); s 0.9, k 1.1: +3.64. It costs a second noise reduction:
+//! the batch takes about 2.5 times the clean one's time, past the 2x
+//! budget of the default, so it is an option.
+//!
+//! For reference, BM3D (K. Dabov, A. Foi, V. Katkovnik, K. Egiazarian,
+//! "Image denoising by sparse 3-D transform-domain collaborative
+//! filtering", IEEE TIP 16(8), 2007; the `bm3d` 4.0.3 Python package, not
+//! part of wisp) on the same six images at ISO 3200 tagged: on the four
+//! Haar components of the cells after a generalised Anscombe transform of
+//! each CFA plane, its blocks matched on luminance, with the exact
+//! unbiased inverse (M. Makitalo, A. Foi, "Optimal inversion of the
+//! generalized Anscombe transformation for Poisson-Gaussian noise", IEEE
+//! TIP 22(1), 2013): +3.65 (+3.54 with the algebraic inverse); on each CFA
+//! plane alone, +3.09; CBM3D on the developed `off` image, one noise level
+//! for the whole image: +1.51, +3.50, +3.17 at 0.04, 0.07, 0.1 (and +0.08
+//! at most on top of this design's output). Block matching, at many
+//! times the cost, reaches what cycle spinning reaches here; neither
+//! reaches +4 dB.
 //!
 //! The mosaic here is white-balanced: a photosite v of a colour whose
 //! white balance gain is g has the variance g S v + g^2 O when the model
@@ -165,6 +192,7 @@ use rayon::prelude::*;
 use super::common::mirror;
 use crate::frame::RawFrame;
 use crate::noise::NoiseModel;
+use crate::params::DenoiseQuality;
 
 /// Wavelet levels (`DENOISE_LEVELS`).
 pub const LEVELS: usize = 6;
@@ -193,15 +221,31 @@ pub struct DenoiseUniform {
     pub origin: [u32; 2],
     pub width: u32,
     pub shaded: u32,
-    /// The strength: the finest level's Wiener estimate takes its noise as
-    /// this many times the model's (x; yzw unused).
-    pub strength: [f32; 4],
+    /// The finest level's Wiener estimate takes its noise as this many
+    /// times the model's: the strength ([`SPUN_WIENER`] times it under
+    /// cycle spinning).
+    pub strength: f32,
+    /// The pass's cells are counted from photosite (phase, phase): 0, or 1
+    /// for cycle spinning's shifted pass.
+    pub phase: u32,
+    /// 1 where the noise reduction is the mean of both phases' (cycle
+    /// spinning, [`DenoiseQuality::High`]).
+    pub spun: u32,
+    pub pad: u32,
 }
 
 impl DenoiseUniform {
     /// For `frame` with the noise `model`, at `strength` (1 = the model's
-    /// thresholds), its cells counted from `origin` (a frame position).
-    pub fn new(frame: &RawFrame, model: &NoiseModel, strength: f32, origin: [usize; 2]) -> Self {
+    /// thresholds) and `quality`, its cells counted from `origin` (a frame
+    /// position).
+    pub fn new(
+        frame: &RawFrame,
+        model: &NoiseModel,
+        strength: f32,
+        quality: DenoiseQuality,
+        origin: [usize; 2],
+    ) -> Self {
+        let spun = quality == DenoiseQuality::High;
         let min_gain = frame.wb.iter().cloned().fold(f32::INFINITY, f32::min);
         let colors = frame.cfa.colors();
         let kinds = frame.cfa.shifted(origin[0], origin[1]).kinds();
@@ -224,7 +268,14 @@ impl DenoiseUniform {
             origin: origin.map(|v| v as u32),
             width: frame.width as u32,
             shaded: frame.gain_maps.is_some() as u32,
-            strength: [strength, 0.0, 0.0, 0.0],
+            strength: if spun {
+                SPUN_WIENER * strength
+            } else {
+                strength
+            },
+            phase: 0,
+            spun: spun as u32,
+            pad: 0,
         }
     }
 }
@@ -241,6 +292,11 @@ pub struct StepUniform {
     /// texel of every other row), else 1.
     pub scale: i32,
 }
+
+/// The share of the model's noise variance that the finest level's Wiener
+/// estimate takes out under cycle spinning: the mean of the two phases
+/// takes out some of it too (measured in the module's notes).
+pub const SPUN_WIENER: f32 = 0.9;
 
 /// `DENOISE_EDGE`.
 pub const EDGE: f32 = 2.0;
@@ -279,11 +335,12 @@ pub fn halved(j: usize) -> bool {
 
 /// How far from a photosite the denoised value reads, in photosites: two
 /// taps of 2^(j-1) texels at each level, the half-resolution levels'
-/// interpolation (two texels), a texel two photosites, and the cell. Even,
-/// so that tiles start on a cell boundary of the frame.
+/// interpolation (two texels), a texel two photosites, the cell, and the
+/// shifted pass's cell offset. Even, so that tiles start on a cell
+/// boundary of the frame.
 pub fn reach() -> usize {
     let texels: usize = (0..LEVELS).map(|j| 2 << j).sum();
-    2 * (texels + 2) + 2
+    2 * (texels + 2) + 4
 }
 
 /// The B3-spline filter.
@@ -409,7 +466,8 @@ impl Level {
 
 /// CPU twin of the passes: the denoised linear mosaic of `width` x `height`
 /// (a whole frame: cells counted from its origin), `gains` its lens
-/// shading gains where it has them.
+/// shading gains where it has them. Where `u.spun` is set, the mean of
+/// the two phases', each photosite's before its gain is put back.
 pub fn cpu(
     mosaic: &[f32],
     width: usize,
@@ -418,16 +476,49 @@ pub fn cpu(
     gains: Option<&[f32]>,
 ) -> Vec<f32> {
     let gain = |x: usize, y: usize| gains.map_or(1.0, |g| g[y * width + x]);
-    let (w, h) = (width.div_ceil(2), height.div_ceil(2));
+    let shaded: Vec<f32> = match gains {
+        Some(g) => mosaic.par_iter().zip(g).map(|(v, g)| v / g).collect(),
+        None => mosaic.to_vec(),
+    };
+    let mut out = phase(&shaded, width, height, u, 0);
+    if u.spun == 1 {
+        let shifted = phase(&shaded, width, height, u, 1);
+        out.par_iter_mut()
+            .zip(shifted)
+            .for_each(|(o, s)| *o = 0.5 * (*o + s));
+    }
+    out.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
+        for (x, o) in row.iter_mut().enumerate() {
+            *o *= gain(x, y);
+        }
+    });
+    out
+}
+
+/// One phase of the noise reduction (`pack_main` to `unpack_main`, or
+/// their `_shifted` entries for phase 1) on `mosaic`, lens shading
+/// already undone: its cells counted from photosite (phase, phase), the
+/// photosites before the border mirrored.
+fn phase(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform, phase: u32) -> Vec<f32> {
+    let shift = phase as i64;
+    let (w, h) = (
+        (width + phase as usize).div_ceil(2),
+        (height + phase as usize).div_ceil(2),
+    );
+    // The kind of each cell of the pass's grid.
+    let kinds: [usize; 4] =
+        std::array::from_fn(|cell| u.kinds[cell ^ (3 * phase as usize)] as usize);
     let photosite = |x: i64, y: i64| {
         let (x, y) = (mirror(x, width as i64), mirror(y, height as i64));
-        mosaic[y * width + x] / gain(x, y)
+        mosaic[y * width + x]
     };
     let mut levels = vec![Level::new(w, h, &|x, y| {
         let mut q = [0.0; 4];
-        for cell in 0..4 {
-            q[u.kinds[cell] as usize] =
-                photosite(2 * x + (cell & 1) as i64, 2 * y + (cell >> 1) as i64);
+        for (cell, &kind) in kinds.iter().enumerate() {
+            q[kind] = photosite(
+                2 * x + (cell & 1) as i64 - shift,
+                2 * y + (cell >> 1) as i64 - shift,
+            );
         }
         haar(q)
     })];
@@ -496,7 +587,7 @@ pub fn cpu(
             for c in 0..4 {
                 let d = fine[c] - coarse[c];
                 sum[c] += if j == 1 {
-                    let noise = u.strength[0] * u.beta[0] * sigma[c];
+                    let noise = u.strength * u.beta[0] * sigma[c];
                     let e = energy.at(x / 2, y / 2)[c];
                     wiener(d, OVERSUBTRACT * noise * noise, e)
                 } else {
@@ -510,8 +601,9 @@ pub fn cpu(
     let mut out = vec![0.0; width * height];
     out.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
         for (x, o) in row.iter_mut().enumerate() {
-            let q = quads.texels[(y / 2) * w + x / 2];
-            *o = q[u.kinds[(x & 1) + 2 * (y & 1)] as usize] * gain(x, y);
+            let (cx, cy) = (x + phase as usize, y + phase as usize);
+            let q = quads.texels[(cy / 2) * w + cx / 2];
+            *o = q[kinds[(cx & 1) + 2 * (cy & 1)]];
         }
     });
     out
