@@ -438,6 +438,52 @@ fn denoise_settings_are_parsed_and_checked() {
 }
 
 #[test]
+fn convert_takes_the_quality_from_its_flag_and_from_a_sidecar() {
+    let dir = tempdir("denoise-quality");
+    let [flag, car] = ["flag.dng", "car.dng"].map(|n| {
+        let p = dir.join(n);
+        std::fs::copy(fixture("tests/fixtures/noisy_card.dng"), &p).unwrap();
+        p
+    });
+    std::fs::write(wisp::sidecar::path_of(&car), "denoise_quality = \"high\"\n").unwrap();
+    let out = dir.join("out");
+    for (photo, extra) in [(&flag, &["--denoise-quality", "high"][..]), (&car, &[][..])] {
+        let mut args = vec![
+            "convert",
+            photo.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend(["--format", "png"]);
+        args.extend(extra);
+        let o = wisp(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let library = |quality| {
+        let source = io::load(&flag).unwrap();
+        let params = wisp::sidecar::Settings {
+            denoise_quality: Some(quality),
+            ..Default::default()
+        }
+        .params(&DevelopParams::default())
+        .unwrap();
+        let image = gpu()
+            .develop(&source.photo, &params, Fusion::Fused)
+            .unwrap();
+        codes(&image)
+            .into_iter()
+            .map(|c| c as u8)
+            .collect::<Vec<_>>()
+    };
+    let high = library(DenoiseQuality::High);
+    assert_ne!(high, library(DenoiseQuality::Standard));
+    for name in ["flag.png", "car.png"] {
+        let png = image::open(out.join(name)).unwrap().into_rgb8().into_raw();
+        assert!(png == high, "{name} is not the high quality development");
+    }
+}
+
+#[test]
 fn an_unreadable_noise_profile_is_noted_and_the_noise_measured() {
     // noisy_card.dng with its NoiseProfile's S made negative.
     let mut dng = std::fs::read(fixture("tests/fixtures/noisy_card.dng")).unwrap();
@@ -483,9 +529,12 @@ fn shaded_corners_are_denoised_nearly_as_much_as_the_centre() {
     };
     let off = gpu_scene(&frame, Denoise::Off);
     let auto = gpu_scene(&frame, Denoise::Auto);
-    // GPU and CPU twin agree with the gains too.
+    // GPU and CPU twin agree with the gains too, with cycle spinning also.
     let c = cpu_scene(&frame, 1.0, DenoiseQuality::Standard);
     assert_twins(&auto, &c, "shaded");
+    let high = gpu_scene_at(&frame, Denoise::Auto, DenoiseQuality::High);
+    let c = cpu_scene(&frame, 1.0, DenoiseQuality::High);
+    assert_twins(&high, &c, "shaded, high");
     let left = |image: &LinearImage, xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
         stats(image, 1, xs, ys).1
     };

@@ -161,7 +161,7 @@
 //! [`SPUN_WIENER`]): +3.65 (the card 1.32 / 1.05 / 1.12, 0.07 %); s 1, k
 //! 0.9: +3.54 (1.05 / 0.72 / 0.81); s 0.8, k 1: +3.60 (2.05 / 1.70 /
 //! 1.79, 0.44 %); s 0.9, k 1.1: +3.64. It costs a second noise reduction:
-//! the batch takes about 2.5 times the clean one's time, past the 2x
+//! the batch takes 2.56-2.65 times the clean one's time, past the 2x
 //! budget of the default, so it is an option.
 //!
 //! For reference, BM3D (K. Dabov, A. Foi, V. Katkovnik, K. Egiazarian,
