@@ -153,8 +153,9 @@
 //! alone averaged +3.26, every coarser level alone +3.46 (level 2 needs
 //! level 1's smoothing first, so no part of it comes cheap). On the CPU
 //! twin and the GPU alike, with the finest level's Wiener estimate taking
-//! out `s` times the model's noise variance and the garrote's thresholds
-//! `k` times theirs (ISO 3200 tagged against the clean scene;
+//! the noise's standard deviation as `s` times the model's and the
+//! garrote's thresholds `k` times theirs (ISO 3200 tagged against the
+//! clean scene;
 //! `bench/grey-card.sh`: RMS R / G / B codes, pixels off by more than 8
 //! codes): s = k = 1: +3.53; 0.9: +3.65 (the card 1.43 / 1.10 / 1.18,
 //! 0.11 %); 0.8: +3.58; 0.7: +3.24; s 0.9, k 1 (this one,
@@ -293,9 +294,10 @@ pub struct StepUniform {
     pub scale: i32,
 }
 
-/// The share of the model's noise variance that the finest level's Wiener
-/// estimate takes out under cycle spinning: the mean of the two phases
-/// takes out some of it too (measured in the module's notes).
+/// Under cycle spinning, the finest level's Wiener estimate takes the
+/// noise's standard deviation as this many times the strength's: the
+/// mean of the two phases takes out some of the noise too (measured in
+/// the module's notes).
 pub const SPUN_WIENER: f32 = 0.9;
 
 /// `DENOISE_EDGE`.
@@ -466,8 +468,9 @@ impl Level {
 
 /// CPU twin of the passes: the denoised linear mosaic of `width` x `height`
 /// (a whole frame: cells counted from its origin), `gains` its lens
-/// shading gains where it has them. Where `u.spun` is set, the mean of
-/// the two phases', each photosite's before its gain is put back.
+/// shading gains where it has them. Where `u.spun` is 1, each photosite
+/// is the mean of the two phases' values (taken before its gain is put
+/// back, as on the GPU).
 pub fn cpu(
     mosaic: &[f32],
     width: usize,
@@ -480,9 +483,9 @@ pub fn cpu(
         Some(g) => mosaic.par_iter().zip(g).map(|(v, g)| v / g).collect(),
         None => mosaic.to_vec(),
     };
-    let mut out = phase(&shaded, width, height, u, 0);
+    let mut out = one_phase(&shaded, width, height, u, 0);
     if u.spun == 1 {
-        let shifted = phase(&shaded, width, height, u, 1);
+        let shifted = one_phase(&shaded, width, height, u, 1);
         out.par_iter_mut()
             .zip(shifted)
             .for_each(|(o, s)| *o = 0.5 * (*o + s));
@@ -499,7 +502,13 @@ pub fn cpu(
 /// their `_shifted` entries for phase 1) on `mosaic`, lens shading
 /// already undone: its cells counted from photosite (phase, phase), the
 /// photosites before the border mirrored.
-fn phase(mosaic: &[f32], width: usize, height: usize, u: &DenoiseUniform, phase: u32) -> Vec<f32> {
+fn one_phase(
+    mosaic: &[f32],
+    width: usize,
+    height: usize,
+    u: &DenoiseUniform,
+    phase: u32,
+) -> Vec<f32> {
     let shift = phase as i64;
     let (w, h) = (
         (width + phase as usize).div_ceil(2),
