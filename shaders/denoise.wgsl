@@ -48,13 +48,10 @@ struct DenoiseParams {
     // The strength, by which the finest level's Wiener estimate scales the
     // model's noise.
     strength: f32,
-    // The pass's cells are counted from the tile's photosite (phase,
-    // phase): 0, or 1 for cycle spinning's shifted pass.
-    phase: u32,
     // 1 where the output is the mean of both phases' (`shifted` holds the
     // shifted pass's photosites).
     spun: u32,
-    pad: u32,
+    pad: vec2<u32>,
 }
 
 struct DenoiseStep {

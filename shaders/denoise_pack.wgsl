@@ -24,7 +24,7 @@ fn denoise_pack(gid: vec3<u32>, phase: u32) {
     // choices want.
     let p = vec2<i32>(gid.xy);
     var q = vec4<f32>(0.0);
-    q[denoise.kinds[3u * phase]] = denoise_photosite(p, 0u, phase);
+    q[denoise.kinds[0u ^ (3u * phase)]] = denoise_photosite(p, 0u, phase);
     q[denoise.kinds[1u ^ (3u * phase)]] = denoise_photosite(p, 1u, phase);
     q[denoise.kinds[2u ^ (3u * phase)]] = denoise_photosite(p, 2u, phase);
     q[denoise.kinds[3u ^ (3u * phase)]] = denoise_photosite(p, 3u, phase);

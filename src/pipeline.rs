@@ -838,11 +838,7 @@ impl GpuPipeline {
         };
         let (w, h) = (sites.width() as usize, sites.height() as usize);
         let (tw, th) = ((w + phase).div_ceil(2), (h + phase).div_ceil(2));
-        let u = DenoiseUniform {
-            phase: phase as u32,
-            ..tile.uniform()
-        };
-        let params = self.gpu.uniform(&u);
+        let params = self.gpu.uniform(&tile.uniform());
         // Level 0 in f32, the smooth levels in f16 ([`denoise::SMOOTH_FORMAT`]),
         // the coarse ones at half resolution.
         let level = |halved: bool, format| {

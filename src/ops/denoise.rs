@@ -226,13 +226,10 @@ pub struct DenoiseUniform {
     /// times the model's: the strength ([`SPUN_WIENER`] times it under
     /// cycle spinning).
     pub strength: f32,
-    /// The pass's cells are counted from photosite (phase, phase): 0, or 1
-    /// for cycle spinning's shifted pass.
-    pub phase: u32,
-    /// 1 where the noise reduction is the mean of both phases' (cycle
+    /// 1 where the noise reduction is the mean of two phases' (cycle
     /// spinning, [`DenoiseQuality::High`]).
     pub spun: u32,
-    pub pad: u32,
+    pub pad: [u32; 2],
 }
 
 impl DenoiseUniform {
@@ -274,9 +271,8 @@ impl DenoiseUniform {
             } else {
                 strength
             },
-            phase: 0,
             spun: spun as u32,
-            pad: 0,
+            pad: [0; 2],
         }
     }
 }
