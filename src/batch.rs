@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::frame::{Rendered, Source};
+use crate::frame::{Photo, RawFrame, Rendered, Source};
 use crate::io::output::{self, Format, JpegOptions, Metadata};
 use crate::params::DevelopParams;
 use crate::sidecar::Resolver;
@@ -368,6 +368,13 @@ pub fn run(
                         report
                             .notes
                             .extend(params.profile.mismatch(source.colour.as_deref()));
+                        if let Photo::Raw(RawFrame {
+                            noise: Some(model), ..
+                        }) = &source.photo
+                        {
+                            let quality = params.denoise_quality;
+                            report.notes.push(params.denoise.describe(quality, model));
+                        }
                         if tx.send((i, report, source, params)).is_err() {
                             break;
                         }

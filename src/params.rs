@@ -129,6 +129,19 @@ impl Denoise {
         }
     }
 
+    /// What it does to a frame with noise `model` at `quality`, as
+    /// `--verbose` notes it.
+    pub fn describe(self, quality: DenoiseQuality, model: &crate::noise::NoiseModel) -> String {
+        match self.strength(model) {
+            Some(s) => format!("noise reduction: strength {s:.2}, {} quality", quality.name()),
+            None if self == Denoise::Auto => {
+                "noise reduction: none (auto: the noise is negligible, or may be the image's texture)"
+                    .into()
+            }
+            None => "noise reduction: off".into(),
+        }
+    }
+
     pub fn name(self) -> String {
         match self {
             Denoise::Auto => "auto".into(),

@@ -484,6 +484,49 @@ fn convert_takes_the_quality_from_its_flag_and_from_a_sidecar() {
 }
 
 #[test]
+fn verbose_says_what_the_noise_reduction_does() {
+    let out = tempdir("denoise-verbose");
+    let noted = |photo: &str, extra: &[&str]| {
+        let mut args = vec!["convert", photo, "-o", out.to_str().unwrap(), "-v"];
+        args.extend(["--overwrite", "--format", "png"]);
+        args.extend(extra);
+        let o = wisp(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o)
+    };
+    let card = fixture("tests/fixtures/noisy_card.dng");
+    let card = card.to_str().unwrap();
+    let untagged = fixture("tests/fixtures/noisy_card_untagged.dng");
+    let sample = fixture("assets/samples/parrots.dng");
+    for (photo, extra, note) in [
+        (
+            card,
+            &[][..],
+            "noise reduction: strength 1.00, standard quality",
+        ),
+        (
+            card,
+            &["--denoise-quality", "high"][..],
+            "strength 1.00, high quality",
+        ),
+        (
+            untagged.to_str().unwrap(),
+            &[][..],
+            "strength 0.70, standard",
+        ),
+        (card, &["--denoise", "off"][..], "noise reduction: off"),
+        (
+            sample.to_str().unwrap(),
+            &[][..],
+            "noise reduction: none (auto",
+        ),
+    ] {
+        let text = noted(photo, extra);
+        assert!(text.contains(note), "{photo} {extra:?}: {text}");
+    }
+}
+
+#[test]
 fn an_unreadable_noise_profile_is_noted_and_the_noise_measured() {
     // noisy_card.dng with its NoiseProfile's S made negative.
     let mut dng = std::fs::read(fixture("tests/fixtures/noisy_card.dng")).unwrap();
