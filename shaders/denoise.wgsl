@@ -13,10 +13,13 @@
 //                as f16 (level 0 stays f32). The levels after
 //                DENOISE_FULL_LEVELS are at half resolution: the first
 //                of them reads every other texel of every other row
-//   unpack_main  every level's detail shrunk by a threshold from the
-//                noise model at that level's local mean, added to the
-//                coarsest level, back to photosites; a half-resolution
-//                level is interpolated between its texels
+//   coarse_main  the half-resolution levels after the first: their
+//                details shrunk (as unpack_main does) and summed with the
+//                coarsest level, at half resolution
+//   unpack_main  every finer level's detail shrunk by a threshold from
+//                the noise model at that level's local mean, added to
+//                that sum, back to photosites; a half-resolution image is
+//                interpolated between its texels
 // With cycle spinning (`spun`), the passes first run on the cells one
 // photosite on diagonally (pack_shifted_main .. unpack_shifted_main, into
 // `shifted_out`), and unpack_main averages those photosites with its own.
@@ -94,6 +97,10 @@ const DENOISE_EDGE: f32 = 2.0;
 // shading undone; a 1x1 stand-in where `spun` is 0.
 @group(0) @binding(_) var shifted_out: texture_storage_2d<r32float, write>;
 @group(0) @binding(_) var shifted: texture_2d<f32>;
+// The half-resolution levels after the first, their details shrunk and
+// summed with the coarsest level (`coarse_main`).
+@group(0) @binding(_) var coarse_sum_out: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(_) var coarse_sum: texture_2d<f32>;
 // The mean square of level 1's detail over 4x4 texels, at half
 // resolution (`energy_main`).
 @group(0) @binding(_) var energy_out: texture_storage_2d<rgba32float, write>;
@@ -278,31 +285,55 @@ fn denoise_level(level: texture_2d<f32>, j: i32, p: vec2<i32>) -> vec4<f32> {
         + textureLoad(level, mirror2(q + vec2<i32>(0, o.y), dims), 0) + textureLoad(level, mirror2(q + o, dims), 0));
 }
 
+// The half-resolution levels after the first, their details shrunk, at
+// texel p of that resolution: the coarsest level plus those details.
+@compute @workgroup_size(8, 8)
+fn coarse_main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = vec2<i32>(gid.xy);
+    if !within(p, vec2<i32>(textureDimensions(coarse_sum_out))) {
+        return;
+    }
+    let levels = array(
+        textureLoad(level_3, p, 0),
+        textureLoad(level_4, p, 0),
+        textureLoad(level_5, p, 0),
+        textureLoad(level_6, p, 0),
+    );
+    var sum = vec4<f32>(0.0);
+    var fine = levels[0];
+    for (var i = 1; i < 4; i++) {
+        let coarse = levels[i];
+        let j = DENOISE_FULL_LEVELS + 1 + i;
+        let beta = denoise.beta[(j - 1) / 4][(j - 1) % 4];
+        sum += denoise_shrink(fine - coarse, denoise.k * beta * denoise_sigma(coarse));
+        fine = coarse;
+    }
+    textureStore(coarse_sum_out, p, fine + sum);
+}
+
 // Cell p's photosites (by kind) from the levels, their details shrunk.
 fn denoise_cell(p: vec2<i32>) -> vec4<f32> {
     // Each level's texel loaded once, then indexed by the unrolled loop's
-    // constants (a function switching over the seven textures in the loop
-    // cost 279 ms a 12 MP frame on lavapipe, this 206 ms).
+    // constants (a function switching over the textures in the loop cost
+    // 279 ms a 12 MP frame on lavapipe, this 206 ms). The levels after the
+    // first half-resolution one come summed (`coarse_main`).
     let levels = array(
         textureLoad(level_0, p, 0),
         denoise_level(level_1, 1, p),
         denoise_level(level_2, 2, p),
         denoise_level(level_3, 3, p),
-        denoise_level(level_4, 4, p),
-        denoise_level(level_5, 5, p),
-        denoise_level(level_6, 6, p),
     );
     // Level 1 by the Wiener estimate, the coarser ones by the garrote.
     let noise = denoise.strength * denoise.beta[0].x * denoise_sigma(levels[1]);
     var sum = denoise_wiener(levels[0] - levels[1], DENOISE_OVERSUBTRACT * noise * noise, textureLoad(energy, p / 2, 0));
     var fine = levels[1];
-    for (var j = 2; j <= DENOISE_LEVELS; j++) {
+    for (var j = 2; j <= DENOISE_FULL_LEVELS + 1; j++) {
         let coarse = levels[j];
         let beta = denoise.beta[(j - 1) / 4][(j - 1) % 4];
         sum += denoise_shrink(fine - coarse, denoise.k * beta * denoise_sigma(coarse));
         fine = coarse;
     }
-    return denoise_haar_inverse(fine + sum);
+    return denoise_haar_inverse(denoise_level(coarse_sum, DENOISE_FULL_LEVELS + 1, p) + sum);
 }
 
 @compute @workgroup_size(8, 8)

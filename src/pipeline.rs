@@ -930,11 +930,32 @@ impl GpuPipeline {
             .dispatch(encoder, &kernel("energy_main"), &resources, ew, eh);
         let views: Vec<_> = levels.iter().map(view).collect();
         let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
+        // The half-resolution levels after the first, shrunk and summed.
+        let first = &levels[denoise::FULL_LEVELS + 1];
+        let (cw, ch) = (first.width() as usize, first.height() as usize);
+        let sum = self.pool.take_texture(
+            &self.gpu,
+            "coarse levels' sum",
+            cw,
+            ch,
+            wgpu::TextureFormat::Rgba32Float,
+        );
+        let sum_view = view(&sum);
+        let mut resources = vec![
+            ("denoise", params.as_entire_binding()),
+            ("coarse_sum_out", Tv(&sum_view)),
+        ];
+        for (name, v) in names.iter().zip(&views) {
+            resources.push((name, Tv(v)));
+        }
+        self.gpu
+            .dispatch(encoder, &kernel("coarse_main"), &resources, cw, ch);
         let mut resources = vec![
             ("denoise", params.as_entire_binding()),
             ("raw", Tv(&sites_view)),
             ("denoise_gains", gains.as_entire_binding()),
             ("energy", Tv(&energy_view)),
+            ("coarse_sum", Tv(&sum_view)),
         ];
         for (name, v) in names.iter().zip(&views) {
             resources.push((name, Tv(v)));
@@ -976,7 +997,7 @@ impl GpuPipeline {
         self.gpu
             .dispatch(encoder, &kernel(entry), &resources, tw, th);
         spent.extend(rows);
-        spent.push(energy);
+        spent.extend([energy, sum]);
         spent.extend(levels);
         out
     }

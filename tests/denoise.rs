@@ -84,15 +84,15 @@ fn gpu_scene_at(frame: &RawFrame, denoise: Denoise, quality: DenoiseQuality) -> 
 /// frames up to 37x29 within 2.4e-7 everywhere but two (37x29 BGGR with cycle
 /// spinning: one level's value rounded the other way reaches 1.6 % of
 /// the values, by up to 2.9e-4; GRBG 0.3 %). A wrong tap, weight or threshold moves
-/// most values.
-fn assert_twins(g: &LinearImage, c: &LinearImage, what: &str) {
+/// most values. The mean difference must stay below `mean_bound`.
+fn assert_twins(g: &LinearImage, c: &LinearImage, what: &str, mean_bound: f32) {
     let (g, c) = (rgb_of(g), rgb_of(c));
     let diffs: Vec<f32> = g.iter().zip(&c).map(|(a, b)| (a - b).abs()).collect();
     let max = diffs.iter().cloned().fold(0.0, f32::max);
     let mean = diffs.iter().sum::<f32>() / diffs.len() as f32;
     let over = diffs.iter().filter(|d| **d > 2e-5).count() as f32 / diffs.len() as f32;
     assert!(
-        max < 4e-3 && mean < 4e-6 && over < 0.04,
+        max < 4e-3 && mean < mean_bound && over < 0.04,
         "{what}: GPU and CPU differ by up to {max}, {mean} on average, {:.2} % by more than 2e-5",
         100.0 * over
     );
@@ -114,7 +114,7 @@ fn the_gpu_passes_equal_their_cpu_twin() {
                 let what = format!("{w}x{h} {} {}", cfa.name(), quality.name());
                 let g = gpu_scene_at(&frame, Denoise::Strength(1.5), quality);
                 let c = cpu_scene(&frame, 1.5, quality);
-                assert_twins(&g, &c, &what);
+                assert_twins(&g, &c, &what, 4e-6);
                 assert!(
                     max_abs_diff(&rgb_of(&g), &rgb_of(&off)) > 1e-3,
                     "{what}: nothing was denoised"
@@ -127,6 +127,20 @@ fn the_gpu_passes_equal_their_cpu_twin() {
                 cfa.name()
             );
         }
+    }
+    // On random frames the coarse levels stop at every tap (their taps
+    // differ by far more than the noise), so their details are 0: a grey
+    // card with a soft gradient, where they smooth the noise, has some.
+    // Measured: within 8.1e-5, 4.1e-8 on average; without the shrunk
+    // details of levels 4 to 6 on the GPU, 1.5e-3 and 4.0e-6.
+    let frame = frame_of(301, 203, ISO3200, |x, y| {
+        let v = 0.15 + 0.0004 * x as f32 + 0.0002 * y as f32;
+        [0.5 * v, v, 0.8 * v]
+    });
+    for quality in DenoiseQuality::ALL {
+        let g = gpu_scene_at(&frame, Denoise::Strength(1.5), quality);
+        let c = cpu_scene(&frame, 1.5, quality);
+        assert_twins(&g, &c, &format!("card {}", quality.name()), 4e-7);
     }
 }
 
@@ -574,10 +588,10 @@ fn shaded_corners_are_denoised_nearly_as_much_as_the_centre() {
     let auto = gpu_scene(&frame, Denoise::Auto);
     // GPU and CPU twin agree with the gains too, with cycle spinning also.
     let c = cpu_scene(&frame, 1.0, DenoiseQuality::Standard);
-    assert_twins(&auto, &c, "shaded");
+    assert_twins(&auto, &c, "shaded", 4e-6);
     let high = gpu_scene_at(&frame, Denoise::Auto, DenoiseQuality::High);
     let c = cpu_scene(&frame, 1.0, DenoiseQuality::High);
-    assert_twins(&high, &c, "shaded, high");
+    assert_twins(&high, &c, "shaded, high", 4e-6);
     let left = |image: &LinearImage, xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
         stats(image, 1, xs, ys).1
     };

@@ -127,6 +127,7 @@ fn kernels_expose_their_entry_points() {
         "rows_main",
         "columns_main",
         "energy_main",
+        "coarse_main",
         "unpack_main",
         "unpack_shifted_main",
     ];
