@@ -311,6 +311,12 @@ fn coarse_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     textureStore(coarse_sum_out, p, fine + sum);
 }
 
+// The photosite of cell `cell` (dx + 2 dy) of texel p, on the grid whose
+// cells are counted from the tile's photosite (phase, phase).
+fn denoise_site(p: vec2<i32>, cell: u32, phase: u32) -> vec2<i32> {
+    return 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)) - i32(phase);
+}
+
 // Cell p's photosites (by kind) from the levels, their details shrunk.
 fn denoise_cell(p: vec2<i32>) -> vec4<f32> {
     // Each level's texel loaded once, then indexed by the unrolled loop's
@@ -346,7 +352,7 @@ fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let dims = vec2<i32>(textureDimensions(raw));
     var codes = array<u32, 4>();
     for (var cell = 0u; cell < 4u; cell++) {
-        let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u));
+        let xy = denoise_site(p, cell, 0u);
         if within(xy, dims) {
             var v = q[denoise.kinds[cell]];
             if denoise.spun == 1u {
@@ -373,7 +379,7 @@ fn unpack_shifted_main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let q = denoise_cell(p);
     let dims = vec2<i32>(textureDimensions(shifted_out));
     for (var cell = 0u; cell < 4u; cell++) {
-        let xy = 2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)) - 1;
+        let xy = denoise_site(p, cell, 1u);
         if within(xy, dims) {
             textureStore(shifted_out, xy, vec4<f32>(q[denoise.kinds[cell ^ 3u]], 0.0, 0.0, 0.0));
         }

@@ -10,7 +10,7 @@
 // the photosite ops, its lens shading undone.
 fn denoise_photosite(p: vec2<i32>, cell: u32, phase: u32) -> f32 {
     let dims = vec2<i32>(textureDimensions(raw));
-    let xy = mirror2(2 * p + vec2<i32>(i32(cell & 1u), i32(cell >> 1u)) - i32(phase), dims);
+    let xy = mirror2(denoise_site(p, cell, phase), dims);
     let v = photosite_value(textureLoad(raw, xy, 0).r, Site(vec2<u32>(xy), cell ^ (3u * phase)));
     return v / denoise_gain(xy);
 }

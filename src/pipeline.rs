@@ -25,7 +25,7 @@ use crate::ops::glue::Glue;
 use crate::ops::resize::ResizeUniform;
 use crate::ops::warp::Warp;
 use crate::ops::{Photosite, Pointwise, Stencil, Walk};
-use crate::params::{Bits, DevelopParams};
+use crate::params::{Bits, DenoiseQuality, DevelopParams};
 use crate::plan::{self, Chain, Plan, RawScene, Tile};
 use crate::pool::Pool;
 use crate::readback::read_texture;
@@ -779,7 +779,8 @@ impl GpuPipeline {
             };
             // Cycle spinning's shifted pass, submitted first: the next
             // pass takes its levels from the pool again.
-            let shifted = (tile.uniform().spun == 1).then(|| {
+            let spun = matches!(raw.denoise, Some((_, _, DenoiseQuality::High)));
+            let shifted = spun.then(|| {
                 let mut encoder = self.encoder();
                 let mut spent = Vec::new();
                 let pass = DenoisePass::Shifted;
@@ -928,8 +929,11 @@ impl GpuPipeline {
         ];
         self.gpu
             .dispatch(encoder, &kernel("energy_main"), &resources, ew, eh);
-        let views: Vec<_> = levels.iter().map(view).collect();
-        let names: Vec<String> = (0..views.len()).map(|j| format!("level_{j}")).collect();
+        let level_views: Vec<_> = (0..)
+            .zip(&levels)
+            .map(|(j, level)| (format!("level_{j}"), view(level)))
+            .collect();
+        let level_bindings = || level_views.iter().map(|(n, v)| (n.as_str(), Tv(v)));
         // The half-resolution levels after the first, shrunk and summed.
         let first = &levels[denoise::FULL_LEVELS + 1];
         let (cw, ch) = (first.width() as usize, first.height() as usize);
@@ -945,9 +949,7 @@ impl GpuPipeline {
             ("denoise", params.as_entire_binding()),
             ("coarse_sum_out", Tv(&sum_view)),
         ];
-        for (name, v) in names.iter().zip(&views) {
-            resources.push((name, Tv(v)));
-        }
+        resources.extend(level_bindings());
         self.gpu
             .dispatch(encoder, &kernel("coarse_main"), &resources, cw, ch);
         let mut resources = vec![
@@ -957,9 +959,7 @@ impl GpuPipeline {
             ("energy", Tv(&energy_view)),
             ("coarse_sum", Tv(&sum_view)),
         ];
-        for (name, v) in names.iter().zip(&views) {
-            resources.push((name, Tv(v)));
-        }
+        resources.extend(level_bindings());
         let (out, entry, out_name) = match pass {
             DenoisePass::Shifted => (
                 self.pool

@@ -451,6 +451,22 @@ fn denoise_settings_are_parsed_and_checked() {
     );
 }
 
+/// `wisp convert PHOTO -o OUT --format png EXTRA...`, which must succeed:
+/// what it printed.
+fn convert_png(photo: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "convert",
+        photo.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(["--format", "png"]);
+    args.extend(extra);
+    let o = wisp(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o)
+}
+
 #[test]
 fn convert_takes_the_quality_from_its_flag_and_from_a_sidecar() {
     let dir = tempdir("denoise-quality");
@@ -461,18 +477,8 @@ fn convert_takes_the_quality_from_its_flag_and_from_a_sidecar() {
     });
     std::fs::write(wisp::sidecar::path_of(&car), "denoise_quality = \"high\"\n").unwrap();
     let out = dir.join("out");
-    for (photo, extra) in [(&flag, &["--denoise-quality", "high"][..]), (&car, &[][..])] {
-        let mut args = vec![
-            "convert",
-            photo.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ];
-        args.extend(["--format", "png"]);
-        args.extend(extra);
-        let o = wisp(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-    }
+    convert_png(&flag, &out, &["--denoise-quality", "high"]);
+    convert_png(&car, &out, &[]);
     let library = |quality| {
         let source = io::load(&flag).unwrap();
         let params = wisp::sidecar::Settings {
@@ -500,16 +506,8 @@ fn convert_takes_the_quality_from_its_flag_and_from_a_sidecar() {
 #[test]
 fn verbose_says_what_the_noise_reduction_does() {
     let out = tempdir("denoise-verbose");
-    let noted = |photo: &str, extra: &[&str]| {
-        let mut args = vec!["convert", photo, "-o", out.to_str().unwrap(), "-v"];
-        args.extend(["--overwrite", "--format", "png"]);
-        args.extend(extra);
-        let o = wisp(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o)
-    };
     let card = fixture("tests/fixtures/noisy_card.dng");
-    let card = card.to_str().unwrap();
+    let card = card.as_path();
     let untagged = fixture("tests/fixtures/noisy_card_untagged.dng");
     let sample = fixture("assets/samples/parrots.dng");
     for (photo, extra, note) in [
@@ -523,20 +521,12 @@ fn verbose_says_what_the_noise_reduction_does() {
             &["--denoise-quality", "high"][..],
             "strength 1.00, high quality",
         ),
-        (
-            untagged.to_str().unwrap(),
-            &[][..],
-            "strength 0.70, standard",
-        ),
+        (untagged.as_path(), &[][..], "strength 0.70, standard"),
         (card, &["--denoise", "off"][..], "noise reduction: off"),
-        (
-            sample.to_str().unwrap(),
-            &[][..],
-            "noise reduction: none (auto",
-        ),
+        (sample.as_path(), &[][..], "noise reduction: none (auto"),
     ] {
-        let text = noted(photo, extra);
-        assert!(text.contains(note), "{photo} {extra:?}: {text}");
+        let text = convert_png(photo, &out, &[extra, &["-v", "--overwrite"]].concat());
+        assert!(text.contains(note), "{photo:?} {extra:?}: {text}");
     }
 }
 

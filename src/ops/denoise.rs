@@ -482,9 +482,9 @@ pub fn cpu(
     gains: Option<&[f32]>,
 ) -> Vec<f32> {
     let gain = |x: usize, y: usize| gains.map_or(1.0, |g| g[y * width + x]);
-    let shaded: Vec<f32> = match gains {
+    let shaded: std::borrow::Cow<[f32]> = match gains {
         Some(g) => mosaic.par_iter().zip(g).map(|(v, g)| v / g).collect(),
-        None => mosaic.to_vec(),
+        None => mosaic.into(),
     };
     let mut out = one_phase(&shaded, width, height, u, 0);
     if u.spun == 1 {
