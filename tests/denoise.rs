@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Photo, RawFrame};
-use wisp::noise::{NoiseModel, NoiseSource};
+use wisp::noise::{NoiseModel, NoiseSource, MEASURED_STRENGTH};
 use wisp::ops::denoise;
 use wisp::pipeline::Fusion;
 use wisp::plan::RawScene;
@@ -510,6 +510,7 @@ fn verbose_says_what_the_noise_reduction_does() {
     let card = card.as_path();
     let untagged = fixture("tests/fixtures/noisy_card_untagged.dng");
     let sample = fixture("assets/samples/parrots.dng");
+    let measured = format!("strength {MEASURED_STRENGTH:.2}, standard");
     for (photo, extra, note) in [
         (
             card,
@@ -521,7 +522,7 @@ fn verbose_says_what_the_noise_reduction_does() {
             &["--denoise-quality", "high"][..],
             "strength 1.00, high quality",
         ),
-        (untagged.as_path(), &[][..], "strength 0.70, standard"),
+        (untagged.as_path(), &[][..], &measured),
         (card, &["--denoise", "off"][..], "noise reduction: off"),
         (sample.as_path(), &[][..], "noise reduction: none (auto"),
     ] {
