@@ -163,10 +163,7 @@ fn headless_example_matches_the_cli_and_prints_its_timing() {
     let dir = tempdir("preview");
     let sample = fixture("assets/samples/parrots.dng");
     let shot = dir.join("shot.png");
-    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
-        .parent()
-        .unwrap()
-        .join("examples/preview");
+    let example = headless_example();
     let o = std::process::Command::new(&example)
         .args([
             sample.to_str().unwrap(),
@@ -227,12 +224,57 @@ fn headless_example_matches_the_cli_and_prints_its_timing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("nonexistent.dng"));
 }
 
-#[test]
-fn the_window_runs_under_xvfb() {
-    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
+/// The headless example's path.
+fn headless_example() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
         .parent()
         .unwrap()
-        .join("examples/preview");
+        .join("examples/preview")
+}
+
+#[test]
+fn headless_example_takes_the_noise_reductions_quality() {
+    let dir = tempdir("preview-quality");
+    let card = fixture("tests/fixtures/noisy_card.dng");
+    let mut shots = Vec::new();
+    for quality in ["standard", "high"] {
+        let shot = dir.join(format!("{quality}.png"));
+        let o = std::process::Command::new(headless_example())
+            .args([card.to_str().unwrap(), "--frames", "2", "--size", "192x128"])
+            .args(["--denoise-quality", quality, "--screenshot"])
+            .arg(&shot)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = dir.join(quality);
+        let o = wisp(&[
+            "convert",
+            card.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--denoise-quality",
+            quality,
+            "--format",
+            "png",
+        ]);
+        assert!(o.status.success());
+        let a = image::open(&shot).unwrap().into_rgb8();
+        let b = image::open(out.join("noisy_card.png")).unwrap().into_rgb8();
+        assert!(
+            a == b,
+            "{quality}: headless screenshot differs from `wisp convert`"
+        );
+        shots.push(a);
+    }
+    assert!(
+        shots[0] != shots[1],
+        "the quality did not reach the preview"
+    );
+}
+
+#[test]
+fn the_window_runs_under_xvfb() {
+    let example = headless_example();
     let sample = fixture("assets/samples/parrots.dng");
     let run = |photo: &str| {
         std::process::Command::new("xvfb-run")
@@ -327,10 +369,7 @@ fn a_clicked_patch_develops_neutral() {
 
 #[test]
 fn the_window_saves_a_sidecar_that_convert_develops_like_its_export() {
-    let example = std::path::Path::new(env!("CARGO_BIN_EXE_wisp"))
-        .parent()
-        .unwrap()
-        .join("examples/preview");
+    let example = headless_example();
     let dir = tempdir("darkroom");
     let shoot = dir.join("shoot");
     std::fs::create_dir_all(&shoot).unwrap();

@@ -7,6 +7,8 @@ pub(crate) struct Args {
     pub(crate) look: String,
     /// Headless: the demosaic, where not the look's.
     pub(crate) demosaic: Option<wisp::Demosaic>,
+    /// Headless: the noise reduction's quality, where not the look's.
+    pub(crate) denoise_quality: Option<wisp::DenoiseQuality>,
     pub(crate) frames: Option<usize>,
     pub(crate) size: (usize, usize),
     pub(crate) actual: bool,
@@ -24,6 +26,7 @@ pub(crate) fn parse() -> Result<Args, String> {
         photo: String::new(),
         look: "neutral".into(),
         demosaic: None,
+        denoise_quality: None,
         frames: None,
         size: (1280, 800),
         actual: false,
@@ -41,6 +44,7 @@ pub(crate) fn parse() -> Result<Args, String> {
         match arg.as_str() {
             "--look" => a.look = value()?,
             "--demosaic" => a.demosaic = Some(value()?.parse()?),
+            "--denoise-quality" => a.denoise_quality = Some(value()?.parse()?),
             "--frames" => a.frames = Some(number(value()?)?),
             "--quit-after" => a.quit_after = Some(number(value()?)?),
             "--size" => {
@@ -57,7 +61,7 @@ pub(crate) fn parse() -> Result<Args, String> {
         }
     }
     if a.photo.is_empty() || a.frames == Some(0) || a.size.0 == 0 || a.size.1 == 0 {
-        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--demosaic NAME] [--screenshot FILE.png]] [--quit-after N [--save] [--export DIR]]".into());
+        return Err("usage: preview PHOTO [--look NAME] [--frames N --size WxH [--actual] [--demosaic NAME] [--denoise-quality standard|high] [--screenshot FILE.png]] [--quit-after N [--save] [--export DIR]]".into());
     }
     Ok(a)
 }

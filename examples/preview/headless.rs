@@ -33,6 +33,7 @@ pub(crate) fn headless(args: &Args, frames: usize) -> Result<(), String> {
     let gpu = GpuPipeline::new(Gpu::new().map_err(|e| e.to_string())?);
     let mut base = look_params(&args.look)?;
     base.demosaic = args.demosaic.unwrap_or(base.demosaic);
+    base.denoise_quality = args.denoise_quality.unwrap_or(base.denoise_quality);
     // The first full frame: decode, upload, demosaic, render.
     let start = Instant::now();
     let source = io::load(args.photo.as_ref()).map_err(|e| e.to_string())?;
