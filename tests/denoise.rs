@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use wisp::frame::{CfaPattern, LinearImage, Photo, RawFrame};
-use wisp::noise::{NoiseModel, NoiseSource, MEASURED_STRENGTH};
+use wisp::noise::{NoiseModel, NoiseSource};
 use wisp::ops::denoise;
 use wisp::pipeline::Fusion;
 use wisp::plan::RawScene;
@@ -19,6 +19,7 @@ fn model(cells: [f32; 2]) -> NoiseModel {
     NoiseModel {
         cells: [cells; 4],
         source: NoiseSource::Profile,
+        noise_alike: 1.0,
     }
 }
 
@@ -510,7 +511,13 @@ fn verbose_says_what_the_noise_reduction_does() {
     let card = card.as_path();
     let untagged = fixture("tests/fixtures/noisy_card_untagged.dng");
     let sample = fixture("assets/samples/parrots.dng");
-    let measured = format!("strength {MEASURED_STRENGTH:.2}, standard");
+    // A flat card: noise alone fills it, so auto takes the full strength.
+    let Photo::Raw(frame) = io::load(&untagged).unwrap().photo else {
+        panic!("a raw photo")
+    };
+    let strength = frame.noise.expect("a model").auto_strength();
+    assert_eq!(strength, 1.0);
+    let measured = format!("strength {strength:.2}, standard");
     for (photo, extra, note) in [
         (
             card,
