@@ -185,7 +185,8 @@
 //! for the whole image: +1.51, +3.50, +3.17 at 0.04, 0.07, 0.1 (and +0.08
 //! at most on top of this design's output). Block matching, at many
 //! times the cost, reaches what cycle spinning reaches here; neither
-//! reaches +4 dB.
+//! reaches +4 dB on these six. On all 24 Kodak images the default
+//! reaches +4.13 (11 of them below +4, from +1.21), cycle spinning +4.62.
 //!
 //! The mosaic here is white-balanced: a photosite v of a colour whose
 //! white balance gain is g has the variance g S v + g^2 O when the model
