@@ -391,45 +391,41 @@ impl Moments {
         }
     }
 
-    /// The mean second moments of a half, as a matrix.
-    fn matrix(&self, half: usize) -> Matrix {
-        let mut m = [[0.0; DIM]; DIM];
-        let n = self.counts[half] as f64;
-        for (&sum, (i, j)) in self.sums[half].iter().zip(pairs()) {
-            (m[i][j], m[j][i]) = (sum / n, sum / n);
-        }
-        m
+    /// The mean second moments of each half, as matrices.
+    fn matrices(&self) -> [Matrix; 2] {
+        [0, 1].map(|half| {
+            let mut m = [[0.0; DIM]; DIM];
+            let n = self.counts[half] as f64;
+            for (&sum, (i, j)) in self.sums[half].iter().zip(pairs()) {
+                (m[i][j], m[j][i]) = (sum / n, sum / n);
+            }
+            m
+        })
     }
 
     /// Whether each half has enough patches to read.
     fn readable(&self) -> bool {
         self.counts.iter().all(|&n| n >= 4 * DIM)
     }
+}
 
-    /// Each half's eigenvectors, found from `start` (the last ones).
-    fn directions(&self, start: &[Matrix; 2]) -> [Matrix; 2] {
-        [0, 1].map(|h| eigenvectors(&self.matrix(h), &start[h]))
-    }
-
-    /// The noise variance these patches read: the mean energy of each
-    /// half along the other half's directions of least variance (not its
-    /// own, whose least variance is biased low by the noise itself), over
-    /// [`SELECTED_SHARE`].
-    fn noise(&self, directions: &[Matrix; 2]) -> f64 {
-        let [a, b] = [0, 1].map(|h| self.matrix(h));
-        let along = |directions: &Matrix, moments: &Matrix| {
-            (PLANE..PLANE + DIRECTIONS)
-                .map(|k| {
-                    let v: [f64; DIM] = std::array::from_fn(|i| directions[i][k]);
-                    (0..DIM)
-                        .map(|i| v[i] * (0..DIM).map(|j| moments[i][j] * v[j]).sum::<f64>())
-                        .sum::<f64>()
-                })
-                .sum::<f64>()
-        };
-        let energy = along(&directions[0], &b) + along(&directions[1], &a);
-        energy / (2 * DIRECTIONS) as f64 / SELECTED_SHARE
-    }
+/// The noise variance that patches of second moments `[a, b]` (of each
+/// half) read: the mean energy of each half along the other half's
+/// directions of least variance (not its own, whose least variance is
+/// biased low by the noise itself), over [`SELECTED_SHARE`].
+fn reading([a, b]: &[Matrix; 2], directions: &[Matrix; 2]) -> f64 {
+    let along = |directions: &Matrix, moments: &Matrix| {
+        (PLANE..PLANE + DIRECTIONS)
+            .map(|k| {
+                let v: [f64; DIM] = std::array::from_fn(|i| directions[i][k]);
+                (0..DIM)
+                    .map(|i| v[i] * (0..DIM).map(|j| moments[i][j] * v[j]).sum::<f64>())
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+    };
+    let energy = along(&directions[0], b) + along(&directions[1], a);
+    energy / (2 * DIRECTIONS) as f64 / SELECTED_SHARE
 }
 
 /// The eigenvectors of a symmetric matrix, as columns, in order of
@@ -508,13 +504,18 @@ fn bin_noise(residuals: &[[f32; DIM]], bin: &mut [Patch]) -> Option<(f64, f64)> 
         if !moments.readable() {
             continue;
         }
+        let matrices = moments.matrices();
+        // Each half's eigenvectors, found from the last ones.
         let found = match directions {
             Some(found) if j % REFRESH != 0 => found,
-            last => moments.directions(&last.unwrap_or([identity(); 2])),
+            last => {
+                let start = last.unwrap_or([identity(); 2]);
+                [0, 1].map(|h| eigenvectors(&matrices[h], &start[h]))
+            }
         };
         directions = Some(found);
         let level = bin[end - 1].energy as f64 / SELECT;
-        let noise = moments.noise(&found);
+        let noise = reading(&matrices, &found);
         let share = j as f64 / CUTS as f64;
         if noise < level {
             // Where the reading crosses the level, between the two cuts.

@@ -143,7 +143,7 @@ pub(super) struct ConvertArgs {
     pub(super) denoise: Option<Denoise>,
     /// Noise reduction quality: standard, or high (cycle spinning: a
     /// second pass over the mosaic's cells one photosite on, the two
-    /// averaged; about 0.5 dB cleaner at ISO 3200, the noise reduction
+    /// averaged; 0.3-0.5 dB cleaner at ISO 3200, the noise reduction
     /// taking twice the time) [default: the sidecar's, or standard].
     #[arg(long)]
     pub(super) denoise_quality: Option<DenoiseQuality>,
